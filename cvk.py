@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Set-up commands for compvis_kit, needing nothing but Python 3.10+.
+
+    python3 cvk.py main [args...]   # venv + install + data, then the whole Fashion-MNIST workflow
+    python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test
+
+Both create (or reuse) `.venv/` beside this file and install the package editable with its pinned
+dependencies; the install is redone only when `pyproject.toml` changes.
+"""
+import hashlib, os, re, shutil, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT/'.venv'
+FMNIST_DIRS = [os.environ.get('CVK_FMNIST', ''), '/usr/share/datasets/fashion-mnist']
+FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']
+
+def say(msg): print(f'[cvk] {msg}', flush=True)
+def vbin(name): return VENV/'bin'/name
+
+def sh(cmd, check=True, **kw):
+    "Run `cmd` (a list) from the repo root, streaming its output."
+    r = subprocess.run([str(c) for c in cmd], cwd=kw.pop('cwd', ROOT), **kw)
+    if check and r.returncode: sys.exit(f'[cvk] failed ({r.returncode}): {" ".join(map(str, cmd))}')
+    return r
+
+def ensure_venv():
+    "Create `.venv` if needed and (re)install the package when pyproject.toml changed."
+    if not vbin('python').exists():
+        say(f'creating virtual environment in {VENV}')
+        sh([sys.executable, '-m', 'venv', VENV])
+    stamp = VENV/'.cvk-stamp'
+    want = hashlib.sha256((ROOT/'pyproject.toml').read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want and vbin('nbdev-test').exists(): return
+    say('installing compvis_kit (editable) and its pinned dependencies; the first time takes a few minutes')
+    t = time.time()
+    sh([vbin('python'), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.'])
+    stamp.write_text(want)
+    say(f'installed in {time.time()-t:.0f}s')
+
+def fmnist_dir():
+    for d in FMNIST_DIRS:
+        if d and all((Path(d)/f).exists() for f in FMNIST_FILES): return Path(d)
+
+def ensure_data():
+    "Find Fashion-MNIST's training files, installing the Debian package when we can."
+    d = fmnist_dir()
+    if d: return d
+    apt = shutil.which('apt-get')
+    if apt and os.geteuid() == 0:
+        say('installing the Debian package dataset-fashion-mnist')
+        r = sh([apt, 'install', '-y', '-q', 'dataset-fashion-mnist'], check=False, stdout=subprocess.DEVNULL)
+        if r.returncode:
+            sh([apt, 'update', '-q'], check=False, stdout=subprocess.DEVNULL)
+            sh([apt, 'install', '-y', '-q', 'dataset-fashion-mnist'], check=False, stdout=subprocess.DEVNULL)
+        d = fmnist_dir()
+        if d: return d
+    sys.exit('[cvk] Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist` '
+             '(Debian/Ubuntu), or set CVK_FMNIST to a folder holding ' + ' and '.join(FMNIST_FILES) + '.')
+
+def main(args):
+    ensure_venv()
+    os.environ['CVK_FMNIST'] = str(ensure_data())
+    sys.exit(sh([vbin('cvk-fmnist'), *args], check=False).returncode)
+
+# ---- test ----
+def git_dirty(*paths):
+    r = subprocess.run(['git', 'status', '--porcelain', '--', *paths], cwd=ROOT, capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+def nbdev_test(extra, **kw):
+    "Run one `nbdev-test` phase; return (passed, failed names)."
+    cmd = [vbin('nbdev-test'), '--do-print', *extra] + [a for k,v in kw.items() for a in (f'--{k.replace("_","-")}', v)]
+    r = subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True)
+    sys.stdout.write(r.stdout); sys.stderr.write(r.stderr)
+    started = re.findall(r'^Starting (.+)$', r.stdout, re.M)
+    failed = re.findall(r'^\t(\S.*\.ipynb)$', r.stderr.split('Failed On The Following Notebooks:')[-1], re.M) \
+        if 'Failed On The Following' in r.stderr else []
+    if r.returncode and not failed: failed = [f'nbdev-test exited {r.returncode}']
+    return len(started) - len(failed), failed
+
+def test(args):
+    ensure_venv()
+    d = fmnist_dir() or ensure_data()
+    os.environ['CVK_FMNIST'] = str(d)
+    failed, passed, t0 = [], 0, time.time()
+    in_git = git_dirty() is not None
+    say('check 1/3: notebooks are clean (nbdev-clean leaves no diff)')
+    before = git_dirty('nbs') if in_git else None
+    sh([vbin('nbdev-clean')])
+    if in_git and git_dirty('nbs') != before: failed.append('nbdev-clean changed notebooks: run nbdev-clean and commit')
+    say('check 2/3: library in sync with notebooks (nbdev-export leaves no diff)')
+    before = git_dirty('compvis_kit') if in_git else None
+    sh([vbin('nbdev-export')])
+    if in_git and git_dirty('compvis_kit') != before: failed.append('nbdev-export changed compvis_kit/: export and commit')
+    say('check 3/3: docs processing (nbdev.serve.proc_nbs, the part of the docs build without Quarto)')
+    r = sh([vbin('python'), '-c', 'from nbdev.serve import proc_nbs; proc_nbs(n_workers=2)'], check=False)
+    if r.returncode: failed.append('proc_nbs failed')
+    for f in failed: say(f'FAILED: {f}')
+    flags = args
+    # Ensemble notebooks (3x_) read the runs that the per-architecture notebooks write, so they run second.
+    say('nbdev-test, phase 1: library and per-architecture notebooks')
+    p, f = nbdev_test(flags, skip_file_re=r'^(3\d_|[_.])')
+    passed += p; failed += f
+    say('nbdev-test, phase 2: ensemble/predict notebooks')
+    p, f = nbdev_test(flags, file_re=r'^3\d_')
+    passed += p; failed += f
+    say(f'finished in {time.time()-t0:.0f}s' + ''.join(f'\n  failed: {x}' for x in failed))
+    print(f'{passed} passed, {len(failed)} failed', flush=True)
+    sys.exit(1 if failed else 0)
+
+if __name__ == '__main__':
+    cmds = dict(main=main, test=test)
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds: sys.exit(__doc__)
+    cmds[sys.argv[1]](sys.argv[2:])
