@@ -4,14 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, json, subprocess, sys
+import os, json, subprocess, sys, contextlib
 from pathlib import Path
 import torch
 from fastcore.all import *
-from fastcore.xtras import atomic_save
+from fastcore.xtras import atomic_save as _fc_atomic_save
+from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'git_commit', 'notebook_name', 'save_json', 'load_json']
+__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'git_commit', 'notebook_name', 'progress', 'atomic_save',
+           'save_json', 'load_json']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -71,6 +73,24 @@ def notebook_name() -> str|None:
     return Path(sys.argv[0]).name if sys.argv and sys.argv[0] else None
 
 # %% ../nbs/00_core.ipynb #c017
+def progress(it, comment='', total=None, leave=True):
+    "A fastprogress bar over `it` labelled `comment`; plain `it` under nbdev-test."
+    if os.environ.get('IN_TEST'): return it
+    pb = progress_bar(it, total=total, leave=leave)
+    pb.comment = comment
+    return pb
+
+# %% ../nbs/00_core.ipynb #c020
+def _umask():
+    m = os.umask(0); os.umask(m); return m
+
+@contextlib.contextmanager
+def atomic_save(fn, mode='wb', **kwargs):
+    "Write `fn` through a temporary file renamed into place on success, with the usual (umask) permissions."
+    with _fc_atomic_save(fn, mode=mode, **kwargs) as f: yield f
+    os.chmod(fn, 0o666 & ~_umask())
+
+# %% ../nbs/00_core.ipynb #c023
 def save_json(obj, path):
     "Write `obj` as indented JSON to `path` atomically."
     with atomic_save(path, mode='w') as f: json.dump(obj, f, indent=1, default=str)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 import numpy as np, torch
 from fastcore.all import *
-from fastcore.xtras import atomic_save
+from .core import atomic_save
 from safetensors import safe_open
 from safetensors.torch import save as st_save
 
