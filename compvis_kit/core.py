@@ -12,8 +12,8 @@ from fastcore.xtras import atomic_save as _fc_atomic_save
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'git_commit', 'notebook_name', 'progress', 'atomic_save',
-           'save_json', 'load_json']
+__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
+           'atomic_save', 'save_json', 'load_json']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -42,6 +42,10 @@ def run_mode() -> str:
         if m not in RUN_MODES: raise ValueError(f"CVK_MODE={m!r}: expected one of {RUN_MODES}")
         return m
     if os.environ.get('IN_TEST'): return 'quick'
+    return machine_mode()
+
+def machine_mode() -> str:
+    "The full-size mode for this machine: 'gpu' with CUDA, else 'cpu'."
     return 'gpu' if torch.cuda.is_available() else 'cpu'
 
 # %% ../nbs/00_core.ipynb #c012

@@ -6,17 +6,19 @@
 from __future__ import annotations
 import os, gzip, struct, fcntl, shutil, hashlib, contextlib
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 from PIL import Image
 from fastcore.all import *
-from fastai.vision.all import PILImage, ImageBlock, CategoryBlock, DataBlock, ColReader, ColSplitter, DataLoaders
+from fastai.vision.all import (PILImage, ImageBlock, CategoryBlock, DataBlock, ColReader, ColSplitter, DataLoaders, TfmdDL,
+                               Pipeline, TensorImage, TensorCategory, Category, IntToFloatTensor)
+from fastcore.parallel import parallel
 from .core import *
 from .checks import check_images, load_image
 
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'fmnist_source', 'read_idx', 'load_fmnist', 'solution_path', 'fmnist_competition',
-           'competition_items', 'shared_split', 'CvkImage', 'default_workers', 'competition_dls', 'test_items',
-           'competition_test_dl']
+           'competition_items', 'shared_split', 'CvkImage', 'default_workers', 'competition_dls', 'ArrayDataset',
+           'ArrayDL', 'image_array', 'array_dataset', 'cached_dls', 'test_items', 'competition_test_dl']
 
 # %% ../nbs/02_data.ipynb #c005
 FMNIST_CLASSES = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot']
@@ -215,10 +217,11 @@ def default_workers() -> int:
 
 # %% ../nbs/02_data.ipynb #c026
 def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, valid_pct=0.1, per_class=None, split_col=None,
-                    seed=42, num_workers=None, items=None, **kwargs):
-    "fastai `DataLoaders` for the competition folder `path` on its shared validation split."
+                    seed=42, num_workers=None, items=None, cache=False, **kwargs):
+    "fastai `DataLoaders` for the competition folder `path` on its shared validation split (`cache`: see `cached_dls`)."
     path = Path(path)
     items = shared_split(path, items, valid_pct=valid_pct, per_class=per_class, col=split_col, seed=seed)
+    if cache: return cached_dls(path, items, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs)
     dblock = DataBlock(blocks=(ImageBlock(cls=CvkImage), CategoryBlock(vocab=sorted(items.label.unique()))),
                        get_x=ColReader('fname', pref=f'{path}{os.sep}'), get_y=ColReader('label'),
                        splitter=ColSplitter('is_valid'), item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -232,6 +235,85 @@ def valid_ids(self:DataLoaders):
     return self.valid.items.image_id.tolist()
 
 # %% ../nbs/02_data.ipynb #c031
+class ArrayDataset:
+    "Decoded images `x` (uint8, N x C x H x W) with label indices `y`, ids and `vocab`: the dataset of an `ArrayDL`."
+    def __init__(self, x, y=None, vocab=None, items=None, item_tfms=None):
+        self.x, self.y, self.vocab, self.items, self.item_tfms, self.split_idx = x, y, list(vocab or []), items, item_tfms, None
+        self.ids = None if items is None else items.image_id.tolist()
+    @property
+    def c(self): return len(self.vocab)
+    def __len__(self): return len(self.x)
+    def __getitem__(self, i): return i
+    @contextlib.contextmanager
+    def set_split_idx(self, i):
+        "Behave as split `i` (0: training, 1: validation) inside the context, as fastai's `Datasets` do."
+        old, self.split_idx = self.split_idx, i
+        try: yield self
+        finally: self.split_idx = old
+    def decode(self, o, full=True):
+        x, *y = o
+        return (x, *(Category(self.vocab[int(v)]) for v in y))
+
+class ArrayDL(TfmdDL):
+    "A fastai `TfmdDL` whose batches are slices of an `ArrayDataset`: no per-item Python work."
+    def create_batch(self, b):
+        idx = np.asarray(b)
+        x = TensorImage(torch.from_numpy(np.ascontiguousarray(self.dataset.x[idx])))
+        return (x,) if self.dataset.y is None else (x, TensorCategory(torch.from_numpy(self.dataset.y[idx]).long()))
+    def retain(self, res, b): return res
+    def create_batches(self, samps): return map(self.create_batch, self.chunkify(samps))
+
+# %% ../nbs/02_data.ipynb #c032
+def _decode_one(fn, tfms):
+    img = tfms(CvkImage.create(fn))
+    a = np.asarray(img)
+    return a.transpose(2, 0, 1) if a.ndim == 3 else a[None]
+
+def _decode_chunk(fns, tfms): return [_decode_one(f, tfms) for f in fns]
+
+def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
+    "Images `fnames` (relative to `path`) decoded, with `item_tfms` applied as at validation, as a cached uint8 array."
+    path, fnames = Path(path), list(fnames)
+    tfms = Pipeline(L(item_tfms), split_idx=1)
+    st = [os.stat(path/f) for f in fnames]
+    key = hashlib.sha1(repr((fnames, [(o.st_size, o.st_mtime_ns) for o in st], [repr(t) for t in L(item_tfms)])).encode()).hexdigest()[:16]
+    fn = path/'.cvk_cache'/f'{key}.npy'
+    if fn.exists(): return np.load(fn, mmap_mode='r')
+    n_workers = default_workers() if n_workers is None else n_workers
+    chunks = [fnames[i:i+500] for i in range(0, len(fnames), 500)]
+    it = parallel(_decode_chunk, [[path/f for f in c] for c in chunks], tfms=tfms, n_workers=n_workers, progress=False) if n_workers \
+         else map(partial(_decode_chunk, tfms=tfms), [[path/f for f in c] for c in chunks])
+    arrs = [a for c in progress(it, 'decoding images', total=len(chunks)) for a in c]
+    shapes = {a.shape for a in arrs}
+    if len(shapes) > 1:
+        raise ValueError(f"cache=True needs item_tfms that give every image one size (e.g. Resize(224)); got {sorted(shapes)[:5]}")
+    with atomic_save(fn) as f: np.save(f, np.stack(arrs))
+    return np.load(fn, mmap_mode='r')
+
+def array_dataset(path, items, item_tfms=None, vocab=None) -> ArrayDataset:
+    "An `ArrayDataset` of the competition `items` (image_id, fname and, if labelled, label)."
+    x = image_array(path, items.fname, item_tfms)
+    y = None
+    if 'label' in items and vocab is not None:
+        o2i = {v: i for i, v in enumerate(vocab)}
+        y = np.array([o2i[o] for o in items.label], dtype=np.int64)
+    return ArrayDataset(x, y, vocab, items.reset_index(drop=True), item_tfms)
+
+# %% ../nbs/02_data.ipynb #c033
+def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None) -> DataLoaders:
+    "fastai `DataLoaders` over pre-decoded images of the split `items` (with `is_valid`); see `competition_dls(cache=True)`."
+    path = Path(path)
+    vocab = sorted(items.label.unique())
+    tr, va = (array_dataset(path, items[items.is_valid == v], item_tfms, vocab) for v in (False, True))
+    tr.split_idx, va.split_idx = 0, 1
+    after_batch = [IntToFloatTensor(), *L(batch_tfms)]
+    train = ArrayDL(tr, bs=bs, shuffle=True, drop_last=True, num_workers=0, after_batch=after_batch, device=device)
+    valid = train.new(dataset=va, bs=bs*2, shuffle=False, drop_last=False)
+    dls = DataLoaders(train, valid, path=path, device=device)
+    dls.items = items
+    return dls
+
+# %% ../nbs/02_data.ipynb #c037
 def test_items(path, sample='sample_submission.csv', folder='test_images') -> pd.DataFrame:
     "image_id and fname of the test images in the order of the sample submission."
     path = Path(path)
@@ -249,6 +331,10 @@ def competition_test_dl(dls, path=None, **kwargs):
     "A test `DataLoader` over `path`'s test images in sample-submission order; its `.ids` are the image ids."
     path = Path(path or dls.path)
     t = test_items(path)
+    if isinstance(dls.valid, ArrayDL):
+        ds = array_dataset(path, t, dls.valid.dataset.item_tfms, vocab=dls.vocab)
+        ds.split_idx = 1      # as fastai's `test_set`: no training-time augmentation
+        return dls.valid.new(dataset=ds, **kwargs)
     dl = dls.test_dl([path/f for f in t.fname], rm_type_tfms=1, **kwargs)   # paths in: skip the ColReader
     dl.ids = t.image_id.tolist()
     return dl

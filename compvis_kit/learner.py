@@ -19,7 +19,7 @@ from .tta import *
 
 # %% auto #0
 __all__ = ['read_state_dict', 'load_weights', 'cache_timm_weights', 'timm_model', 'zero_head', 'timm_splitter', 'timm_learner',
-           'Run', 'runs_dir', 'train', 'load_run', 'runs_table', 'load_run_model']
+           'Run', 'runs_dir', 'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model']
 
 # %% ../nbs/05_learner.ipynb #c005
 def read_state_dict(src) -> dict:
@@ -202,6 +202,13 @@ def runs_table(path) -> pd.DataFrame:
             for r in (load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists())]
     df = pd.DataFrame(rows, columns=['name', 'arch', 'epochs', 'item_tfms', 'error_rate', 'tta_error_rate', 'seconds'])
     return df.sort_values('tta_error_rate').reset_index(drop=True)
+
+def best_runs(path, k=3) -> list:
+    "The `k` finished runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."
+    tbl = runs_table(path)
+    if not len(tbl): raise FileNotFoundError(f"no finished runs for {path}: run the per-architecture notebooks first")
+    d = runs_dir(path) if (Path(path)/'train_images').exists() else Path(path)
+    return [load_run(d/n) for n in tbl.name[:k]]
 
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
