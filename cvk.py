@@ -3,6 +3,7 @@
 
     python3 cvk.py main [args...]   # venv + install + data, then the whole Fashion-MNIST workflow
     python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test
+    python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
 
 Both create (or reuse) `.venv/` beside this file and install the package editable with its pinned
 dependencies; the install is redone only when `pyproject.toml` changes.
@@ -63,6 +64,26 @@ def main(args):
     os.environ['CVK_FMNIST'] = str(ensure_data())
     sys.exit(sh([vbin('cvk-fmnist'), *args], check=False).returncode)
 
+# ---- README ----
+def render_readme():
+    "README.md text from nbs/index.ipynb: markdown cells as they are, code cells (not `#| hide`) in python fences."
+    import json
+    nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text())
+    parts = ['<!-- generated from nbs/index.ipynb by `python3 cvk.py readme`: edit the notebook, not this file -->']
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'markdown': parts.append(src)
+        elif c['cell_type'] == 'code':
+            lines = src.splitlines()
+            if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
+            code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
+            if code: parts.append(f'```python\n{code}\n```')
+    return '\n\n'.join(parts) + '\n'
+
+def readme(args):
+    (ROOT/'README.md').write_text(render_readme())
+    say('wrote README.md')
+
 # ---- test ----
 def git_dirty(*paths):
     r = subprocess.run(['git', 'status', '--porcelain', '--', *paths], cwd=ROOT, capture_output=True, text=True)
@@ -85,15 +106,17 @@ def test(args):
     os.environ['CVK_FMNIST'] = str(d)
     failed, passed, t0 = [], 0, time.time()
     in_git = git_dirty() is not None
-    say('check 1/3: notebooks are clean (nbdev-clean leaves no diff)')
+    say('check 1/4: notebooks are clean (nbdev-clean leaves no diff)')
     before = git_dirty('nbs') if in_git else None
     sh([vbin('nbdev-clean')])
     if in_git and git_dirty('nbs') != before: failed.append('nbdev-clean changed notebooks: run nbdev-clean and commit')
-    say('check 2/3: library in sync with notebooks (nbdev-export leaves no diff)')
+    say('check 2/4: library in sync with notebooks (nbdev-export leaves no diff)')
     before = git_dirty('compvis_kit') if in_git else None
     sh([vbin('nbdev-export')])
     if in_git and git_dirty('compvis_kit') != before: failed.append('nbdev-export changed compvis_kit/: export and commit')
-    say('check 3/3: docs processing (nbdev.serve.proc_nbs, the part of the docs build without Quarto)')
+    say('check 3/4: README.md is nbs/index.ipynb rendered (python3 cvk.py readme)')
+    if (ROOT/'README.md').read_text() != render_readme(): failed.append('README.md is out of date: run python3 cvk.py readme and commit')
+    say('check 4/4: docs processing (nbdev.serve.proc_nbs, the part of the docs build without Quarto)')
     r = sh([vbin('python'), '-c', 'from nbdev.serve import proc_nbs; proc_nbs(n_workers=2)'], check=False)
     if r.returncode: failed.append('proc_nbs failed')
     for f in failed: say(f'FAILED: {f}')
@@ -110,6 +133,6 @@ def test(args):
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__':
-    cmds = dict(main=main, test=test)
+    cmds = dict(main=main, test=test, readme=readme)
     if len(sys.argv) < 2 or sys.argv[1] not in cmds: sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])

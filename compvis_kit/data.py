@@ -163,7 +163,7 @@ def competition_items(path, check=True, id_col=None, label_col=None) -> pd.DataF
     if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: " + ', '.join(list(skipped)[:10]) + (' ...' if len(skipped)>10 else ''))
     return items
 
-# %% ../nbs/02_data.ipynb #c021
+# %% ../nbs/02_data.ipynb #c022
 def _draw_split(items, valid_pct, per_class, seed):
     rng = np.random.default_rng(seed)
     if per_class is not None:
@@ -177,7 +177,7 @@ def _draw_split(items, valid_pct, per_class, seed):
     is_valid[rng.permutation(len(items))[:int(round(len(items)*valid_pct))]] = True
     return is_valid
 
-# %% ../nbs/02_data.ipynb #c022
+# %% ../nbs/02_data.ipynb #c023
 def shared_split(path, items=None, valid_pct=0.1, per_class=None, col=None, seed=42, force=False) -> pd.DataFrame:
     "`items` with an `is_valid` column from `path/splits.csv`, drawn and saved on first use."
     path = Path(path)
@@ -202,7 +202,7 @@ def shared_split(path, items=None, valid_pct=0.1, per_class=None, col=None, seed
         save_json(spec, path/'splits.json')
     return res
 
-# %% ../nbs/02_data.ipynb #c025
+# %% ../nbs/02_data.ipynb #c026
 class CvkImage(PILImage):
     "A fastai `PILImage` opened with `load_image`: 16-bit, CMYK and alpha images become correct RGB."
     @classmethod
@@ -215,7 +215,7 @@ def default_workers() -> int:
     if os.environ.get('IN_TEST'): return 0
     return min(8, max(0, (os.cpu_count() or 1) - 1))
 
-# %% ../nbs/02_data.ipynb #c026
+# %% ../nbs/02_data.ipynb #c027
 def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, valid_pct=0.1, per_class=None, split_col=None,
                     seed=42, num_workers=None, items=None, cache=False, **kwargs):
     "fastai `DataLoaders` for the competition folder `path` on its shared validation split (`cache`: see `cached_dls`)."
@@ -234,7 +234,7 @@ def valid_ids(self:DataLoaders):
     "Image ids of the validation set, in loader order."
     return self.valid.items.image_id.tolist()
 
-# %% ../nbs/02_data.ipynb #c031
+# %% ../nbs/02_data.ipynb #c033
 class ArrayDataset:
     "Decoded images `x` (uint8, N x C x H x W) with label indices `y`, ids and `vocab`: the dataset of an `ArrayDL`."
     def __init__(self, x, y=None, vocab=None, items=None, item_tfms=None):
@@ -263,7 +263,7 @@ class ArrayDL(TfmdDL):
     def retain(self, res, b): return res
     def create_batches(self, samps): return map(self.create_batch, self.chunkify(samps))
 
-# %% ../nbs/02_data.ipynb #c032
+# %% ../nbs/02_data.ipynb #c034
 def _decode_one(fn, tfms):
     img = tfms(CvkImage.create(fn))
     a = np.asarray(img)
@@ -299,7 +299,7 @@ def array_dataset(path, items, item_tfms=None, vocab=None) -> ArrayDataset:
         y = np.array([o2i[o] for o in items.label], dtype=np.int64)
     return ArrayDataset(x, y, vocab, items.reset_index(drop=True), item_tfms)
 
-# %% ../nbs/02_data.ipynb #c033
+# %% ../nbs/02_data.ipynb #c035
 def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None) -> DataLoaders:
     "fastai `DataLoaders` over pre-decoded images of the split `items` (with `is_valid`); see `competition_dls(cache=True)`."
     path = Path(path)
@@ -313,7 +313,7 @@ def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None)
     dls.items = items
     return dls
 
-# %% ../nbs/02_data.ipynb #c037
+# %% ../nbs/02_data.ipynb #c039
 def test_items(path, sample='sample_submission.csv', folder='test_images') -> pd.DataFrame:
     "image_id and fname of the test images in the order of the sample submission."
     path = Path(path)

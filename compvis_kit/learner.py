@@ -64,7 +64,7 @@ def load_weights(model, src, by='auto') -> dict:
     model.load_state_dict({**msd, **mapping})
     return dict(loaded=len(mapping), skipped=skipped, by=how)
 
-# %% ../nbs/05_learner.ipynb #c011
+# %% ../nbs/05_learner.ipynb #c013
 def cache_timm_weights(arch, src, cache_dir=None) -> Path:
     "Put weights from `src` into the HF cache where `timm.create_model(arch, pretrained=True)` finds them."
     from huggingface_hub import constants
@@ -80,7 +80,7 @@ def cache_timm_weights(arch, src, cache_dir=None) -> Path:
     (repo/'refs'/'main').write_text(rev)
     return fn
 
-# %% ../nbs/05_learner.ipynb #c013
+# %% ../nbs/05_learner.ipynb #c015
 def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, **kwargs) -> nn.Module:
     "timm `arch` with `n_out` outputs, from scratch, `pretrained` (timm/HF cache), or local `weights`."
     if arch not in timm.list_models(pretrained=False) and arch.split('.')[0] not in timm.list_models():
@@ -103,7 +103,7 @@ def zero_head(model):
     for p in head.parameters(): nn.init.zeros_(p)
     return model
 
-# %% ../nbs/05_learner.ipynb #c017
+# %% ../nbs/05_learner.ipynb #c020
 def timm_splitter(model):
     "Two parameter groups: everything but the classifier, then the classifier."
     head = _head_names(model)
@@ -126,7 +126,7 @@ def timm_learner(dls, arch, metrics=None, pretrained=False, weights=None, loss_f
     if learn.pretrained: learn.freeze()
     return learn
 
-# %% ../nbs/05_learner.ipynb #c019
+# %% ../nbs/05_learner.ipynb #c022
 class Run(AttrDict):
     "The record of one `train` call (also saved as `run.json`)."
     def __repr__(self):
@@ -147,7 +147,7 @@ def runs_dir(path) -> Path:
 def _save_tensors(sd, fn):
     with atomic_save(fn) as f: f.write(st_save({k: v.detach().cpu().contiguous() for k, v in sd.items()}))
 
-# %% ../nbs/05_learner.ipynb #c020
+# %% ../nbs/05_learner.ipynb #c023
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, pretrained=False,
           weights=None, model_kwargs=None, tta_n=4, predict_test=True, seed=42, valid_pct=0.1, per_class=None,
           split_col=None, wd=None, cbs=None, dest=None, **kwargs) -> Run:
@@ -186,7 +186,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     run.learn = learn
     return run
 
-# %% ../nbs/05_learner.ipynb #c021
+# %% ../nbs/05_learner.ipynb #c024
 def load_run(path) -> Run:
     "The `Run` recorded in the run folder `path`."
     fn = Path(path)/'run.json'

@@ -24,7 +24,7 @@ class Sizing(AttrDict):
         "The value for this mode: `quick`, `cpu`, or `gpu` (falling back to `cpu`)."
         return dict(quick=quick, cpu=cpu, gpu=ifnone(gpu, cpu))[self.mode]
     @property
-    def train_kw(self): return dict(bs=self.bs, tta_n=self.tta_n)
+    def train_kw(self): return dict(bs=self.bs, tta_n=self.tta_n, cache=True)
 
 _SIZES = dict(quick=dict(n=3000, bs=64, tta_n=1), cpu=dict(n=None, bs=128, tta_n=2), gpu=dict(n=None, bs=256, tta_n=4))
 
