@@ -116,7 +116,7 @@ def fmnist_competition(dest=None, n=None, test_frac=1/6, layout='folders', seed=
     return dest
 
 # %% ../nbs/02_data.ipynb #c015
-def _find_image(folder, iid, cache={}):
+def _find_image(folder, iid):
     "Path of the image for id `iid` in `folder`: `iid` itself, or `iid` plus an image extension."
     f = folder/iid
     if f.exists(): return f

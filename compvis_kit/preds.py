@@ -105,6 +105,4 @@ def load(cls:Preds, path):
             probs = f.get_tensor('probs')
             targs = f.get_tensor('targs') if 'targs' in keys else None
         return cls(json.loads(md['ids']), json.loads(md['vocab']), probs, targs, json.loads(md.get('meta', '{}')))
-    except (KeyError, json.JSONDecodeError, OSError, Exception) as e:
-        if isinstance(e, (ValueError,)) and 'Preds' in str(e): raise
-        raise ValueError(f"{path}: not a compvis_kit Preds file ({type(e).__name__}: {e})") from None
+    except Exception as e: raise ValueError(f"{path}: not a compvis_kit Preds file ({type(e).__name__}: {e})") from None
