@@ -21,8 +21,9 @@ from .preds import Preds
 from .tta import *
 
 # %% auto #0
-__all__ = ['read_state_dict', 'load_weights', 'cache_timm_weights', 'timm_model', 'zero_head', 'timm_splitter', 'timm_learner',
-           'Run', 'runs_dir', 'EpochEcho', 'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model']
+__all__ = ['read_state_dict', 'save_state_dict', 'load_weights', 'cache_timm_weights', 'timm_model', 'zero_head', 'timm_splitter',
+           'timm_learner', 'Run', 'runs_dir', 'EpochEcho', 'train', 'load_run', 'runs_table', 'best_runs',
+           'load_run_model']
 
 # %% ../nbs/05_learner.ipynb #c005
 def read_state_dict(src) -> dict:
@@ -40,6 +41,11 @@ def read_state_dict(src) -> dict:
     return sd
 
 # %% ../nbs/05_learner.ipynb #c006
+def save_state_dict(sd, fn):
+    "Write the tensors of `sd` to the .safetensors file `fn` atomically."
+    with atomic_save(fn) as f: f.write(st_save({k: v.detach().cpu().contiguous() for k, v in sd.items()}))
+    return Path(fn)
+
 def _head_names(model):
     "Parameter names of the model's classifier."
     try: head = model.get_classifier()
@@ -78,7 +84,7 @@ def cache_timm_weights(arch, src, cache_dir=None) -> Path:
     repo = Path(cache_dir or constants.HF_HUB_CACHE)/('models--' + hub_id.replace('/', '--'))
     rev = '0'*40
     fn = repo/'snapshots'/rev/'model.safetensors'
-    with atomic_save(fn) as f: f.write(st_save({k: v.contiguous() for k, v in model.state_dict().items()}))
+    save_state_dict(model.state_dict(), fn)
     (repo/'refs').mkdir(parents=True, exist_ok=True)
     (repo/'refs'/'main').write_text(rev)
     return fn
@@ -147,9 +153,6 @@ def runs_dir(path) -> Path:
     path = Path(path).resolve()
     return work_dir('runs', path.name) if path.parent.name == 'data' else work_dir('runs', f'{path.parent.name}-{path.name}')
 
-def _save_tensors(sd, fn):
-    with atomic_save(fn) as f: f.write(st_save({k: v.detach().cpu().contiguous() for k, v in sd.items()}))
-
 # %% ../nbs/05_learner.ipynb #c024
 class EpochEcho(Callback):
     "Print a line per epoch (run name, losses, metrics, time) to the real stdout when `$CVK_ECHO` is set."
@@ -187,7 +190,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
         tdl = competition_test_dl(dls, path)
         res.update(test=learn.preds(tdl, name), test_tta=learn.tta_preds(tdl, n=tta_n, name=f'{name}+tta'))
     for k, p in res.items(): p.meta.update(run=name, kind=k); p.save(out/f'{k}.safetensors')
-    _save_tensors(learn.model.state_dict(), out/'model.safetensors')
+    save_state_dict(learn.model.state_dict(), out/'model.safetensors')
     rec = learn.recorder
     hist = [dict(zip(rec.metric_names[1:-1], map(float, v))) for v in rec.values]
     metrics = dict(error_rate=res['valid'].error_rate(), tta_error_rate=res['valid_tta'].error_rate(),
@@ -210,10 +213,14 @@ def load_run(path) -> Run:
     if not fn.exists(): raise FileNotFoundError(f"{path}: no run.json (not a run, or the run did not finish)")
     return Run(load_json(fn))
 
+def _runs_folder(path):
+    "`path` if it is a runs folder; the runs folder of `path` if it is a competition folder."
+    path = Path(path)
+    return runs_dir(path) if (path/'train_images').exists() else path
+
 def runs_table(path) -> pd.DataFrame:
     "One row per finished run in the runs folder `path` (or of the competition folder `path`), best first."
-    path = Path(path)
-    if (path/'train_images').exists(): path = runs_dir(path)
+    path = _runs_folder(path)
     rows = [dict(name=r.name, arch=r.arch, epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60],
                  error_rate=r.metrics['error_rate'], tta_error_rate=r.metrics['tta_error_rate'], seconds=r.metrics['seconds'])
             for r in (load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists())]
@@ -224,8 +231,7 @@ def best_runs(path, k=3) -> list:
     "The `k` finished runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."
     tbl = runs_table(path)
     if not len(tbl): raise FileNotFoundError(f"no finished runs for {path}: run the per-architecture notebooks first")
-    d = runs_dir(path) if (Path(path)/'train_images').exists() else Path(path)
-    return [load_run(d/n) for n in tbl.name[:k]]
+    return [load_run(_runs_folder(path)/n) for n in tbl.name[:k]]
 
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
