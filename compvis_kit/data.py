@@ -180,13 +180,26 @@ def _draw_split(items, valid_pct, per_class, seed):
     return is_valid
 
 # %% ../nbs/02_data.ipynb #c023
-def shared_split(path, items=None, valid_pct=0.1, per_class=None, col=None, seed=42, force=False) -> pd.DataFrame:
-    "`items` with an `is_valid` column from `path/splits.csv`, drawn and saved on first use."
+def _split_spec(valid_pct, per_class, col, seed):
+    "What was asked for (None: not asked), and the full spec to draw when nothing is saved yet."
+    asked = {k: v for k, v in dict(valid_pct=valid_pct, per_class=per_class, col=col, seed=seed).items() if v is not None}
+    how = 'col' if col is not None else 'per_class' if per_class is not None else 'valid_pct'
+    full = dict(valid_pct=ifnone(valid_pct, 0.1) if how == 'valid_pct' else None, per_class=per_class, col=col,
+                seed=None if how == 'col' else ifnone(seed, 42))
+    return asked, full
+
+def shared_split(path, items=None, valid_pct=None, per_class=None, col=None, seed=None, force=False) -> pd.DataFrame:
+    "`items` with an `is_valid` column from `path/splits.csv`, drawn and saved on first use (default: 10%, seed 42)."
     path = Path(path)
     items = competition_items(path) if items is None else items
     fn = path/'splits.csv'
-    spec = dict(valid_pct=None if per_class or col else valid_pct, per_class=per_class, col=col, seed=seed)
+    asked, spec = _split_spec(valid_pct, per_class, col, seed)
     with _locked(path/'.splits.lock'):
+        if fn.exists() and not force and (path/'splits.json').exists():
+            saved = load_json(path/'splits.json')
+            clash = {k: v for k, v in asked.items() if saved.get(k) != v}
+            if clash: raise ValueError(f"{fn} was drawn with {saved}; you asked for {clash}. Every model must share one split: "
+                                       "leave the split arguments out to reuse it, or pass force=True to redraw (older runs become incomparable)")
         if fn.exists() and not force:
             saved = pd.read_csv(fn, dtype={'image_id': str})
             s = dict(zip(saved.image_id, saved.is_valid.astype(bool)))
@@ -198,7 +211,7 @@ def shared_split(path, items=None, valid_pct=0.1, per_class=None, col=None, seed
             if src is None or col not in src: raise ValueError(f"split column {col!r} not found in {path/'train.csv'}")
             m = dict(zip(src[_csv_cols(src, path/'train.csv')[0]], src[col].str.lower().isin(['1', 'true', 'yes', 'valid'])))
             is_valid = items.image_id.map(m).fillna(False).astype(bool).values
-        else: is_valid = _draw_split(items, valid_pct, per_class, seed)
+        else: is_valid = _draw_split(items, spec['valid_pct'], per_class, spec['seed'])
         res = items.assign(is_valid=is_valid)
         with atomic_save(fn, mode='w') as f: res[['image_id', 'is_valid']].to_csv(f, index=False)
         save_json(spec, path/'splits.json')
@@ -218,8 +231,8 @@ def default_workers() -> int:
     return min(8, max(0, (os.cpu_count() or 1) - 1))
 
 # %% ../nbs/02_data.ipynb #c029
-def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, valid_pct=0.1, per_class=None, split_col=None,
-                    seed=42, num_workers=None, items=None, cache=False, **kwargs):
+def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, valid_pct=None, per_class=None, split_col=None,
+                    seed=None, num_workers=None, items=None, cache=False, **kwargs):
     "fastai `DataLoaders` for the competition folder `path` on its shared validation split (`cache`: see `cached_dls`)."
     path = Path(path)
     items = shared_split(path, items, valid_pct=valid_pct, per_class=per_class, col=split_col, seed=seed)

@@ -168,7 +168,7 @@ class EpochEcho(Callback):
 
 # %% ../nbs/05_learner.ipynb #c025
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, pretrained=False,
-          weights=None, model_kwargs=None, tta_n=4, predict_test=True, seed=42, valid_pct=0.1, per_class=None,
+          weights=None, model_kwargs=None, tta_n=4, predict_test=True, seed=42, valid_pct=None, per_class=None,
           split_col=None, wd=None, cbs=None, dest=None, **kwargs) -> Run:
     "Train timm `arch` on competition folder `path`, save its predictions and record, return the `Run`."
     t0 = time.time()
@@ -177,7 +177,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     out = Path(dest or runs_dir(path))/name
     set_seed(seed)
     dls = competition_dls(path, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs, valid_pct=valid_pct,
-                          per_class=per_class, split_col=split_col, seed=seed, **kwargs)
+                          per_class=per_class, split_col=split_col, **kwargs)   # the shared split: saved, or 10% with seed 42
     learn = timm_learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {}))
     if wd is not None: learn.wd = wd
     cbs = [*L(cbs), EpochEcho(name)]
