@@ -65,6 +65,8 @@ def git_commit(path=None) -> str|None:
 def notebook_name() -> str|None:
     "Name of the running notebook (or script), for run records and manifests."
     if os.environ.get('CVK_NOTEBOOK'): return os.environ['CVK_NOTEBOOK']
+    cur = getattr(sys.modules.get('nbdev.test'), '_cur_nb', [None])[0]     # the notebook nbdev-test is running
+    if cur: return Path(cur).name
     try:
         from IPython import get_ipython
         ip = get_ipython()
