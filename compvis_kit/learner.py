@@ -185,11 +185,9 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     else: learn.fit_one_cycle(epochs, lr_max=lr or 3e-3, cbs=cbs)
     fit_s = time.time() - t0
     out.mkdir(parents=True, exist_ok=True)
-    res = dict(valid=learn.preds(dls.valid, name), valid_tta=learn.tta_preds(dls.valid, n=tta_n, name=f'{name}+tta'))
-    if predict_test:
-        tdl = competition_test_dl(dls, path)
-        res.update(test=learn.preds(tdl, name), test_tta=learn.tta_preds(tdl, n=tta_n, name=f'{name}+tta'))
-    for k, p in res.items(): p.meta.update(run=name, kind=k); p.save(out/f'{k}.safetensors')
+    res = dict(zip(('valid', 'valid_tta'), learn.plain_and_tta_preds(dls.valid, n=tta_n, name=name)))
+    if predict_test: res.update(zip(('test', 'test_tta'), learn.plain_and_tta_preds(competition_test_dl(dls, path), n=tta_n, name=name)))
+    for k, p in res.items(): p.meta.update(name=f'{name}+tta' if k.endswith('tta') else name, run=name, kind=k); p.save(out/f'{k}.safetensors')
     save_state_dict(learn.model.state_dict(), out/'model.safetensors')
     rec = learn.recorder
     hist = [dict(zip(rec.metric_names[1:-1], map(float, v))) for v in rec.values]

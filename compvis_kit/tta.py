@@ -37,6 +37,11 @@ def preds(self:Learner, dl=None, name=None) -> Preds:
 @patch
 def tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> Preds:
     "fastai's `tta` on `dl` (default: validation set) as `Preds`, aligned by the loader's ids."
+    return self.plain_and_tta_preds(dl, n=n, beta=beta, name=name)[1]
+
+@patch
+def plain_and_tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> tuple:
+    "Plain and TTA `Preds` on `dl` from one `tta` call (which computes the plain predictions anyway)."
     dl = dl or self.dls.valid
-    probs, targs = self.tta(dl=dl, n=n, beta=beta)
-    return _preds(self, dl, probs, targs, name)
+    (aug, plain), targs = self.tta(dl=dl, n=n, beta=None)
+    return _preds(self, dl, plain, targs, name), _preds(self, dl, torch.lerp(aug, plain, beta), targs, name)
