@@ -89,21 +89,28 @@ def git_dirty(*paths):
     r = subprocess.run(['git', 'status', '--porcelain', '--', *paths], cwd=ROOT, capture_output=True, text=True)
     return r.stdout.strip() if r.returncode == 0 else None
 
-def nbdev_test(extra, **kw):
-    "Run one `nbdev-test` phase; return (passed, failed names)."
-    cmd = [vbin('nbdev-test'), '--do-print', *extra] + [a for k,v in kw.items() for a in (f'--{k.replace("_","-")}', v)]
-    r = subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True)
+PHASE2 = r'^3\d_'   # ensemble notebooks read the runs that the per-architecture notebooks write: they run second
+
+def phase_notebooks(second):
+    "The notebooks nbdev-test runs in phase 1 (`second` False) or 2: nbdev's own rule skips names starting with _ or ."
+    nbs = ROOT/'nbs'
+    fs = [f for f in nbs.rglob('*.ipynb') if not any(p.startswith(('_', '.')) for p in f.relative_to(nbs).parts)]
+    return sorted(f for f in fs if bool(re.match(PHASE2, f.name)) == second)
+
+def nbdev_test(extra, second):
+    "Run one `nbdev-test` phase; return (passed, failed names), counted from the notebooks, not from interleaved output."
+    total = len(phase_notebooks(second))
+    sel = ['--file-re', PHASE2] if second else ['--skip-file-re', r'^(3\d_|[_.])']
+    r = subprocess.run([str(c) for c in [vbin('nbdev-test'), '--do-print', *extra, *sel]], cwd=ROOT, capture_output=True, text=True)
     sys.stdout.write(r.stdout); sys.stderr.write(r.stderr)
-    started = re.findall(r'^Starting (.+)$', r.stdout, re.M)
     failed = re.findall(r'^\t(\S.*\.ipynb)$', r.stderr.split('Failed On The Following Notebooks:')[-1], re.M) \
         if 'Failed On The Following' in r.stderr else []
     if r.returncode and not failed: failed = [f'nbdev-test exited {r.returncode}']
-    return len(started) - len(failed), failed
+    return total - len([f for f in failed if f.endswith('.ipynb')]), failed
 
 def test(args):
     ensure_venv()
-    d = fmnist_dir() or ensure_data()
-    os.environ['CVK_FMNIST'] = str(d)
+    os.environ['CVK_FMNIST'] = str(ensure_data())
     failed, passed, t0 = [], 0, time.time()
     in_git = git_dirty() is not None
     say('check 1/4: notebooks are clean (nbdev-clean leaves no diff)')
@@ -121,12 +128,11 @@ def test(args):
     if r.returncode: failed.append('proc_nbs failed')
     for f in failed: say(f'FAILED: {f}')
     flags = args
-    # Ensemble notebooks (3x_) read the runs that the per-architecture notebooks write, so they run second.
     say('nbdev-test, phase 1: library and per-architecture notebooks')
-    p, f = nbdev_test(flags, skip_file_re=r'^(3\d_|[_.])')
+    p, f = nbdev_test(flags, second=False)
     passed += p; failed += f
     say('nbdev-test, phase 2: ensemble/predict notebooks')
-    p, f = nbdev_test(flags, file_re=r'^3\d_')
+    p, f = nbdev_test(flags, second=True)
     passed += p; failed += f
     say(f'finished in {time.time()-t0:.0f}s' + ''.join(f'\n  failed: {x}' for x in failed))
     print(f'{passed} passed, {len(failed)} failed', flush=True)

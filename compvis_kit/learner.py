@@ -6,14 +6,12 @@ Docs: https://compvis-kit.github.io/compvis_kit/learner.html.md"""
 
 # %% ../nbs/05_learner.ipynb #c002
 from __future__ import annotations
-import os, time, re
+import os, sys, time, re
 from pathlib import Path
-import numpy as np, pandas as pd, torch, timm
+import pandas as pd, torch, timm
 from torch import nn
 from fastcore.all import *
-from fastai.vision.all import (Learner, Normalize, imagenet_stats, error_rate, accuracy, CrossEntropyLossFlat, set_seed,
-                               DataLoaders, to_detach, Callback)
-import sys
+from fastai.vision.all import Learner, Normalize, imagenet_stats, error_rate, CrossEntropyLossFlat, set_seed, Callback
 from safetensors.torch import save as st_save, load_file as st_load
 from .core import *
 from .data import competition_dls, competition_test_dl

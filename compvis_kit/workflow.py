@@ -6,14 +6,14 @@ Docs: https://compvis-kit.github.io/compvis_kit/workflow.html.md"""
 
 # %% ../nbs/08_workflow.ipynb #c002
 from __future__ import annotations
-import os, time, traceback
+import os, time
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.all import *
 from fastcore.script import call_parse
 from .core import *
 from .data import fmnist_competition, solution_path
-from .learner import runs_dir, runs_table, load_run
+from .learner import runs_table
 from .submit import score_submission, manifest_path
 
 # %% auto #0
@@ -96,6 +96,7 @@ def run_notebook(fn, mode, dest=None, echo=True) -> float:
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
         if dest: write_nb(nb, dest)
+        sh.close()
     return time.time() - t0
 
 # %% ../nbs/08_workflow.ipynb #c014
