@@ -31,8 +31,8 @@ class Sizing(AttrDict):
 _SIZES = dict(quick=dict(n=3000, bs=64, tta_n=1), cpu=dict(n=None, bs=128, tta_n=2), gpu=dict(n=None, bs=256, tta_n=4))
 
 def fmnist_cfg(mode=None) -> Sizing:
-    "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`), with its competition folder as `.path`."
-    mode = mode or run_mode()
+    "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
+    mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
     if mode not in _SIZES: raise ValueError(f"mode must be one of {list(_SIZES)}, got {mode!r}")
     cfg = Sizing(mode=mode, **_SIZES[mode])
     cfg.path = fmnist_competition(n=cfg.n)
