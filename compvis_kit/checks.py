@@ -21,8 +21,9 @@ with warnings.catch_warnings():
     from fastai.data.transforms import image_extensions
 
 # %% auto #0
-__all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'make_bad_images', 'check_file', 'strict_images', 'scan_files',
-           'ImageCheck', 'check_images', 'image_sizes', 'size_counts', 'plot_image_sizes', 'cvk_check_images']
+__all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 'make_bad_images', 'check_file', 'strict_images',
+           'scan_files', 'ImageCheck', 'check_images', 'image_sizes', 'size_counts', 'plot_image_sizes',
+           'cvk_check_images']
 
 # %% ../nbs/01_checks.ipynb #c005
 _INT_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I')
@@ -60,15 +61,16 @@ def load_image(fn) -> Image.Image:
     except Exception as e: raise ValueError(f"{fn}: cannot read image ({type(e).__name__}: {e})") from e
 
 # %% ../nbs/01_checks.ipynb #c014
-def _label_dirs(train):
-    "Non-hidden subfolders of `train` (the class folders), sorted."
-    if not train.is_dir(): return []
-    return sorted(d for d in train.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name != '_excluded')
+def class_folders(folder) -> list:
+    "The class folders of `folder`, sorted: every subfolder except hidden ones (`.x`) and the kit's own `_excluded`."
+    folder = Path(folder)
+    if not folder.is_dir(): return []
+    return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name != '_excluded')
 
 def make_bad_images(dest) -> Path:
     "Seed the competition folder `dest` with one bad or odd image of each kind (see the table above); returns `dest`."
     dest = Path(dest)
-    labels = [o for o in _label_dirs(dest/'train_images') if o.name != 'empty_class']
+    labels = [o for o in class_folders(dest/'train_images') if o.name != 'empty_class']
     d = labels[0] if labels else dest/'train_images'/'seeded'
     d.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(42)
@@ -134,7 +136,7 @@ def scan_files(path) -> L:
 
 def _empty_class_dirs(path:Path):
     "Direct subfolders of `path/'train_images'` holding no (non-hidden) files at any depth."
-    return [d for d in _label_dirs(path/'train_images')
+    return [d for d in class_folders(path/'train_images')
             if not any(f for _,_,fs in os.walk(d) for f in fs if not f.startswith('.'))]
 
 # %% ../nbs/01_checks.ipynb #c026
@@ -255,7 +257,7 @@ def image_sizes(path_or_files, n_workers=0) -> pd.DataFrame:
 def size_counts(sizes) -> pd.DataFrame:
     "(width, height, count) of each distinct size in `sizes` (an `image_sizes` frame or (w, h) pairs), most common first."
     if not isinstance(sizes, pd.DataFrame): sizes = pd.DataFrame(list(sizes), columns=['width', 'height'])
-    c = sizes.groupby(['width', 'height']).size().reset_index(name='count')
+    c = sizes.value_counts(['width', 'height']).reset_index(name='count')
     return c.sort_values(['count', 'width', 'height'], ascending=[False, True, True], ignore_index=True)
 
 def plot_image_sizes(sizes, ax=None) -> pd.DataFrame:

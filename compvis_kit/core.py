@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, json, subprocess, sys, contextlib
+import os, json, subprocess, sys, contextlib, fcntl
 from pathlib import Path
 import torch
 from fastcore.all import *
@@ -15,7 +15,7 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'save_json', 'load_json']
+           'atomic_save', 'locked', 'save_json', 'load_json']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -98,7 +98,17 @@ def atomic_save(fn, mode='wb', **kwargs):
     with _fc_atomic_save(fn, mode=mode, **kwargs) as f: yield f
     os.chmod(fn, 0o666 & ~_umask())
 
-# %% ../nbs/00_core.ipynb #c023
+# %% ../nbs/00_core.ipynb #c024
+@contextlib.contextmanager
+def locked(path):
+    "Hold an exclusive lock on the lock file `path` for the duration of the `with` block."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'w') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+# %% ../nbs/00_core.ipynb #c026
 def save_json(obj, path):
     "Write `obj` as indented JSON to `path` atomically."
     with atomic_save(path, mode='w') as f: json.dump(obj, f, indent=1, default=str)
