@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up commands for compvis_kit, needing nothing but Python 3.10+.
 
-    python3 cvk.py main [args...]   # venv + install + data, then the whole Fashion-MNIST workflow
+    python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints)
     python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test
     python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
 
@@ -62,7 +62,7 @@ def ensure_data():
 def main(args):
     ensure_venv()
     os.environ['CVK_FMNIST'] = str(ensure_data())
-    sys.exit(sh([vbin('cvk-fmnist'), *args], check=False).returncode)
+    sys.exit(sh([vbin('cvk-main'), *args], check=False).returncode)
 
 # ---- README ----
 def render_readme():

@@ -15,7 +15,9 @@ from .items import *
 from .splits import *
 from .loaders import *
 from .datasets.fmnist import *
+from .datasets.keypoints import *
 from .preds import *
+from .tasks import *
 from .tta import *
 from .models import *
 from .runs import *

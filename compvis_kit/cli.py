@@ -16,6 +16,8 @@ from fastai.vision.all import Resize, CropPad, Flip, aug_transforms
 from .core import *
 from .items import solution_path
 from .models import check_arch
+from .items import competition_items
+from .tasks import task_for
 from .runs import train, runs_table, load_run, _runs_folder
 from .ensemble import ensemble
 from .submit import make_submission, score_submission
@@ -50,7 +52,7 @@ def cvk_train(
     bs:int=64,                # Batch size
     name:str=None,            # Run name (default: ARCH-<date>-<time>)
     fold:int=0,               # Fold of the shared split to validate on (0: the saved validation set)
-    flip:bool=False,          # Random horizontal flips while training
+    flip:bool=False,          # Random horizontal flips while training (for keypoints: with left/right names swapped)
     aug:bool=False,           # fastai's aug_transforms (flip, rotate, zoom, lighting, warp) while training
     pretrained:bool=False,    # Start from timm's pretrained weights (from the timm/HF cache when offline)
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
@@ -72,8 +74,9 @@ def cvk_train(
     def go():
         check_arch(arch)
         if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
-        bt = aug_transforms(size=size) if aug else [Flip()] if flip else None
-        r = train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=bt, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
+        task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
+        bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size, do_flip=False) if aug else [])
+        r = train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
                   schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_n=tta_n, seed=seed, cache=cache,
                   num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
                   test_folder=test_folder)

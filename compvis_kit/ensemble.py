@@ -38,13 +38,15 @@ def align_preds(preds) -> list:
         if missing: raise KeyError(f"member {nm!r} lacks {len(missing)} ids of {names[0]!r}: {_show(missing)}")
         q = p.reindex(ref.ids)
         col = [q.vocab.index(v) for v in ref.vocab]
-        t = None if q.targs is None else torch.tensor([ref.vocab.index(q.vocab[j]) for j in q.targs.tolist()], dtype=torch.long)
+        if q.targs is None: t = None
+        elif q.kind == 'points': t = q.targs[:, col]                     # coordinates: the same permutation of names
+        else: t = torch.tensor([ref.vocab.index(q.vocab[j]) for j in q.targs.tolist()], dtype=torch.long)
         res.append((nm, q.probs[:, col], t, q.meta))
     src = next(((nm,t) for nm,_,t,_ in res if t is not None), None)
     if src is not None:
         for nm,_,t,_ in res:
             if t is None or torch.equal(t, src[1]): continue
-            bad = [ref.ids[i] for i in (t != src[1]).nonzero().flatten().tolist()]
+            bad = [ref.ids[i] for i in (t != src[1]).flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i in (t != src[1]).nonzero().flatten().tolist()]
             raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: {_show(bad)}")
     targs = None if src is None else src[1]
     return [Preds(ref.ids, ref.vocab, pr, targs, meta) for _,pr,_,meta in res]
@@ -65,21 +67,22 @@ def ensemble(preds, weights=None, name='ensemble') -> Preds:
     w = _norm_weights(weights, len(preds))
     al = align_preds(preds)
     probs = sum(wi*p.probs for wi,p in zip(w, al))
-    meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w)
+    meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}))
     return Preds(al[0].ids, al[0].vocab, probs, al[0].targs, meta)
 
-# %% ../nbs/10_ensemble.ipynb #c021
+# %% ../nbs/10_ensemble.ipynb #c023
 def ensemble_report(preds, weights=None) -> pd.DataFrame:
-    "Name, weight, accuracy and error rate of each member and of their ensemble; prints the gain over the best member."
+    "Name, weight and scores of each member and of their ensemble; prints the gain over the best member."
     preds = list(preds)
     e = ensemble(preds, weights)
     if e.targs is None: raise ValueError("ensemble_report needs targets: none of the members has any (test-set predictions?)")
     al = align_preds(preds)
-    rows = [dict(name=nm, weight=w, accuracy=p.accuracy(), error_rate=p.error_rate())
-            for nm,w,p in zip(e.meta['members'], e.meta['weights'], al)]
-    rows.append(dict(name='ensemble', weight=1.0, accuracy=e.accuracy(), error_rate=e.error_rate()))
-    df = pd.DataFrame(rows)
-    best = max(rows[:-1], key=lambda r: r['accuracy'])
-    print(f"ensemble accuracy {e.accuracy():.4f} vs best member {best['accuracy']:.4f} ({best['name']}): "
-          f"{100*(e.accuracy()-best['accuracy']):+.2f} points")
-    return df
+    if e.kind == 'points': score, name, fmt, better = (lambda p: dict(mean_error=p.mean_error())), 'mean_error', '{:.3f} px', min
+    else: score, name, fmt, better = (lambda p: dict(accuracy=p.accuracy(), error_rate=p.error_rate())), 'accuracy', '{:.4f}', max
+    rows = [dict(name=nm, weight=w, **score(p)) for nm,w,p in zip(e.meta['members'], e.meta['weights'], al)]
+    rows.append(dict(name='ensemble', weight=1.0, **score(e)))
+    best = better(rows[:-1], key=lambda r: r[name])
+    gain = rows[-1][name] - best[name]
+    print(f"ensemble {name.replace('_', ' ')} {fmt.format(rows[-1][name])} vs best member {fmt.format(best[name])} ({best['name']}): "
+          + (f"{100*gain:+.2f} points" if name == 'accuracy' else f"{gain:+.3f} px"))
+    return pd.DataFrame(rows)

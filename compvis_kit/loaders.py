@@ -11,16 +11,17 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
 from fastai.vision.all import (PILImage, ImageBlock, CategoryBlock, DataBlock, ColReader, ColSplitter, DataLoaders, TfmdDL,
-                               Pipeline, TensorImage, TensorCategory, Category, IntToFloatTensor)
+                               Pipeline, TensorImage, TensorCategory, TensorPoint, Category, IntToFloatTensor)
 from fastcore.parallel import parallel
 from .core import *
-from .checks import load_image
+from .checks import load_image, image_sizes
 from .items import competition_items, test_items, find_layout
 from .splits import shared_split, fold_split
+from .tasks import task_for
 
 # %% auto #0
 __all__ = ['CvkImage', 'default_workers', 'competition_dls', 'ArrayDataset', 'ArrayDL', 'image_array', 'array_dataset',
-           'cached_dls', 'competition_test_dl']
+           'cached_dls', 'dl_files', 'competition_test_dl']
 
 # %% ../nbs/06_loaders.ipynb #c005
 class CvkImage(PILImage):
@@ -46,14 +47,17 @@ def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, fold=0, num_wo
     if bad: raise TypeError(f"competition_dls got unexpected arguments {bad}: layout arguments are {list(_LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
     items = shared_split(path, items, valid_pct=valid_pct, n_folds=n_folds, per_class=per_class, col=split_col, seed=split_seed, **layout)
     items = fold_split(items, fold)
+    task = task_for(items)
+    task.check_tfms(item_tfms, batch_tfms)
+    vocab = task.vocab(items)
     nw = default_workers() if num_workers is None else num_workers
-    if cache: dls = cached_dls(path, items, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs)
+    if cache: dls = cached_dls(path, items, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs, vocab=vocab)
     else:
-        dblock = DataBlock(blocks=(ImageBlock(cls=CvkImage), CategoryBlock(vocab=sorted(items.label.unique()))),
-                           get_x=ColReader('fname', pref=f'{path}{os.sep}'), get_y=ColReader('label'),
+        dblock = DataBlock(blocks=(ImageBlock(cls=CvkImage), task.y_block(vocab)),
+                           get_x=ColReader('fname', pref=f'{path}{os.sep}'), get_y=task.get_y(vocab),
                            splitter=ColSplitter('is_valid'), item_tfms=item_tfms, batch_tfms=batch_tfms)
         dls = dblock.dataloaders(items, bs=bs, num_workers=nw, path=path, **(dl_kwargs or {}))
-    dls.items, dls.layout, dls.fold = items, layout, fold
+    dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab = items, layout, fold, task, vocab
     return dls
 
 @patch(as_prop=True)
@@ -86,7 +90,10 @@ class ArrayDL(TfmdDL):
     def create_batch(self, b):
         idx = np.asarray(b)
         x = TensorImage(torch.from_numpy(np.ascontiguousarray(self.dataset.x[idx])))
-        return (x,) if self.dataset.y is None else (x, TensorCategory(torch.from_numpy(self.dataset.y[idx]).long()))
+        y = self.dataset.y
+        if y is None: return (x,)
+        if y.dtype == np.float32: return (x, TensorPoint(torch.from_numpy(y[idx]), img_size=tuple(x.shape[-1:-3:-1])))
+        return (x, TensorCategory(torch.from_numpy(y[idx]).long()))
     def retain(self, res, b): return res
     def create_batches(self, samps): return map(self.create_batch, self.chunkify(samps))
 
@@ -118,19 +125,22 @@ def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
     return np.load(fn, mmap_mode='r')
 
 def array_dataset(path, items, item_tfms=None, vocab=None) -> ArrayDataset:
-    "An `ArrayDataset` of the competition `items` (image_id, fname and, if labelled, label)."
+    "An `ArrayDataset` of the competition `items` (image_id, fname and, if labelled, a label or the points `vocab`)."
     x = image_array(path, items.fname, item_tfms)
-    y = None
+    y, cols = None, [f'{n}_{a}' for n in (vocab or []) for a in 'xy']
     if 'label' in items and vocab is not None:
         o2i = {v: i for i, v in enumerate(vocab)}
         y = np.array([o2i[o] for o in items.label], dtype=np.int64)
+    elif cols and all(c in items for c in cols):               # points, in fastai's -1..1 scale of each original image
+        wh = image_sizes([Path(path)/f for f in items.fname])[['width', 'height']].values[:, None].astype(np.float32)
+        y = (items[cols].values.astype(np.float32).reshape(len(items), -1, 2) * 2 / wh - 1).astype(np.float32)
     return ArrayDataset(x, y, vocab, items.reset_index(drop=True), item_tfms)
 
 # %% ../nbs/06_loaders.ipynb #c015
-def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None) -> DataLoaders:
+def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None, vocab=None) -> DataLoaders:
     "fastai `DataLoaders` over pre-decoded images of the split `items` (with `is_valid`); see `competition_dls(cache=True)`."
     path = Path(path)
-    vocab = sorted(items.label.unique())
+    vocab = vocab or sorted(items.label.unique())
     tr, va = (array_dataset(path, items[items.is_valid == v], item_tfms, vocab) for v in (False, True))
     tr.split_idx, va.split_idx = 0, 1
     after_batch = [IntToFloatTensor(), *L(batch_tfms)]
@@ -140,7 +150,15 @@ def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None)
     dls.items = items
     return dls
 
-# %% ../nbs/06_loaders.ipynb #c019
+# %% ../nbs/06_loaders.ipynb #c022
+def dl_files(dl, path=None) -> list:
+    "The image files of loader `dl`'s items, in loader order (relative names resolved against `path`)."
+    items = dl.items
+    if isinstance(items, pd.DataFrame):
+        if path is None: raise ValueError("dl_files: this loader's items are relative to the competition folder: pass path=")
+        return [Path(path)/f for f in items.fname]
+    return [Path(o) for o in items]
+
 def competition_test_dl(dls, path=None, **kwargs):
     "A test `DataLoader` over the test images of `dls`'s folder in sample-submission order; its `.ids` are the image ids."
     path = Path(path or dls.path)

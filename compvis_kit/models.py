@@ -14,10 +14,11 @@ from fastcore.all import *
 from fastai.vision.all import Learner, Normalize, error_rate, CrossEntropyLossFlat
 from safetensors.torch import save as st_save, load_file as st_load
 from .core import *
+from .tasks import Classification
 
 # %% auto #0
 __all__ = ['read_state_dict', 'save_state_dict', 'load_weights', 'timm_weights_file', 'check_arch', 'timm_model', 'zero_head',
-           'timm_splitter', 'model_stats', 'timm_learner']
+           'SoftArgmax2d', 'PointModel', 'timm_point_model', 'timm_splitter', 'model_stats', 'timm_learner']
 
 # %% ../nbs/07_models.ipynb #c005
 def read_state_dict(src) -> dict:
@@ -107,6 +108,37 @@ def zero_head(model):
     return model
 
 # %% ../nbs/07_models.ipynb #c020
+class SoftArgmax2d(nn.Module):
+    "Expected (x, y) under a spatial softmax of each channel of a (B, k, H, W) map, in fastai's -1..1 point scale, as (B, 2k)."
+    def forward(self, h):
+        B, k, H, W = h.shape
+        p = h.float().flatten(2).softmax(-1).view(B, k, H, W)
+        xs = (torch.arange(W, device=h.device) + 0.5) / W * 2 - 1
+        ys = (torch.arange(H, device=h.device) + 0.5) / H * 2 - 1
+        return torch.stack([(p.sum(2) * xs).sum(-1), (p.sum(3) * ys).sum(-1)], -1).flatten(1)
+
+class PointModel(nn.Module):
+    "A timm feature `body` (one feature map), a 1x1 convolution to a heatmap per point, and `SoftArgmax2d`."
+    def __init__(self, body, n_points):
+        super().__init__()
+        self.body, self.head, self.points = body, nn.Conv2d(body.feature_info.channels()[-1], n_points, 1), SoftArgmax2d()
+    def forward(self, x): return self.points(self.head(self.body(x)[-1]))
+    def get_classifier(self): return self.head
+    @property
+    def pretrained_cfg(self): return self.body.pretrained_cfg
+
+def timm_point_model(arch, n_points, stride=8, pretrained=False, weights=None, cache_dir=None, **kwargs) -> nn.Module:
+    "timm `arch` cut at its feature map of `stride`, with a soft-argmax head for `n_points` points; weights as `timm_model`."
+    check_arch(arch)
+    red = timm.create_model(arch, features_only=True, **kwargs).feature_info.reduction()
+    idx = max([i for i, r in enumerate(red) if r <= stride], default=None)
+    if idx is None: raise ValueError(f"{arch} has no feature map of stride {stride} or less (its strides: {red})")
+    if weights is not None: kwargs['pretrained_cfg_overlay'] = dict(file=str(timm_weights_file(arch, weights)))
+    body = timm.create_model(arch, features_only=True, out_indices=(idx,), pretrained=bool(pretrained or weights is not None),
+                             cache_dir=cache_dir, **kwargs)
+    return zero_head(PointModel(body, n_points))
+
+# %% ../nbs/07_models.ipynb #c023
 def timm_splitter(model):
     "Two parameter groups: everything but the classifier, then the classifier."
     head = _head_names(model)
@@ -124,11 +156,13 @@ def _add_normalize(dls, model):
 
 @delegates(timm_model, keep=True)
 def timm_learner(dls, arch, metrics=None, pretrained=False, weights=None, loss_func=None, **kwargs) -> Learner:
-    "A fastai `Learner` on a timm `arch` for `dls`, normalised, with body/classifier parameter groups."
-    model = timm_model(arch, dls.c, pretrained=pretrained, weights=weights, **kwargs)
+    "A fastai `Learner` on a timm `arch` for `dls` (its task's outputs, loss and metrics), normalised, with body/classifier groups."
+    task = getattr(dls, 'task', None) or Classification()
+    vocab = getattr(dls, 'cvk_vocab', None) or dls.vocab
+    mk = timm_point_model if task.kind == 'points' else timm_model
+    model = mk(arch, len(vocab) if task.kind == 'points' else task.n_out(vocab), pretrained=pretrained, weights=weights, **kwargs)
     _add_normalize(dls, model)
-    learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics or [error_rate],
-                    splitter=timm_splitter)
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=timm_splitter)
     learn.arch, learn.pretrained = arch, bool(pretrained or weights is not None)
     if learn.pretrained: learn.freeze()
     return learn

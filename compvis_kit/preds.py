@@ -1,4 +1,4 @@
-"""`Preds`: item ids, class vocab, probabilities and (when known) targets; the one currency between stages.
+"""`Preds`: item ids, class or point names, probabilities or coordinates, and (when known) targets; the one currency between stages.
 
 Docs: https://compvis-kit.github.io/compvis_kit/preds.html.md"""
 
@@ -18,35 +18,57 @@ from safetensors.torch import save as st_save
 __all__ = ['Preds']
 
 # %% ../nbs/04_preds.ipynb #c005
+def _tensor(o, dtype):
+    "`o` as a plain CPU tensor of `dtype` (fastai's `TensorImage`/`TensorPoint` subclasses dropped: they refuse to mix)."
+    return torch.as_tensor(np.asarray(o) if not isinstance(o, torch.Tensor) else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
+
 class Preds:
-    "Probabilities `probs` (n, c) for items `ids` over class `vocab`, with optional targets `targs` (n,)."
+    "Predictions for items `ids`: class probabilities (n, c) over `vocab`, or (x, y) points (n, k, 2) named by `vocab`; optional targets."
     def __init__(self, ids, vocab, probs, targs=None, meta=None):
         ids, vocab = [str(o) for o in ids], [str(o) for o in vocab]
-        probs = torch.as_tensor(np.asarray(probs) if not isinstance(probs, torch.Tensor) else probs).float().cpu()
-        if probs.ndim != 2: raise ValueError(f"probs must be 2-d (items, classes), got shape {tuple(probs.shape)}")
-        if probs.shape != (len(ids), len(vocab)):
-            raise ValueError(f"probs has shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} classes")
+        probs = _tensor(probs, torch.float32)
+        if probs.ndim not in (2, 3) or (probs.ndim == 3 and probs.shape[2] != 2):
+            raise ValueError(f"predictions must be (items, classes) or (items, points, 2), got shape {tuple(probs.shape)}")
+        what = 'classes' if probs.ndim == 2 else 'points'
+        if probs.shape[:2] != (len(ids), len(vocab)):
+            raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} {what}")
         dup = pd.Series(ids)[lambda s: s.duplicated()].unique().tolist()
         if dup: raise ValueError(f"duplicate ids in Preds: {dup[:5]}{' ...' if len(dup)>5 else ''}")
-        if not torch.isfinite(probs).all(): raise ValueError("probs contains NaN or inf")
+        if not torch.isfinite(probs).all(): raise ValueError("predictions contain NaN or inf")
         if targs is not None:
-            targs = torch.as_tensor(np.asarray(targs) if not isinstance(targs, torch.Tensor) else targs).long().cpu()
-            if targs.shape != (len(ids),): raise ValueError(f"targs has shape {tuple(targs.shape)}, expected ({len(ids)},)")
-            if len(targs) and (targs.min() < 0 or targs.max() >= len(vocab)): raise ValueError("targs outside 0..len(vocab)-1")
+            if probs.ndim == 2:
+                targs = _tensor(targs, torch.long)
+                if targs.shape != (len(ids),): raise ValueError(f"targs has shape {tuple(targs.shape)}, expected ({len(ids)},)")
+                if len(targs) and (targs.min() < 0 or targs.max() >= len(vocab)): raise ValueError("targs outside 0..len(vocab)-1")
+            else:
+                targs = _tensor(targs, torch.float32)
+                if targs.shape != probs.shape: raise ValueError(f"targs has shape {tuple(targs.shape)}, expected {tuple(probs.shape)}")
         self.ids,self.vocab,self.probs,self.targs,self.meta = ids,vocab,probs,targs,dict(meta or {})
 
     @property
     def n(self): return len(self.ids)
+    @property
+    def kind(self): return 'probs' if self.probs.ndim == 2 else 'points'
+    @property
+    def values(self): return self.probs
     def __len__(self): return self.n
     def __repr__(self):
-        acc = f", accuracy={self.accuracy():.4f}" if self.targs is not None else ''
         name = f"{self.meta['name']!r}, " if 'name' in self.meta else ''
+        if self.kind == 'points':
+            err = f", mean error {self.mean_error():.2f} px" if self.targs is not None else ''
+            return f"Preds({name}{self.n} items x {len(self.vocab)} points{err})"
+        acc = f", accuracy={self.accuracy():.4f}" if self.targs is not None else ''
         return f"Preds({name}{self.n} items x {len(self.vocab)} classes{acc})"
 
 # %% ../nbs/04_preds.ipynb #c009
 @patch
+def _need(self:Preds, kind):
+    if self.kind != kind: raise ValueError(f"{self!r} holds {self.kind}: this needs {kind}")
+
+@patch
 def labels(self:Preds):
     "Predicted class name per item."
+    self._need('probs')
     return [self.vocab[i] for i in self.probs.argmax(1).tolist()]
 
 @patch
@@ -56,7 +78,7 @@ def _need_targs(self:Preds):
 @patch
 def accuracy(self:Preds):
     "Fraction of items whose most probable class is the target."
-    self._need_targs()
+    self._need('probs'); self._need_targs()
     return (self.probs.argmax(1) == self.targs).float().mean().item()
 
 @patch
@@ -65,6 +87,25 @@ def error_rate(self:Preds):
     return 1 - self.accuracy()
 
 # %% ../nbs/04_preds.ipynb #c012
+@patch
+def point_errors(self:Preds):
+    "Distance in pixels from each predicted point to its target, (n, k)."
+    self._need('points'); self._need_targs()
+    return (self.probs - self.targs).norm(dim=-1)
+
+@patch
+def mean_error(self:Preds):
+    "Mean distance in pixels between predicted and true points."
+    return self.point_errors().mean().item()
+
+@patch
+def error_pct(self:Preds, side=None):
+    "Mean point error as a percentage of the image side (`side`, default `meta['side']`)."
+    side = side or self.meta.get('side')
+    if not side: raise ValueError("error_pct needs the image side: pass side= or set meta['side']")
+    return 100 * self.mean_error() / side
+
+# %% ../nbs/04_preds.ipynb #c015
 @patch
 def reindex(self:Preds, ids):
     "These predictions in the order of `ids`; an error names ids that are missing."
@@ -75,7 +116,7 @@ def reindex(self:Preds, ids):
     idx = torch.tensor([pos[o] for o in ids], dtype=torch.long)
     return Preds(ids, self.vocab, self.probs[idx], None if self.targs is None else self.targs[idx], self.meta)
 
-# %% ../nbs/04_preds.ipynb #c015
+# %% ../nbs/04_preds.ipynb #c018
 @patch(cls_method=True)
 def concat(cls:Preds, preds, meta=None):
     "One `Preds` of the items of all `preds` (same vocab, disjoint ids), in the given order."
@@ -88,7 +129,7 @@ def concat(cls:Preds, preds, meta=None):
     targs = torch.cat([p.targs for p in preds]) if all(has_t) else None
     return cls([o for p in preds for o in p.ids], preds[0].vocab, torch.cat([p.probs for p in preds]), targs, meta)
 
-# %% ../nbs/04_preds.ipynb #c018
+# %% ../nbs/04_preds.ipynb #c021
 @patch
 def save(self:Preds, path):
     "Write to `path` (a .safetensors file) atomically."

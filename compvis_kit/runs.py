@@ -17,8 +17,8 @@ from .core import *
 from .items import find_layout
 from .splits import shared_split
 from .preds import Preds
-from .loaders import competition_dls, competition_test_dl
-from .models import timm_learner, timm_model, save_state_dict
+from .loaders import competition_dls, competition_test_dl, dl_files
+from .models import timm_learner, timm_model, timm_point_model, save_state_dict
 from .tta import *
 
 # %% auto #0
@@ -30,8 +30,9 @@ class Run(AttrDict):
     "The record of one `train` call (also saved as `run.json`)."
     def __repr__(self):
         m = self.get('metrics', {})
-        return (f"Run({self.name!r}{'' if not self.get('fold') else f', fold {self.fold}'}: error {m.get('error_rate', float('nan')):.4f}, "
-                f"TTA error {m.get('tta_error_rate', float('nan')):.4f}, {self.epochs} epochs, {m.get('seconds', 0):.0f}s, {self.get('status', 'finished')})")
+        err = lambda k: m.get(k, m.get(f'{k}_rate', float('nan')))
+        return (f"Run({self.name!r}{'' if not self.get('fold') else f', fold {self.fold}'}: error {err('error'):.4f}, "
+                f"TTA error {err('tta_error'):.4f}, {self.epochs} epochs, {m.get('seconds', 0):.0f}s, {self.get('status', 'finished')})")
     @property
     def path(self): return Path(self['dir'])
     def preds(self, which='valid_tta') -> Preds:
@@ -109,7 +110,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     out = Path(dest or runs_dir(path))/name
     set_seed(seed)
     dls = competition_dls(path, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold, cache=cache, num_workers=num_workers, **kwargs)
-    learn = timm_learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {}))
+    learn, task = timm_learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {})), dls.task
     learn, precision = _set_precision(learn, precision)
     if wd is not None: learn.wd = wd
     fit = get_schedule(schedule, learn.pretrained)
@@ -117,18 +118,18 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
               pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {},
               item_tfms=[repr(t) for t in L(item_tfms)], batch_tfms=[repr(t) for t in L(batch_tfms)], tta_n=tta_n, seed=seed,
-              n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), vocab=list(dls.vocab), data_args={k: str(v) for k, v in kwargs.items()},
+              n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in kwargs.items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)
     try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), rec])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
-    res = dict(zip(('valid', 'valid_tta'), learn.plain_and_tta_preds(dls.valid, n=tta_n, name=name)))
-    if predict_test: res.update(zip(('test', 'test_tta'), learn.plain_and_tta_preds(competition_test_dl(dls, path), n=tta_n, name=name)))
+    res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, tta_n=tta_n, files=dl_files(dls.valid, path))))
+    if predict_test:
+        tdl = competition_test_dl(dls, path)
+        res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, tta_n=tta_n, files=dl_files(tdl, path))))
     for k, p in res.items(): p.meta.update(name=f'{name}+tta' if k.endswith('tta') else name, run=name, kind=k, fold=fold); p.save(out/f'{k}.safetensors')
-    metrics = dict(error_rate=res['valid'].error_rate(), tta_error_rate=res['valid_tta'].error_rate(),
-                   accuracy=res['valid'].accuracy(), tta_accuracy=res['valid_tta'].accuracy(),
-                   fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
+    metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
     run = rec.write('finished', metrics=metrics, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     run.learn = learn
     return run
@@ -150,14 +151,15 @@ def _runs_folder(path):
 def _finished(r): return r.get('status', 'finished') == 'finished' and 'metrics' in r
 
 def runs_table(path, all_folds=False) -> pd.DataFrame:
-    "One row per finished run in the runs folder `path` (or of the competition folder `path`), best first; fold 0 only unless `all_folds`."
+    "One row per finished run in the runs folder `path` (or of the competition folder `path`), lowest `tta_error` first; fold 0 only unless `all_folds`."
     path = _runs_folder(path)
     runs = [load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists()] if path.is_dir() else []
+    err = lambda m, k: m.get(k, m.get(f'{k}_rate'))          # runs recorded before `error` was generic
     rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60],
-                 error_rate=r.metrics['error_rate'], tta_error_rate=r.metrics['tta_error_rate'], seconds=r.metrics['seconds'])
+                 error=err(r.metrics, 'error'), tta_error=err(r.metrics, 'tta_error'), seconds=r.metrics['seconds'])
             for r in runs if _finished(r) and (all_folds or not r.get('fold', 0))]
-    df = pd.DataFrame(rows, columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error_rate', 'tta_error_rate', 'seconds'])
-    return df.sort_values(['tta_error_rate', 'name']).reset_index(drop=True)
+    df = pd.DataFrame(rows, columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error', 'tta_error', 'seconds'])
+    return df.sort_values(['tta_error', 'name']).reset_index(drop=True)
 
 def best_runs(path, k=3) -> list:
     "The `k` finished fold-0 runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."
@@ -168,7 +170,7 @@ def best_runs(path, k=3) -> list:
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
     r = load_run(path)
-    m = timm_model(r.arch, len(r.vocab), **r.model_kwargs)
+    m = (timm_point_model if r.get('task') == 'points' else timm_model)(r.arch, len(r.vocab), **r.model_kwargs)
     m.load_state_dict(st_load(str(Path(path)/'model.safetensors')))
     return m.eval()
 
@@ -188,14 +190,15 @@ def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
     runs = [train(path, arch, name=f'{name}-fold{k}', fold=k, dest=out, **kwargs) for k in folds]
     res = AttrDict(runs=runs, folds=folds)
     for kind in ('valid', 'valid_tta'):
-        res['oof' + kind[5:]] = Preds.concat([r.preds(kind) for r in runs], meta=dict(name=f'{name}-oof' + kind[5:], folds=folds))
+        ps = [r.preds(kind) for r in runs]
+        res['oof' + kind[5:]] = Preds.concat(ps, meta=dict(ps[0].meta, name=f'{name}-oof' + kind[5:], folds=folds))
     if kwargs.get('predict_test', True):
         for kind in ('test', 'test_tta'):
             ps = [r.preds(kind).reindex(runs[0].preds(kind).ids) for r in runs]
-            res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0), meta=dict(name=f'{name}-{kind}', folds=folds))
+            res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0), meta=dict(ps[0].meta, name=f'{name}-{kind}', folds=folds))
     (out/name).mkdir(parents=True, exist_ok=True)
     for k in ('oof', 'oof_tta', 'test', 'test_tta'):
         if k in res: res[k].save(out/name/f'{k}.safetensors')
     save_json(dict(name=name, arch=arch, folds=folds, n_folds=n, runs=[r.name for r in runs],
-                   oof_accuracy=res.oof.accuracy(), oof_tta_accuracy=res.oof_tta.accuracy()), out/name/'cv.json')
+                   scores=runs[0].learn.dls.task.scores(res.oof, res.oof_tta)), out/name/'cv.json')
     return res

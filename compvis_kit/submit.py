@@ -15,7 +15,8 @@ import pandas as pd
 from fastcore.all import *
 from .core import atomic_save, save_json, load_json, git_commit, notebook_name
 from .preds import Preds
-from .items import read_csv_text
+from .items import read_csv_text, point_names
+from .tasks import Classification, Keypoints
 
 # %% auto #0
 __all__ = ['manifest_path', 'make_submission', 'score_submission']
@@ -68,19 +69,22 @@ def manifest_path(dest) -> Path:
 
 def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, notebook=None,
                     id_col=None, label_col=None, extra=None) -> Path:
-    "Write `preds.labels()` into the sample submission's rows by id at `dest`, with a manifest beside it."
+    "Fill the sample submission's rows by id (labels, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
     sample_csv, dest = Path(sample_csv), Path(dest)
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
-    lbl = dict(zip(preds.ids, preds.labels()))
-    sids = df[id_col].tolist()
-    missing = [o for o in sids if o not in lbl]
+    sids, have = df[id_col].tolist(), set(preds.ids)
+    missing = [o for o in sids if o not in have]
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
-    df[label_col] = [lbl[o] for o in sids]
+    if preds.kind == 'points':
+        want = [f'{n}_{a}' for n in preds.vocab for a in 'xy']
+        if (absent := [c for c in want if c not in df]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
+        df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
+    else: df = Classification().fill(df, preds, id_col, label_col)
     with atomic_save(dest, mode='w', newline='') as f: df.to_csv(f, index=False)
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
-    counts = Counter(df[label_col])
+    counts = Counter(df[label_col]) if label_col else Counter()
     if weights is None and members is None: weights = preds.meta.get('weights')
     man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
                sample=dict(path=str(sample_csv.resolve()), sha256=_sha256(sample_csv)),
@@ -88,7 +92,7 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
                id_col=id_col, label_col=label_col,
                members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
                git_commit=git_commit(), notebook=notebook or notebook_name(),
-               label_counts={**{v:counts.get(v, 0) for v in preds.vocab}, **counts},
+               label_counts={**{v:counts.get(v, 0) for v in preds.vocab}, **counts} if label_col else None,
                ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
     if extra is not None: man['extra'] = dict(extra)
     save_json(man, manifest_path(dest))
@@ -97,14 +101,17 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
 
 # %% ../nbs/11_submit.ipynb #c017
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
-    "Accuracy of the submission `sub_csv` against `solution_csv`, matched by id."
+    "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')
     sol, oid, olab = _read_ids_csv(solution_csv, id_col, label_col, what='solution')
-    got = dict(zip(sub[sid], sub[slab]))
-    want = dict(zip(sol[oid], sol[olab]))
-    miss = [o for o in want if o not in got]
+    miss = [o for o in sol[oid] if o not in set(sub[sid])]
     if miss: raise KeyError(f"solution ids missing from the submission {sub_csv}, {_show(miss)}")
-    extra = [o for o in got if o not in want]
+    extra = [o for o in sub[sid] if o not in set(sol[oid])]
     if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {_show(extra)}")
-    if not want: raise ValueError(f"solution {solution_csv} has no rows")
+    if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
+    if label_col is None and (names := point_names(c for c in sol.columns if c != oid)):
+        cols = [f'{n}_{a}' for n in names for a in 'xy']
+        a, b = (d.set_index(i).loc[sol[oid], cols].astype(float).values.reshape(len(sol), -1, 2) for d, i in ((sub, sid), (sol, oid)))
+        return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
+    got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))
     return sum(got[o] == v for o,v in want.items()) / len(want)

@@ -11,18 +11,12 @@ import pandas as pd, torch
 from fastcore.all import *
 from fastai.learner import Learner
 from .preds import Preds
+from .tasks import dl_ids
 
 # %% auto #0
-__all__ = ['dl_ids']
+__all__ = []
 
 # %% ../nbs/08_tta.ipynb #c005
-def dl_ids(dl) -> list:
-    "Item ids of loader `dl`: its `.ids`, an `image_id` column of its items, or the file names."
-    if getattr(dl, 'ids', None) is not None: return list(dl.ids)
-    items = dl.items
-    if isinstance(items, pd.DataFrame) and 'image_id' in items: return items.image_id.tolist()
-    return [Path(o).name for o in items]
-
 def _preds(learn, dl, probs, targs, name):
     return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None, dict(name=name) if name else None)
 

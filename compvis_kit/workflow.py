@@ -14,11 +14,13 @@ from fastcore.script import call_parse
 from .core import *
 from .items import solution_path
 from .datasets.fmnist import fmnist_competition
-from .runs import runs_table
+from .datasets.keypoints import keypoint_competition
+from .runs import runs_table, load_run, _runs_folder
 from .submit import score_submission, manifest_path
 
 # %% auto #0
-__all__ = ['Sizing', 'fmnist_cfg', 'submission_file', 'results_table', 'run_notebook', 'cvk_fmnist']
+__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'submission_file', 'results_table', 'run_notebook',
+           'cvk_main']
 
 # %% ../nbs/12_workflow.ipynb #c005
 class Sizing(AttrDict):
@@ -27,42 +29,60 @@ class Sizing(AttrDict):
         "The value for this mode: `quick`, `cpu`, or `gpu` (falling back to `cpu`)."
         return dict(quick=quick, cpu=cpu, gpu=ifnone(gpu, cpu))[self.mode]
     @property
-    def train_kw(self): return dict(bs=self.bs, tta_n=self.tta_n, cache=True)
+    def train_kw(self): return dict(bs=self.bs, tta_n=self.tta_n, cache=self.get('cache', False))
 
-_SIZES = dict(quick=dict(n=3000, bs=64, tta_n=1), cpu=dict(n=None, bs=128, tta_n=2), gpu=dict(n=None, bs=256, tta_n=4))
+def _sizing(mode, sizes):
+    "The `Sizing` for `mode` among `sizes` (default: `run_mode()`; `$CVK_MODE` overrides)."
+    mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
+    if mode not in sizes: raise ValueError(f"mode must be one of {list(sizes)}, got {mode!r}")
+    return Sizing(mode=mode, **sizes[mode])
+
+_SIZES = dict(quick=dict(n=3000, bs=64, tta_n=1, cache=True), cpu=dict(n=None, bs=128, tta_n=2, cache=True),
+              gpu=dict(n=None, bs=256, tta_n=4, cache=True))
 
 def fmnist_cfg(mode=None) -> Sizing:
     "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
-    mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
-    if mode not in _SIZES: raise ValueError(f"mode must be one of {list(_SIZES)}, got {mode!r}")
-    cfg = Sizing(mode=mode, **_SIZES[mode])
+    cfg = _sizing(mode, _SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
 
-# %% ../nbs/12_workflow.ipynb #c007
+# %% ../nbs/12_workflow.ipynb #c008
+_KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_n=1, cache=True), cpu=dict(n=10000, size=64, bs=64, tta_n=1, cache=True),
+                 gpu=dict(n=40000, size=64, bs=256, tta_n=1, cache=True))
+
+def keypoints_cfg(mode=None) -> Sizing:
+    "Sizing of the keypoint workflow for `mode`, with its generated competition folder as `.path`."
+    cfg = _sizing(mode, _KP_SIZES)
+    cfg.path = keypoint_competition(n=cfg.n, size=cfg.size)
+    return cfg
+
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg)
+
+# %% ../nbs/12_workflow.ipynb #c010
 def submission_file(path) -> Path:
     "Where the workflow writes the submission for competition folder `path`."
     return work_dir('submissions', Path(path).name)/'submission.csv'
 
-# %% ../nbs/12_workflow.ipynb #c009
+# %% ../nbs/12_workflow.ipynb #c012
 def results_table(path) -> tuple[pd.DataFrame, dict]:
     "Runs, ensemble and submission score for the competition folder `path`: a table and the facts behind it."
     path = Path(path)
     runs = runs_table(path)
-    df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error_rate,
-                           tta_acc=1-runs.tta_error_rate, minutes=runs.seconds/60))
+    points = len(runs) and load_run(_runs_folder(path)/runs.name[0]).get('task') == 'points'
+    if points: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, error_pct=runs.error, tta_error_pct=runs.tta_error, minutes=runs.seconds/60))
+    else: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error, tta_acc=1-runs.tta_error, minutes=runs.seconds/60))
     sub = submission_file(path)
-    facts = dict(submission=str(sub), n_runs=len(runs))
+    facts = dict(submission=str(sub), n_runs=len(runs), task='points' if points else 'probs')
     if sub.exists():
         man = load_json(manifest_path(sub))
         score = score_submission(sub, solution_path(path)) if solution_path(path).exists() else None
-        ens = (man.get('extra') or {}).get('valid_accuracy')
-        df = pd.concat([df, pd.DataFrame([dict(run=f"ensemble of {len(man['members'])} (weights {man['weights']})", arch='',
-                        epochs='', valid_acc=float('nan'), tta_acc=ens, minutes=float('nan'))])], ignore_index=True)
-        facts.update(score=score, ensemble_valid_accuracy=ens, members=man['members'])
+        ens = (man.get('extra') or {}).get('valid_accuracy' if not points else 'valid_error_pct')
+        df = pd.concat([df, pd.DataFrame([{'run': f"ensemble of {len(man['members'])} (weights {man['weights']})", 'arch': '', 'epochs': '',
+                        df.columns[3]: float('nan'), df.columns[4]: ens, 'minutes': float('nan')}])], ignore_index=True)
+        facts.update(score=score, ensemble_valid=ens, members=man['members'])
     return df, facts
 
-# %% ../nbs/12_workflow.ipynb #c011
+# %% ../nbs/12_workflow.ipynb #c014
 def _cell_text(cell):
     "The text/plain results of `cell`, for echoing to the console."
     outs = [o for o in cell.get('outputs', []) if o.get('output_type') == 'execute_result']
@@ -94,32 +114,45 @@ def run_notebook(fn, mode, dest=None, echo=True) -> float:
         sh.close()
     return time.time() - t0
 
-# %% ../nbs/12_workflow.ipynb #c014
-@call_parse
-def cvk_fmnist(
+# %% ../nbs/12_workflow.ipynb #c017
+def _score_line(facts, path):
+    "The line of the results that scores the submission against the held-out answers."
+    s = facts.get('score')
+    if s is None: return 'score: n/a (no solution file)'
+    if facts['task'] == 'points':
+        side = load_json(Path(path)/'cvk_dataset.json').get('size')
+        return f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
+    return f"score against solution.csv: {s:.4f}"
+
+@call_parse(pos=['workflow'])
+def cvk_main(
+    workflow:str='fmnist', # fmnist or keypoints: the notebooks in nbs/<workflow>/
     mode:str=None, # quick, cpu or gpu (default: gpu if CUDA is available, else cpu)
-    nbs:str=None, # folder of workflow notebooks (default: nbs/fmnist in the project)
+    nbs:str=None, # folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
-    "Run the Fashion-MNIST workflow notebooks in order, sized to this machine, and print the results table."
+    "Run a workflow's notebooks in order, sized to this machine, and print the results table."
+    if workflow not in WORKFLOWS: raise SystemExit(f"unknown workflow {workflow!r}: choose one of {list(WORKFLOWS)}")
     mode = mode or ('gpu' if torch.cuda.is_available() else 'cpu')
     if mode not in _SIZES: raise SystemExit(f"--mode must be one of {list(_SIZES)}")
-    nbs = Path(nbs) if nbs else project_root()/'nbs'/'fmnist'
+    nbs = Path(nbs) if nbs else project_root()/'nbs'/workflow
     files = sorted(nbs.glob('[0-9]*.ipynb'))
     if not files: raise SystemExit(f"no workflow notebooks in {nbs}")
-    print(f"compvis_kit Fashion-MNIST workflow, mode {mode!r}: {', '.join(f.name for f in files)}", flush=True)
-    t0, times = time.time(), {}
+    print(f"compvis_kit {workflow} workflow, mode {mode!r}: {', '.join(f.name for f in files)}", flush=True)
+    t0, times, out = time.time(), {}, work_dir('executed', workflow, mode)
     for f in files:
         print(f"> {f.name}", flush=True)
-        try: times[f.name] = run_notebook(f, mode, dest=work_dir('executed', mode)/f.name)
+        try: times[f.name] = run_notebook(f, mode, dest=out/f.name)
         except RuntimeError as e:
-            print(f"\n{e}\nstopped; the executed notebook is in {work_dir('executed', mode)/f.name}", flush=True)
+            print(f"\n{e}\nstopped; the executed notebook is in {out/f.name}", flush=True)
             raise SystemExit(1)
         print(f"  done in {times[f.name]:.0f}s", flush=True)
-    df, facts = results_table(fmnist_cfg(mode).path)
+    path = WORKFLOWS[workflow](mode).path
+    df, facts = results_table(path)
     total = time.time() - t0
-    score = f"{facts['score']:.4f}" if facts.get('score') is not None else 'n/a'
-    txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\nsubmission: {facts['submission']}\nscore against solution.csv: {score}\n"
-           f"mode {mode}, {os.cpu_count()} cores{', CUDA' if torch.cuda.is_available() else ''}, total {total/60:.1f} minutes "
+    txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\nsubmission: {facts['submission']}\n{_score_line(facts, path)}\n"
+           f"{workflow}, mode {mode}, {os.cpu_count()} cores{', CUDA' if torch.cuda.is_available() else ''}, total {total/60:.1f} minutes "
            f"({', '.join(f'{k} {v/60:.1f}' for k, v in times.items())})\n")
     print('\n' + txt, flush=True)
-    with atomic_save(project_root()/'work'/f'results-{mode}.md', mode='w') as f: f.write(txt)
+    with atomic_save(work_dir()/f'results-{workflow}-{mode}.md', mode='w') as f: f.write(txt)
+
+cvk_fmnist = cvk_main
