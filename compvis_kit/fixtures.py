@@ -23,7 +23,7 @@ __all__ = ['FIXTURE_CLASSES', 'LAYOUTS', 'layout_fixtures', 'hf_cache_weights']
 
 # %% ../nbs/14_fixtures.ipynb #c005
 FIXTURE_CLASSES = ('Trouser', 'Bag', 'Sneaker', 'Ankle_boot')
-_TRICKY_TRAIN, _TRICKY_TEST = ['NA', '001', '1e5'], ['nan', '002', '2e5', 'null']
+_TRICKY_TRAIN, _TRICKY_TEST = ['nan', '002', '2e5', 'null'], ['NA', '001', '1e5']
 
 def _fixture_data(n_per_class, n_test, seed):
     "Images, labels and ids of the fixture: `n_per_class` training images of each fixture class, `n_test` test images."

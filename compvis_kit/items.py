@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/items.html.md"""
 
 # %% ../nbs/02_items.ipynb #c002
 from __future__ import annotations
-import os
+import os, shutil
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
@@ -14,8 +14,8 @@ from .core import *
 from .checks import check_images, class_folders
 
 # %% auto #0
-__all__ = ['TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'read_csv_text', 'solution_path', 'Layout',
-           'find_layout', 'image_resolver', 'point_names', 'competition_items', 'test_items']
+__all__ = ['TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'read_csv_text', 'solution_path', 'build_competition',
+           'Layout', 'find_layout', 'image_resolver', 'point_names', 'competition_items', 'test_items']
 
 # %% ../nbs/02_items.ipynb #c005
 def read_csv_text(fn, what='CSV') -> pd.DataFrame:
@@ -32,6 +32,27 @@ def solution_path(path) -> Path:
     path = Path(path); return path.with_name(path.name + '-solution.csv')
 
 # %% ../nbs/02_items.ipynb #c010
+def build_competition(dest, params, write, force=False) -> Path:
+    "Build the generated competition folder `dest` once: `write(tmp)` fills a temporary folder and returns the test answers."
+    dest, stamp = Path(dest), Path(dest)/'cvk_dataset.json'
+    with locked(dest.with_name(f'.{dest.name}.lock')):
+        if stamp.exists() and not force:
+            if load_json(stamp) == params: return dest
+            raise FileExistsError(f"{dest} was built with {load_json(stamp)}, not {params}: pass force=True or another dest")
+        if dest.exists() and any(dest.iterdir()) and not stamp.exists() and not force:
+            raise FileExistsError(f"{dest} exists and was not built by the kit (no cvk_dataset.json): pass force=True to replace it")
+        tmp = dest.with_name(f'.{dest.name}.tmp-{os.getpid()}')
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            sol = write(tmp)
+            save_json(params, tmp/'cvk_dataset.json')
+            with atomic_save(solution_path(dest), mode='w') as f: sol.to_csv(f, index=False, float_format='%.2f')
+            if dest.exists(): shutil.rmtree(dest)
+            os.rename(tmp, dest)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+# %% ../nbs/02_items.ipynb #c013
 TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
 
 class Layout(AttrDict):
@@ -56,7 +77,7 @@ def find_layout(path, folder=None, csv_fname=None, suff='', test_folder=None, sa
     elif not (path/test_folder).is_dir(): raise FileNotFoundError(f"{path}: no folder {test_folder!r} (test_folder=)")
     return Layout(csv_fname=csv_fname, folder=str(folder), suff=suff or '', test_folder=str(test_folder), sample_csv=sample_csv)
 
-# %% ../nbs/02_items.ipynb #c012
+# %% ../nbs/02_items.ipynb #c015
 IMAGE_SUFFIXES = ('.jpg', '.png', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.JPG', '.PNG', '.JPEG')
 
 def image_resolver(folder, suff=''):
@@ -70,7 +91,7 @@ def image_resolver(folder, suff=''):
         return n
     return _f
 
-# %% ../nbs/02_items.ipynb #c015
+# %% ../nbs/02_items.ipynb #c018
 def point_names(columns) -> list:
     "Names `n` for which both `n_x` and `n_y` are among `columns`, in column order."
     cols = list(columns)
@@ -87,7 +108,7 @@ def _target_cols(df, fn, id_col=None, label_col=None):
     if label_col is None and not rest: raise ValueError(f"{fn}: expected an id and a label column, got {cols}")
     return i, label_col or ('label' if 'label' in cols else rest[0])
 
-# %% ../nbs/02_items.ipynb #c018
+# %% ../nbs/02_items.ipynb #c021
 def _lines(mask): return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
 def _show(xs, k=10): xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
@@ -110,7 +131,7 @@ def _check_rows(df, fn, i, targets):
             raise ValueError(f"{fn}: {int(clash.sum())} id(s) listed more than once with different targets: {'; '.join(ex)}")
     return df[~df[i].duplicated()]
 
-# %% ../nbs/02_items.ipynb #c021
+# %% ../nbs/02_items.ipynb #c024
 def _folder_items(path, lay):
     "Items of a class-folder layout: one row per file in each class folder."
     tr, skipped, rows = path/lay.folder, {}, []
@@ -144,7 +165,7 @@ def _csv_items(path, lay, id_col=None, label_col=None):
     items = pd.concat([items, df[tcols].rename(columns={targets: 'label'} if isinstance(targets, str) else {})], axis=1)
     return items[fs.notna()], skipped
 
-# %% ../nbs/02_items.ipynb #c022
+# %% ../nbs/02_items.ipynb #c025
 @delegates(find_layout)
 def competition_items(path, check=True, id_col=None, label_col=None, **kwargs) -> pd.DataFrame:
     "Training items of the competition folder `path` in any layout (see `find_layout`): image_id, fname, and label or points."
@@ -160,7 +181,7 @@ def competition_items(path, check=True, id_col=None, label_col=None, **kwargs) -
     if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {_show(skipped)}")
     return items
 
-# %% ../nbs/02_items.ipynb #c024
+# %% ../nbs/02_items.ipynb #c027
 @delegates(find_layout)
 def test_items(path, **kwargs) -> pd.DataFrame:
     "image_id and fname of the test images, in the order of the sample submission."

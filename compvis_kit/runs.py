@@ -18,7 +18,7 @@ from .items import find_layout
 from .splits import shared_split
 from .preds import Preds
 from .loaders import competition_dls, competition_test_dl, dl_files
-from .models import timm_learner, timm_model, timm_point_model, save_state_dict
+from .models import timm_learner, timm_model, timm_point_model, save_state_dict, check_arch
 from .tta import *
 
 # %% auto #0
@@ -105,6 +105,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
           cbs=None, dest=None, cache=False, num_workers=None, **kwargs) -> Run:
     "Train timm `arch` on fold `fold` of competition folder `path`; save predictions, weights and record; return the `Run`."
     t0 = time.time()
+    check_arch(arch)                                   # before anything is written
     name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
     out = Path(dest or runs_dir(path))/name

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.all import *
 from ..core import *
-from ..items import solution_path
+from ..items import solution_path, build_competition
 
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'fmnist_source', 'read_idx', 'load_fmnist', 'fmnist_competition']
@@ -78,20 +78,9 @@ def fmnist_competition(dest=None, n=None, test_frac=1/6, layout='folders', seed=
     if not 10 <= n <= len(x): raise ValueError(f"n must be between 10 and {len(x)}, got {n}")
     dest = Path(dest) if dest else work_dir('data')/f'fmnist-{layout}-{n}'
     params = dict(source='fashion-mnist train', n=n, test_frac=test_frac, layout=layout, seed=seed, version=1)
-    stamp = dest/'cvk_dataset.json'
-    with locked(dest.with_name(f'.{dest.name}.lock')):
-        if stamp.exists() and not force:
-            if load_json(stamp) == params: return dest
-            raise FileExistsError(f"{dest} was built with {load_json(stamp)}, not {params}: pass force=True or another dest")
+    def write(tmp):
         rng = np.random.default_rng(seed)
         idx = rng.permutation(len(x))[:n]
         n_test = int(round(n*test_frac))
-        test_idx, train_idx = np.sort(idx[:n_test]), np.sort(idx[n_test:])
-        tmp = dest.with_name(f'.{dest.name}.tmp-{os.getpid()}')
-        shutil.rmtree(tmp, ignore_errors=True)
-        sol = _write_competition(tmp, x, y, train_idx, test_idx, layout, rng)
-        save_json(params, tmp/'cvk_dataset.json')
-        with atomic_save(solution_path(dest), mode='w') as f: sol.to_csv(f, index=False)
-        if dest.exists(): shutil.rmtree(dest)
-        os.rename(tmp, dest)
-    return dest
+        return _write_competition(tmp, x, y, np.sort(idx[n_test:]), np.sort(idx[:n_test]), layout, rng)
+    return build_competition(dest, params, write, force)

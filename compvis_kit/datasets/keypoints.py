@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFilter
 from fastcore.all import *
 from ..core import *
-from ..items import solution_path
+from ..items import solution_path, build_competition
 
 # %% auto #0
 __all__ = ['KP_NAMES', 'KP_FLIP_PAIRS', 'KP_COLS', 'SS', 'P_OUT', 'SKIN', 'draw_face', 'keypoint_competition']
@@ -145,20 +145,4 @@ def keypoint_competition(dest=None, n=2000, size=64, test_frac=0.2, seed=42, for
     n, size = int(n), int(size)
     dest = Path(dest) if dest else work_dir('data')/f'keypoints-{n}-{size}'
     params = dict(source='generated keypoints', n=n, size=size, test_frac=test_frac, seed=seed, version=1)
-    stamp = dest/'cvk_dataset.json'
-    with locked(dest.with_name(f'.{dest.name}.lock')):
-        if stamp.exists() and not force:
-            if load_json(stamp) == params: return dest
-            raise FileExistsError(f"{dest} was built with {load_json(stamp)}, not {params}: pass force=True or another dest")
-        if dest.exists() and any(dest.iterdir()) and not stamp.exists() and not force:
-            raise FileExistsError(f"{dest} exists and is not a generated data set (no cvk_dataset.json): pass force=True to replace it")
-        tmp = dest.with_name(f'.{dest.name}.tmp-{os.getpid()}')
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            sol = _write(tmp, n, size, test_frac, seed)
-            save_json(params, tmp/'cvk_dataset.json')
-            with atomic_save(solution_path(dest), mode='w') as f: _to_csv(sol, f)
-            if dest.exists(): shutil.rmtree(dest)
-            os.rename(tmp, dest)
-        finally: shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+    return build_competition(dest, params, lambda tmp: _write(tmp, n, size, test_frac, seed), force)
