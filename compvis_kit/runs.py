@@ -92,8 +92,6 @@ def get_schedule(schedule, pretrained=False):
     return SCHEDULES[schedule]
 
 # %% ../nbs/09_runs.ipynb #c013
-_DLS_ARGS = ('valid_pct', 'n_folds', 'per_class', 'split_col', 'split_seed', 'dl_kwargs', 'folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
-
 def _set_precision(learn, precision):
     if precision is None: precision = 'bf16' if torch.cuda.is_available() else 'fp32'
     if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
