@@ -2,6 +2,7 @@
 
 Modules:
 
-- `compvis_kit.submit`: Submission files matched by id to the sample submission, with a manifest of what made them; and scoring against a held-out solution."""
+- `compvis_kit.submit`: Submission files matched by id to the sample submission, with a manifest of what made them; and scoring against a held-out solution.
+- `compvis_kit.tta`: Predictions from a fastai `Learner` as `Preds` aligned by id, and deterministic one-pass test-time augmentation: named views applied to each batch on the device, the data read once."""
 
 __version__ = "0.0.1"

@@ -22,6 +22,8 @@ from .tta import *
 from .models import *
 from .runs import *
 from .ensemble import *
+from .stack import *
+from .interpret import *
 from .submit import *
 from .workflow import *
 

@@ -58,7 +58,7 @@ def cvk_train(
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
     schedule:str=None,        # one_cycle, fine_tune or flat_cos (default: fine_tune when pretrained, else one_cycle)
     precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on a GPU, fp32 on a CPU)
-    tta_n:int=4,              # Views averaged for the TTA predictions
+    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity flip)", dict(nargs='+')]=None,
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
@@ -77,7 +77,7 @@ def cvk_train(
         task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
         bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size, do_flip=False) if aug else [])
         r = train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
-                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_n=tta_n, seed=seed, cache=cache,
+                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views or ('identity', 'flip'), seed=seed, cache=cache,
                   num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
                   test_folder=test_folder)
         print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))

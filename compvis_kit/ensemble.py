@@ -12,7 +12,8 @@ from fastcore.all import *
 from .preds import Preds
 
 # %% auto #0
-__all__ = ['align_preds', 'ensemble', 'ensemble_report']
+__all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'class_prior',
+           'balance_priors', 'ensemble_report']
 
 # %% ../nbs/10_ensemble.ipynb #c007
 def _member_name(p, i):
@@ -61,16 +62,136 @@ def _norm_weights(weights, n):
     if s == 0: raise ValueError("weights are all 0: at least one member needs a positive weight")
     return [o/s for o in w]
 
-def ensemble(preds, weights=None, name='ensemble') -> Preds:
-    "Weighted mean of the probabilities of `preds` (equal weights by default), aligned by id and class to the first."
+def _rank01(p):
+    "Per class, each item's rank among the items (0 lowest .. 1 highest; ties share their mean rank)."
+    n = len(p)
+    if n < 2: return torch.full_like(p, 0.5)
+    r = torch.from_numpy(pd.DataFrame(p.numpy()).rank(axis=0, method='average').values).float()
+    return (r - 1) / (n - 1)
+
+def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
+    "Weighted `mean` (or `gmean`, `rank`) of the probabilities of `preds`, aligned by id and class to the first."
     preds = list(preds)
     w = _norm_weights(weights, len(preds))
     al = align_preds(preds)
-    probs = sum(wi*p.probs for wi,p in zip(w, al))
-    meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}))
+    if method != 'mean' and al[0].kind == 'points': raise ValueError(f"points are averaged: method={method!r} has no meaning for coordinates")
+    if method == 'mean': probs = sum(wi*p.probs for wi,p in zip(w, al))
+    elif method == 'gmean': probs = sum(wi*p.probs.clamp_min(1e-12).log() for wi,p in zip(w, al)).softmax(1)
+    elif method == 'rank':
+        r = sum(wi*_rank01(p.probs) for wi,p in zip(w, al)) + 1e-6
+        probs = r / r.sum(1, keepdim=True)
+    else: raise ValueError(f"method must be 'mean', 'gmean' or 'rank', got {method!r}")
+    meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'method': method} if method != 'mean' else {}),
+                **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}))
     return Preds(al[0].ids, al[0].vocab, probs, al[0].targs, meta)
 
-# %% ../nbs/10_ensemble.ipynb #c023
+# %% ../nbs/10_ensemble.ipynb #c025
+def _metric_fn(metric, kind):
+    "Function (probs, targs) -> score to minimise for `metric`."
+    if metric is None: metric = 'log_loss' if kind == 'probs' else 'mean_error'
+    fns = dict(log_loss=lambda p, t: -p.gather(1, t[:, None]).clamp_min(1e-15).log().mean().item(),
+               error_rate=lambda p, t: (p.argmax(1) != t).float().mean().item(),
+               mean_error=lambda p, t: (p - t).norm(dim=-1).mean().item())
+    ok = ('mean_error',) if kind == 'points' else ('log_loss', 'error_rate')
+    if metric not in ok: raise ValueError(f"metric {metric!r} for {kind}: use one of {list(ok)}")
+    return fns[metric]
+
+def _fit_input(preds):
+    al = align_preds(preds)
+    if al[0].targs is None: raise ValueError("fitting weights needs targets: pass out-of-fold (validation) predictions, not test predictions")
+    return al, torch.stack([p.probs for p in al]), al[0].targs
+
+def hill_climb_weights(preds, metric=None, n_iter=50) -> list:
+    "Weights of `preds` by greedy ensemble selection with replacement (Caruana et al.), minimising `metric` on their targets."
+    al, P, t = _fit_input(preds)
+    f = _metric_fn(metric, al[0].kind)
+    single = [f(P[i], t) for i in range(len(P))]
+    counts = torch.zeros(len(P)); counts[int(torch.tensor(single).argmin())] = 1
+    total, best, best_counts = P[counts.argmax()].clone(), min(single), counts.clone()
+    for _ in range(n_iter):
+        n = counts.sum()
+        cand = [f((total + P[i]) / (n + 1), t) for i in range(len(P))]
+        i = int(torch.tensor(cand).argmin())
+        counts[i] += 1; total += P[i]
+        if cand[i] < best - 1e-12: best, best_counts = cand[i], counts.clone()
+    return (best_counts / best_counts.sum()).tolist()
+
+def simplex_weights(preds, steps=100) -> list:
+    "Weights of `preds` on the simplex minimising the log loss of their weighted mean (points: mean squared distance)."
+    al, P, t = _fit_input(preds)
+    z = torch.zeros(len(P), requires_grad=True)
+    opt = torch.optim.LBFGS([z], lr=0.5, max_iter=steps, line_search_fn='strong_wolfe')
+    def loss():
+        opt.zero_grad()
+        m = torch.einsum('m,m...->...', z.softmax(0), P)
+        l = -m.gather(1, t[:, None]).clamp_min(1e-15).log().mean() if al[0].kind == 'probs' else ((m - t)**2).sum(-1).mean()
+        l.backward(); return l
+    opt.step(loss)
+    return z.detach().softmax(0).tolist()
+
+# %% ../nbs/10_ensemble.ipynb #c031
+def _parts(targs, n_splits, seed):
+    "Positions of the items in each of `n_splits` parts, stratified by `targs` when they are classes."
+    from sklearn.model_selection import StratifiedKFold, KFold
+    n = len(targs)
+    if n < n_splits: raise ValueError(f"{n} items cannot make {n_splits} parts")
+    if targs.ndim == 1 and torch.bincount(targs).min() >= n_splits: kf = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    else: kf = KFold(n_splits, shuffle=True, random_state=seed)
+    return [test for _, test in kf.split(torch.zeros(n), targs.numpy() if targs.ndim == 1 else None)]
+
+FIT_WEIGHTS = dict(hill_climb=hill_climb_weights, simplex=simplex_weights, equal=lambda preds: [1/len(preds)]*len(preds))
+
+def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) -> tuple:
+    "Held-out ensemble `Preds` of `preds` with weights fitted by `fit` on the other parts, and the weights per part."
+    al, _, t = _fit_input(preds)
+    f = FIT_WEIGHTS[fit] if isinstance(fit, str) else fit
+    parts, res, ws = _parts(t, n_splits, seed), [], []
+    for test in parts:
+        train_ids = [al[0].ids[i] for i in sorted(set(range(len(t))) - set(test.tolist()))]
+        test_ids = [al[0].ids[i] for i in test]
+        w = f([p.reindex(train_ids) for p in al], **kwargs); ws.append(w)
+        res.append(ensemble([p.reindex(test_ids) for p in al], w))
+    out = Preds.concat(res).reindex(al[0].ids)
+    out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)', members=[_member_name(p, i) for i, p in enumerate(preds)], cross_fit=dict(n_splits=n_splits, seed=seed))
+    return out, ws
+
+# %% ../nbs/10_ensemble.ipynb #c034
+def class_prior(prior, vocab) -> torch.Tensor:
+    "Class frequencies over `vocab` from `prior`: 'uniform', a {class: weight} dict, a list per class, or a `Preds` with targets."
+    if isinstance(prior, str):
+        if prior != 'uniform': raise ValueError(f"prior {prior!r}: use 'uniform', a dict or list of class frequencies, or a Preds with targets")
+        pr = torch.ones(len(vocab))
+    elif isinstance(prior, Preds):
+        if prior.targs is None or prior.kind != 'probs': raise ValueError("a Preds used as prior needs class targets")
+        pr = torch.tensor([sum(prior.vocab[t] == v for t in prior.targs.tolist()) for v in vocab], dtype=torch.float32)
+    elif isinstance(prior, dict):
+        if (miss := [v for v in vocab if v not in prior]): raise ValueError(f"prior lacks classes {miss[:5]}")
+        pr = torch.tensor([float(prior[v]) for v in vocab])
+    else:
+        pr = torch.tensor([float(o) for o in prior])
+        if len(pr) != len(vocab): raise ValueError(f"prior has {len(pr)} values for {len(vocab)} classes")
+    if (pr < 0).any() or pr.sum() <= 0: raise ValueError(f"prior frequencies must be >= 0 with a positive sum, got {pr.tolist()}")
+    return pr / pr.sum()
+
+def balance_priors(preds, prior='uniform', n_iter=200, tol=1e-6, verbose=True) -> Preds:
+    "`preds` with one multiplier per class so that the expected class counts match `prior`."
+    preds._need('probs')
+    pr, p = class_prior(prior, preds.vocab), preds.probs.double()
+    scale = torch.ones(p.shape[1], dtype=p.dtype)
+    for _ in range(n_iter):
+        q = p * scale; q = q / q.sum(1, keepdim=True)
+        m = q.mean(0)
+        if (m - pr).abs().max() < tol: break
+        scale = scale * (pr / m.clamp_min(1e-12))
+    q = p * scale; q = q / q.sum(1, keepdim=True)
+    res = Preds(preds.ids, preds.vocab, q.float(), preds.targs, dict(preds.meta, balanced=dict(prior=[round(o, 6) for o in pr.tolist()])))
+    if verbose:
+        before, after = torch.bincount(preds.probs.argmax(1), minlength=len(pr)), torch.bincount(res.probs.argmax(1), minlength=len(pr))
+        want = pr * len(p)
+        print(f"predicted counts off the prior by {(before - want).abs().sum().item()/2:.0f} items before, {(after - want).abs().sum().item()/2:.0f} after")
+    return res
+
+# %% ../nbs/10_ensemble.ipynb #c038
 def ensemble_report(preds, weights=None) -> pd.DataFrame:
     "Name, weight and scores of each member and of their ensemble; prints the gain over the best member."
     preds = list(preds)

@@ -15,12 +15,34 @@ from safetensors import safe_open
 from safetensors.torch import save as st_save
 
 # %% auto #0
-__all__ = ['Preds']
+__all__ = ['Preds', 'map_at_k']
 
 # %% ../nbs/04_preds.ipynb #c005
 def _tensor(o, dtype):
     "`o` as a plain CPU tensor of `dtype` (fastai's `TensorImage`/`TensorPoint` subclasses dropped: they refuse to mix)."
     return torch.as_tensor(np.asarray(o) if not isinstance(o, torch.Tensor) else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
+
+def _at(ids, mask, k=5):
+    "The ids of the rows where `mask` (n,) is true: how many and the first `k`."
+    bad = mask.nonzero().flatten().tolist()
+    return f"{len(bad)} item(s), e.g. {[ids[i] for i in bad[:k]]}"
+
+def _check_values(ids, probs, tol=1e-2):
+    "`probs` checked (finite; probabilities >= 0 with rows summing to 1 within `tol`, then renormalised exactly)."
+    bad = ~torch.isfinite(probs).flatten(1).all(1)
+    if bad.any(): raise ValueError(f"predictions contain NaN or inf at {_at(ids, bad)}")
+    if probs.ndim == 3 or not len(probs): return probs
+    neg = (probs < 0).any(1)
+    if neg.any(): raise ValueError(f"probabilities must be >= 0: negative values (min {probs.min().item():.4g}) at {_at(ids, neg)}; "
+                                   "logits or scores? use Preds.from_logits")
+    s = probs.sum(1); off = (s - 1).abs()
+    if (off > tol).any():
+        i = int(off.argmax())
+        raise ValueError(f"probability rows must sum to 1: {_at(ids, off > tol)} do not (worst: {ids[i]!r} sums to {s[i].item():.4g}, "
+                         f"off by {off[i].item():.3g}); logits or scores? use Preds.from_logits")
+    fix = off > 1e-6                                     # half-precision softmax: renormalise the rows that drift
+    if fix.any(): probs = torch.where(fix[:, None], probs / s[:, None], probs)
+    return probs
 
 class Preds:
     "Predictions for items `ids`: class probabilities (n, c) over `vocab`, or (x, y) points (n, k, 2) named by `vocab`; optional targets."
@@ -34,7 +56,7 @@ class Preds:
             raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} {what}")
         dup = pd.Series(ids)[lambda s: s.duplicated()].unique().tolist()
         if dup: raise ValueError(f"duplicate ids in Preds: {dup[:5]}{' ...' if len(dup)>5 else ''}")
-        if not torch.isfinite(probs).all(): raise ValueError("predictions contain NaN or inf")
+        probs = _check_values(ids, probs)
         if targs is not None:
             if probs.ndim == 2:
                 targs = _tensor(targs, torch.long)
@@ -60,7 +82,13 @@ class Preds:
         acc = f", accuracy={self.accuracy():.4f}" if self.targs is not None else ''
         return f"Preds({name}{self.n} items x {len(self.vocab)} classes{acc})"
 
-# %% ../nbs/04_preds.ipynb #c009
+# %% ../nbs/04_preds.ipynb #c011
+@patch(cls_method=True)
+def from_logits(cls:Preds, ids, vocab, logits, targs=None, meta=None):
+    "`Preds` of the softmax of `logits` (n, c), computed in float32."
+    return cls(ids, vocab, _tensor(logits, torch.float32).softmax(1), targs, meta)
+
+# %% ../nbs/04_preds.ipynb #c014
 @patch
 def _need(self:Preds, kind):
     if self.kind != kind: raise ValueError(f"{self!r} holds {self.kind}: this needs {kind}")
@@ -86,7 +114,52 @@ def error_rate(self:Preds):
     "1 - accuracy."
     return 1 - self.accuracy()
 
-# %% ../nbs/04_preds.ipynb #c012
+# %% ../nbs/04_preds.ipynb #c017
+@patch
+def ranks(self:Preds, k=None):
+    "Class indices per item, most probable first (ties: earlier vocab class first), the first `k` (all by default)."
+    self._need('probs')
+    return torch.sort(self.probs, dim=1, descending=True, stable=True).indices[:, :k]
+
+@patch
+def top_labels(self:Preds, k=3):
+    "The `k` most probable class names per item."
+    if k > len(self.vocab): raise ValueError(f"k={k} guesses but only {len(self.vocab)} classes")
+    return [[self.vocab[j] for j in r] for r in self.ranks(k).tolist()]
+
+@patch
+def _hit_rank(self:Preds, k):
+    "Rank (1-based) of the target among the top `k` per item, 0 if absent."
+    self._need_targs()
+    if k > len(self.vocab): raise ValueError(f"k={k} guesses but only {len(self.vocab)} classes")
+    hit = self.ranks(k) == self.targs[:, None]
+    return torch.where(hit.any(1), hit.float().argmax(1) + 1, 0)
+
+@patch
+def top_k_accuracy(self:Preds, k=5):
+    "Fraction of items whose target is among the `k` most probable classes."
+    return (self._hit_rank(k) > 0).float().mean().item()
+
+@patch
+def map_at_k(self:Preds, k=3):
+    "Mean average precision at `k` (one true class per item): mean of 1/rank of the target within the top `k`, 0 outside."
+    r = self._hit_rank(k).float()
+    return torch.where(r > 0, 1 / r.clamp_min(1), 0.).mean().item()
+
+@patch
+def log_loss(self:Preds, eps=1e-15):
+    "Mean negative log probability of the target class."
+    self._need('probs'); self._need_targs()
+    return -self.probs.gather(1, self.targs[:, None]).clamp_min(eps).log().mean().item()
+
+# %% ../nbs/04_preds.ipynb #c021
+def map_at_k(inp, targ, k=3):
+    "MAP@`k` of activations `inp` (n, c) against class indices `targ` (n,): a fastai metric."
+    top = torch.sort(inp.float(), dim=-1, descending=True, stable=True).indices[:, :k]
+    hit = top == targ[:, None]
+    return torch.where(hit.any(1), 1 / (hit.float().argmax(1) + 1), 0.).mean()
+
+# %% ../nbs/04_preds.ipynb #c024
 @patch
 def point_errors(self:Preds):
     "Distance in pixels from each predicted point to its target, (n, k)."
@@ -105,7 +178,7 @@ def error_pct(self:Preds, side=None):
     if not side: raise ValueError("error_pct needs the image side: pass side= or set meta['side']")
     return 100 * self.mean_error() / side
 
-# %% ../nbs/04_preds.ipynb #c015
+# %% ../nbs/04_preds.ipynb #c027
 @patch
 def reindex(self:Preds, ids):
     "These predictions in the order of `ids`; an error names ids that are missing."
@@ -116,7 +189,7 @@ def reindex(self:Preds, ids):
     idx = torch.tensor([pos[o] for o in ids], dtype=torch.long)
     return Preds(ids, self.vocab, self.probs[idx], None if self.targs is None else self.targs[idx], self.meta)
 
-# %% ../nbs/04_preds.ipynb #c018
+# %% ../nbs/04_preds.ipynb #c030
 @patch(cls_method=True)
 def concat(cls:Preds, preds, meta=None):
     "One `Preds` of the items of all `preds` (same vocab, disjoint ids), in the given order."
@@ -129,7 +202,7 @@ def concat(cls:Preds, preds, meta=None):
     targs = torch.cat([p.targs for p in preds]) if all(has_t) else None
     return cls([o for p in preds for o in p.ids], preds[0].vocab, torch.cat([p.probs for p in preds]), targs, meta)
 
-# %% ../nbs/04_preds.ipynb #c021
+# %% ../nbs/04_preds.ipynb #c033
 @patch
 def save(self:Preds, path):
     "Write to `path` (a .safetensors file) atomically."

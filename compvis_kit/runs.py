@@ -99,7 +99,7 @@ def _set_precision(learn, precision):
 
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
-          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_n=4, predict_test=True, seed=42,
+          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=('identity', 'flip'), tta_merge='mean', predict_test=True, seed=42,
           cbs=None, dest=None, cache=False, num_workers=None, **kwargs) -> Run:
     "Train timm `arch` on fold `fold` of competition folder `path`; save predictions, weights and record; return the `Run`."
     t0 = time.time()
@@ -116,17 +116,17 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     rec = RunRecorder(out, dict(name=name, arch=arch, data=str(Path(path).resolve()), dir=str(out), fold=fold, epochs=epochs, lr=lr, bs=bs,
               schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
               pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {},
-              item_tfms=[repr(t) for t in L(item_tfms)], batch_tfms=[repr(t) for t in L(batch_tfms)], tta_n=tta_n, seed=seed,
+              item_tfms=[repr(t) for t in L(item_tfms)], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge), seed=seed,
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in kwargs.items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)
     try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), rec])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
-    res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, tta_n=tta_n, files=dl_files(dls.valid, path))))
+    res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=dl_files(dls.valid, path))))
     if predict_test:
         tdl = competition_test_dl(dls, path)
-        res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, tta_n=tta_n, files=dl_files(tdl, path))))
+        res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=dl_files(tdl, path))))
     for k, p in res.items(): p.meta.update(name=f'{name}+tta' if k.endswith('tta') else name, run=name, kind=k, fold=fold); p.save(out/f'{k}.safetensors')
     metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
     run = rec.write('finished', metrics=metrics, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))

@@ -16,19 +16,12 @@ from .core import *
 from .items import point_names
 from .checks import image_sizes
 from .preds import Preds
+from .tta import dl_ids, flip_points, get_views, view_weights, _with_identity, _tta_meta
 
 # %% auto #0
-__all__ = ['dl_ids', 'Task', 'Classification', 'flip_pairs', 'flip_perm', 'flip_points', 'PointFlip', 'point_error_pct',
-           'Keypoints', 'task_for']
+__all__ = ['Task', 'Classification', 'flip_pairs', 'flip_perm', 'PointFlip', 'point_error_pct', 'Keypoints', 'task_for']
 
 # %% ../nbs/05_tasks.ipynb #c005
-def dl_ids(dl) -> list:
-    "Item ids of loader `dl`: its `.ids`, an `image_id` column of its items, or the file names."
-    if getattr(dl, 'ids', None) is not None: return list(dl.ids)
-    items = dl.items
-    if isinstance(items, pd.DataFrame) and 'image_id' in items: return items.image_id.tolist()
-    return [Path(o).name for o in items]
-
 class Task:
     "What differs between kinds of targets; see `Classification` and `Keypoints`."
     kind = None
@@ -44,9 +37,9 @@ class Classification(Task):
     def n_out(self, vocab): return len(vocab)
     def loss_func(self): return CrossEntropyLossFlat()
     def metrics(self): return [error_rate]
-    def predict(self, learn, dl, name=None, tta_n=4, files=None):
-        "Plain and TTA `Preds` of `learn` on `dl` (fastai's `tta` with `tta_n` views; `Learner.plain_and_tta_preds`)."
-        return learn.plain_and_tta_preds(dl, n=tta_n, name=name)
+    def predict(self, learn, dl, name=None, views=('identity', 'flip'), merge='mean', files=None):
+        "Plain and TTA `Preds` of `learn` on `dl`, from one pass (`Learner.plain_and_tta_preds`)."
+        return learn.plain_and_tta_preds(dl, views=views, merge=merge, name=name)
     def scores(self, plain, tta):
         "The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better) and accuracies."
         return dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(), tta_error_rate=tta.error_rate(),
@@ -70,12 +63,6 @@ def flip_perm(names) -> list:
     return perm
 
 # %% ../nbs/05_tasks.ipynb #c009
-def flip_points(pts, perm):
-    "Points `pts` (..., k, 2) in fastai's -1..1 scale, mirrored horizontally, with the names permuted by `perm`."
-    res = pts[..., perm, :].clone()
-    res[..., 0] = -res[..., 0]
-    return res
-
 class PointFlip(RandTransform):
     "Flip each image of a training batch and its points horizontally with probability `p`, swapping left/right point names."
     order, split_idx = 30, 0
@@ -116,27 +103,23 @@ class Keypoints(Task):
         if bad: raise ValueError(f"keypoints: {bad[0]!r} cannot be undone on the predicted points; use Resize(size, method='squish') or no resize")
         if any(type(t).__name__ == 'Flip' for t in L(batch_tfms)): raise ValueError("keypoints: fastai's Flip does not swap left/right point names; use PointFlip(names)")
     def flip_tfm(self, p=0.5): return PointFlip(self.names, p)
-    def _outputs(self, learn, dl):
-        "Plain and flip-TTA outputs (n, k, 2) in fastai's point scale, and the targets if the loader has them."
-        perm, model, outs, flips, targs = flip_perm(self.names), learn.model.eval(), [], [], []
-        with torch.no_grad():
-            for b in dl:
-                xb = b[0]
-                outs.append(model(xb).float().view(len(xb), -1, 2).cpu())
-                flips.append(flip_points(model(xb.flip(-1)).float().view(len(xb), -1, 2).cpu(), perm))
-                if len(b) > 1: targs.append(b[1].float().view(len(xb), -1, 2).cpu())
-        return torch.cat(outs), torch.cat(flips), (torch.cat(targs) if targs else None)
-    def predict(self, learn, dl, name=None, tta_n=None, files=None):
-        "Plain and TTA (mirror) `Preds` of `learn` on `dl` (its image `files` in order), in pixels of each original image."
-        ids, (plain, flipped, targs) = dl_ids(dl), self._outputs(learn, dl)
+    def predict(self, learn, dl, name=None, views=('identity', 'flip'), merge='mean', files=None):
+        "Plain and TTA `Preds` of `learn` on `dl` (its image `files` in order), in pixels of each original image: each view's points mapped back, then averaged."
+        if merge != 'mean': raise ValueError(f"keypoints: views are merged by averaging coordinates, merge={merge!r} has no meaning for points")
+        (allv, sel, ident), ids = _with_identity(views), dl_ids(dl)
+        out, targs = learn.view_outputs(dl, allv)
+        perm = flip_perm(self.names)
+        pts = torch.stack([v.unmap_points(out[:, i].reshape(len(out), -1, 2), perm) for i, v in enumerate(allv)], 1)
         sz = image_sizes(files)
         if len(sz) != len(ids): raise ValueError(f"could not read the size of {len(ids)-len(sz)} image(s): {sz.attrs['skipped'][:5]}")
         wh = torch.tensor(sz[['width', 'height']].values, dtype=torch.float32)[:, None]
         px = lambda u: (u + 1) / 2 * wh
         side = float(wh.max()) if (wh == wh[0]).all() and wh[0, 0, 0] == wh[0, 0, 1] else None
         meta = dict(name=name, side=side) if side else dict(name=name)
-        mk = lambda u, nm: Preds(ids, self.names, px(u), None if targs is None else px(targs), dict(meta, name=nm))
-        return mk(plain, name), mk((plain + flipped)/2, f'{name}+tta' if name else None)
+        targs = None if targs is None else px(targs.float().reshape(len(out), -1, 2))
+        names = [allv[i].name for i in sel]
+        mk = lambda u, nm, **kw: Preds(ids, self.names, px(u), targs, dict(meta, name=nm, **kw))
+        return mk(pts[:, ident], name), mk(pts[:, sel].mean(1), f'{name}+tta' if name else None, **_tta_meta(names, 'mean', view_weights(names)))
     def scores(self, plain, tta):
         "Mean point error in pixels and in % of the side (`error`, `tta_error`), lower is better."
         pct = lambda p: p.error_pct() if p.meta.get('side') else p.mean_error()

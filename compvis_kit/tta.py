@@ -1,4 +1,5 @@
-"""Predictions and test-time augmentation from a fastai `Learner`, returned as `Preds` aligned by id.
+"""Predictions from a fastai `Learner` as `Preds` aligned by id, and deterministic one-pass test-time augmentation:
+named views applied to each batch on the device, the data read once.
 
 Docs: https://compvis-kit.github.io/compvis_kit/tta.html.md"""
 
@@ -6,36 +7,170 @@ Docs: https://compvis-kit.github.io/compvis_kit/tta.html.md"""
 
 # %% ../nbs/08_tta.ipynb #c002
 from __future__ import annotations
+import math
 from pathlib import Path
 import pandas as pd, torch
+import torch.nn.functional as F
 from fastcore.all import *
 from fastai.learner import Learner
+from fastai.callback.core import Callback
 from .preds import Preds
-from .tasks import dl_ids
 
 # %% auto #0
-__all__ = []
+__all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'ViewsCallback', 'view_weights', 'merge_views']
 
 # %% ../nbs/08_tta.ipynb #c005
-def _preds(learn, dl, probs, targs, name):
-    return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None, dict(name=name) if name else None)
+def dl_ids(dl) -> list:
+    "Item ids of loader `dl`: its `.ids`, an `image_id` column of its items, or the file names."
+    if getattr(dl, 'ids', None) is not None: return list(dl.ids)
+    items = dl.items
+    if isinstance(items, pd.DataFrame) and 'image_id' in items: return items.image_id.tolist()
+    return [Path(o).name for o in items]
+
+def _preds(learn, dl, probs, targs, name, meta=None):
+    return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None, dict(meta or {}, **({'name': name} if name else {})))
+
+def _act(learn, out):
+    "The loss function's activation (softmax for cross-entropy) of raw outputs `out`, in float32."
+    from fastcore.basics import getcallable
+    return getcallable(learn.loss_func, 'activation')(out.float())
 
 @patch
 def preds(self:Learner, dl=None, name=None) -> Preds:
     "Predictions of this learner on `dl` (default: validation set) as `Preds`."
     dl = dl or self.dls.valid
-    probs, targs = self.get_preds(dl=dl)
-    return _preds(self, dl, probs, targs, name)
+    out, targs = self.get_preds(dl=dl, act=noop)
+    return _preds(self, dl, _act(self, out), targs, name)
 
 # %% ../nbs/08_tta.ipynb #c007
-@patch
-def tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> Preds:
-    "fastai's `tta` on `dl` (default: validation set) as `Preds`, aligned by the loader's ids."
-    return self.plain_and_tta_preds(dl, n=n, beta=beta, name=name)[1]
+def flip_points(pts, perm):
+    "Points `pts` (..., k, 2) in fastai's -1..1 scale, mirrored horizontally, with the names permuted by `perm`."
+    res = pts[..., perm, :].clone()
+    res[..., 0] = -res[..., 0]
+    return res
+
+class TTAView:
+    "A deterministic test-time view of a batch: `flip` horizontally, then `zoom` (>1 zooms in) and shift by `dx`, `dy` (fractions of the side)."
+    def __init__(self, name, flip=False, zoom=1., dx=0., dy=0., pad_mode='reflection'):
+        if zoom <= 0: raise ValueError(f"view {name!r}: zoom must be > 0, got {zoom}")
+        store_attr()
+    def __repr__(self): return f"TTAView({self.name!r})"
+    @property
+    def affine(self): return self.zoom != 1 or self.dx != 0 or self.dy != 0
+    def _theta(self, x):
+        "grid_sample's map from view coordinates to image coordinates (-1..1), (2, 3)."
+        z = self.zoom
+        return torch.tensor([[1/z, 0, -2*self.dx], [0, 1/z, -2*self.dy]], dtype=x.dtype, device=x.device)
+    def __call__(self, x):
+        "The view of image batch `x` (n, c, h, w), same size."
+        x = x.flip(-1) if self.flip else x
+        if not self.affine: return x
+        x = x.as_subclass(torch.Tensor)
+        grid = F.affine_grid(self._theta(x).float().expand(len(x), 2, 3), list(x.shape), align_corners=False)
+        return F.grid_sample(x.float(), grid, mode='bilinear', padding_mode=self.pad_mode, align_corners=False).to(x.dtype)
+    def unmap_points(self, pts, perm=None):
+        "Points `pts` (n, k, 2) predicted on this view (-1..1 scale) mapped back to the original image; `perm` swaps names on a flip."
+        if self.affine: pts = pts / self.zoom - 2*torch.tensor([self.dx, self.dy], dtype=pts.dtype, device=pts.device)
+        if self.flip:
+            if perm is None: raise ValueError(f"view {self.name!r} flips: unmapping points needs the left/right permutation `perm`")
+            pts = flip_points(pts, perm)
+        return pts
+
+TTA_VIEWS = {v.name: v for v in [TTAView('identity'), TTAView('flip', flip=True), TTAView('zoom', zoom=1.1), TTAView('flip_zoom', flip=True, zoom=1.1),
+             TTAView('zoom_out', zoom=0.9), TTAView('shift_left', dx=-0.05), TTAView('shift_right', dx=0.05),
+             TTAView('shift_up', dy=-0.05), TTAView('shift_down', dy=0.05)]}
+
+def get_views(views) -> list:
+    "`views` (names in `TTA_VIEWS` or `TTAView`s) as a list of `TTAView`s with distinct names."
+    res = []
+    for v in L(views):
+        if isinstance(v, str):
+            if v not in TTA_VIEWS: raise ValueError(f"unknown TTA view {v!r}: use one of {list(TTA_VIEWS)} or a TTAView(...)")
+            v = TTA_VIEWS[v]
+        if not isinstance(v, TTAView): raise TypeError(f"a TTA view must be a name or a TTAView, got {type(v).__name__}")
+        res.append(v)
+    if not res: raise ValueError("no TTA views given")
+    names = [v.name for v in res]
+    if len(set(names)) < len(names): raise ValueError(f"TTA view names repeat: {names}")
+    return res
+
+def _with_identity(views) -> tuple:
+    "`views` with 'identity' put first when missing, and the positions in it of `views` and of 'identity'."
+    vs = get_views(views)
+    allv = vs if 'identity' in [v.name for v in vs] else [TTA_VIEWS['identity'], *vs]
+    pos = {v.name: i for i, v in enumerate(allv)}
+    return allv, [pos[v.name] for v in vs], pos['identity']
+
+# %% ../nbs/08_tta.ipynb #c011
+class ViewsCallback(Callback):
+    "In `get_preds`, run the model on each of `views` of every batch, collecting the outputs as (batch, views, ...)."
+    order = 5
+    def __init__(self, views): self.views, self.outs = get_views(views), []
+    def before_batch(self):
+        self.x = self.xb[0]
+        self.learn.xb = (self.views[0](self.x), *self.xb[1:])
+    def after_pred(self):
+        extra = [self.model(v(self.x), *self.xb[1:]) for v in self.views[1:]]
+        self.outs.append(torch.stack([self.pred.detach().float(), *[o.detach().float() for o in extra]], 1).cpu())
 
 @patch
-def plain_and_tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> tuple:
-    "Plain and TTA `Preds` on `dl` from one `tta` call (which computes the plain predictions anyway)."
+def view_outputs(self:Learner, dl=None, views=('identity', 'flip')) -> tuple:
+    "Raw model outputs on each of `views` of `dl` (default: validation set), (n, views, ...), in one pass; and the targets."
+    from fastai.learner import _ConstantFunc
+    dl = dl or self.dls.valid
+    idxs = dl.get_idxs() if hasattr(dl, 'get_idxs') else None
+    if idxs is not None: dl = dl.new(get_idxs=_ConstantFunc(idxs))      # as get_preds does: a shuffled loader, put back in order
+    cb = ViewsCallback(views)
+    _, targs = self.get_preds(dl=dl, act=noop, reorder=False, cbs=[cb])
+    out = torch.cat(cb.outs)
+    if idxs is not None:
+        back = torch.tensor(idxs).argsort()
+        out, targs = out[back], (targs[back] if isinstance(targs, torch.Tensor) else targs)
+    return out, targs
+
+# %% ../nbs/08_tta.ipynb #c013
+def view_weights(names, identity_weight=None) -> list:
+    "Weights per view: equal, or `identity_weight` on 'identity' and the rest shared by the others."
+    n = len(names)
+    if identity_weight is None: return [1/n]*n
+    if not 0 <= identity_weight <= 1: raise ValueError(f"identity_weight must be in [0, 1], got {identity_weight}")
+    if 'identity' not in names: raise ValueError(f"identity_weight given but no 'identity' view among {names}")
+    if n == 1: return [1.]
+    return [identity_weight if o == 'identity' else (1 - identity_weight)/(n - 1) for o in names]
+
+def merge_views(probs, weights=None, merge='mean'):
+    "Merge per-view probabilities `probs` (n, views, c) into (n, c) by weighted `mean`, `gmean` or `max`."
+    w = torch.tensor(weights if weights is not None else [1/probs.shape[1]]*probs.shape[1], dtype=probs.dtype)
+    if len(w) != probs.shape[1]: raise ValueError(f"{len(w)} weights for {probs.shape[1]} views")
+    if merge == 'mean': return (probs * w[:, None]).sum(1)
+    if merge == 'gmean': return ((probs.clamp_min(1e-12).log() * w[:, None]).sum(1)).softmax(-1)
+    if merge == 'max':
+        m = probs.max(1).values; return m / m.sum(-1, keepdim=True)
+    raise ValueError(f"merge must be 'mean', 'gmean' or 'max', got {merge!r}")
+
+# %% ../nbs/08_tta.ipynb #c016
+def _tta_meta(names, merge, weights): return dict(tta=dict(views=list(names), merge=merge, weights=[round(w, 6) for w in weights]))
+
+@patch
+def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> tuple:
+    "Plain and TTA `Preds` on `dl` (default: validation set) from one pass over the data."
+    dl, (allv, sel, ident) = dl or self.dls.valid, _with_identity(views)
+    names = [allv[i].name for i in sel]
+    out, targs = self.view_outputs(dl, allv)
+    probs, w = _act(self, out), view_weights(names, identity_weight)
+    return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs, name, _tta_meta(names, merge, w))
+
+@patch
+def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> Preds:
+    "Deterministic TTA on `dl` (default: validation set): `views` of each batch, merged by `merge`, as `Preds`."
+    dl, vs = dl or self.dls.valid, get_views(views)
+    out, targs = self.view_outputs(dl, vs)
+    w = view_weights([v.name for v in vs], identity_weight)
+    return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name, _tta_meta([v.name for v in vs], merge, w))
+
+@patch
+def fastai_tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> Preds:
+    "fastai's random `tta` (training augmentations, `n`+1 reads of the data) as `Preds`, for comparison."
     dl = dl or self.dls.valid
     (aug, plain), targs = self.tta(dl=dl, n=n, beta=None)
-    return _preds(self, dl, plain, targs, name), _preds(self, dl, torch.lerp(aug, plain, beta), targs, name)
+    return _preds(self, dl, torch.lerp(aug, plain, beta), targs, name, dict(tta=dict(fastai_n=n, beta=beta)))

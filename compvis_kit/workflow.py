@@ -29,7 +29,7 @@ class Sizing(AttrDict):
         "The value for this mode: `quick`, `cpu`, or `gpu` (falling back to `cpu`)."
         return dict(quick=quick, cpu=cpu, gpu=ifnone(gpu, cpu))[self.mode]
     @property
-    def train_kw(self): return dict(bs=self.bs, tta_n=self.tta_n, cache=self.get('cache', False))
+    def train_kw(self): return dict(bs=self.bs, tta_views=self.tta_views, cache=self.get('cache', False))
 
 def _sizing(mode, sizes):
     "The `Sizing` for `mode` among `sizes` (default: `run_mode()`; `$CVK_MODE` overrides)."
@@ -37,8 +37,9 @@ def _sizing(mode, sizes):
     if mode not in sizes: raise ValueError(f"mode must be one of {list(sizes)}, got {mode!r}")
     return Sizing(mode=mode, **sizes[mode])
 
-_SIZES = dict(quick=dict(n=3000, bs=64, tta_n=1, cache=True), cpu=dict(n=None, bs=128, tta_n=2, cache=True),
-              gpu=dict(n=None, bs=256, tta_n=4, cache=True))
+_TTA = ('identity', 'flip')
+_SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True), cpu=dict(n=None, bs=128, tta_views=_TTA, cache=True),
+              gpu=dict(n=None, bs=256, tta_views=('identity', 'flip', 'zoom', 'flip_zoom'), cache=True))
 
 def fmnist_cfg(mode=None) -> Sizing:
     "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
@@ -47,8 +48,8 @@ def fmnist_cfg(mode=None) -> Sizing:
     return cfg
 
 # %% ../nbs/12_workflow.ipynb #c008
-_KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_n=1, cache=True), cpu=dict(n=10000, size=64, bs=64, tta_n=1, cache=True),
-                 gpu=dict(n=40000, size=64, bs=256, tta_n=1, cache=True))
+_KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True), cpu=dict(n=10000, size=64, bs=64, tta_views=_TTA, cache=True),
+                 gpu=dict(n=40000, size=64, bs=256, tta_views=_TTA, cache=True))
 
 def keypoints_cfg(mode=None) -> Sizing:
     "Sizing of the keypoint workflow for `mode`, with its generated competition folder as `.path`."
