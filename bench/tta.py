@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """TTA cost: plain `get_preds`, fastai's `tta(n=4)`, and compvis_kit's one-pass `tta_preds` with 5 views.
 
-    .venv/bin/python bench/tta.py [--n 6000] [--bs 256] [--repeat 2] [--arch resnet18] [--size 32]
+    .venv/bin/python bench/tta.py [--n 20000] [--bs 256] [--repeat 2] [--arch resnet18] [--size 32]
 
 Side by side in one run, same model, same validation images: each timing is the best of `--repeat`, and each is
 printed as a ratio to plain `get_preds` (machines here are noisy; the ratios are what to compare). Two loaders:
@@ -23,7 +23,7 @@ def best_of(f, repeat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--n', type=int, default=6000, help='images in the competition folder (10%% validated on)')
+    ap.add_argument('--n', type=int, default=20000, help='images in the competition folder (10%% validated on)')
     ap.add_argument('--bs', type=int, default=256)
     ap.add_argument('--repeat', type=int, default=2)
     ap.add_argument('--arch', default='resnet18')
@@ -37,6 +37,7 @@ def main():
         dls = competition_dls(path, item_tfms=CropPad(32 if a.size == 32 else a.size), batch_tfms=Flip(), bs=a.bs, cache=cache)
         kw = dict(channels=(32, 64, 128, 256)) if a.arch == 'resnet18' and a.size == 32 else {}
         learn = timm_learner(dls, a.arch, **kw)
+        learn.no_bar().__enter__(); learn.no_logging().__enter__()   # no progress bars in the timings
         learn.get_preds()                                   # warm-up (workers, caches)
         rows = [('get_preds', 1, *best_of(lambda: learn.get_preds()[0], a.repeat)),
                 ('fastai tta(n=4)', 5, *best_of(lambda: learn.tta(n=4)[0], a.repeat)),

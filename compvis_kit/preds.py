@@ -116,7 +116,7 @@ def error_rate(self:Preds):
 
 # %% ../nbs/04_preds.ipynb #c017
 @patch
-def ranks(self:Preds, k=None):
+def top_idxs(self:Preds, k=None):
     "Class indices per item, most probable first (ties: earlier vocab class first), the first `k` (all by default)."
     self._need('probs')
     return torch.sort(self.probs, dim=1, descending=True, stable=True).indices[:, :k]
@@ -125,14 +125,14 @@ def ranks(self:Preds, k=None):
 def top_labels(self:Preds, k=3):
     "The `k` most probable class names per item."
     if k > len(self.vocab): raise ValueError(f"k={k} guesses but only {len(self.vocab)} classes")
-    return [[self.vocab[j] for j in r] for r in self.ranks(k).tolist()]
+    return [[self.vocab[j] for j in r] for r in self.top_idxs(k).tolist()]
 
 @patch
 def _hit_rank(self:Preds, k):
     "Rank (1-based) of the target among the top `k` per item, 0 if absent."
     self._need_targs()
     if k > len(self.vocab): raise ValueError(f"k={k} guesses but only {len(self.vocab)} classes")
-    hit = self.ranks(k) == self.targs[:, None]
+    hit = self.top_idxs(k) == self.targs[:, None]
     return torch.where(hit.any(1), hit.float().argmax(1) + 1, 0)
 
 @patch

@@ -22,8 +22,8 @@ from .models import timm_learner, timm_model, timm_point_model, save_state_dict,
 from .tta import *
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'train', 'load_run', 'runs_table',
-           'best_runs', 'load_run_model', 'train_folds']
+__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'train', 'load_run',
+           'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -35,9 +35,11 @@ class Run(AttrDict):
                 f"TTA error {err('tta_error'):.4f}, {self.epochs} epochs, {m.get('seconds', 0):.0f}s, {self.get('status', 'finished')})")
     @property
     def path(self): return Path(self['dir'])
-    def preds(self, which='valid_tta') -> Preds:
-        "Saved predictions: 'valid', 'valid_tta', 'test' or 'test_tta'."
-        return Preds.load(self.path/f'{which}.safetensors')
+    def preds(self, which='valid_tta', epoch=None) -> Preds:
+        "Saved predictions: 'valid', 'valid_tta', 'test' or 'test_tta'; of the checkpoint after `epoch` if given."
+        if epoch is not None and epoch not in self.get('checkpoints', []):
+            raise ValueError(f"run {self.name!r} has no checkpoint after epoch {epoch}: it has {self.get('checkpoints', [])} (train with save_epochs=)")
+        return Preds.load(self.path/(f'{which}.safetensors' if epoch is None else f'{which}_epoch{epoch}.safetensors'))
 
 def runs_dir(path) -> Path:
     "Where runs on the competition folder `path` are recorded."
@@ -91,7 +93,18 @@ def get_schedule(schedule, pretrained=False):
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: use one of {list(SCHEDULES)} or a function f(learn, epochs, lr, cbs)")
     return SCHEDULES[schedule]
 
-# %% ../nbs/09_runs.ipynb #c013
+# %% ../nbs/09_runs.ipynb #c014
+class SaveEpochs(Callback):
+    "Save the model's weights after each epoch in `epochs` (1-based) to `out/epoch<k>.safetensors`, atomically."
+    order = 96
+    def __init__(self, out, epochs): self.out, self.epochs, self.saved = Path(out), sorted(set(int(e) for e in epochs)), []
+    def after_epoch(self):
+        e = self.epoch + 1
+        if e in self.epochs:
+            save_state_dict(self.learn.model.state_dict(), self.out/f'epoch{e}.safetensors')
+            if e not in self.saved: self.saved.append(e)
+
+# %% ../nbs/09_runs.ipynb #c015
 def _set_precision(learn, precision):
     if precision is None: precision = 'bf16' if torch.cuda.is_available() else 'fp32'
     if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
@@ -100,7 +113,7 @@ def _set_precision(learn, precision):
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
           precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=('identity', 'flip'), tta_merge='mean', predict_test=True, seed=42,
-          cbs=None, dest=None, cache=False, num_workers=None, **kwargs) -> Run:
+          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, **kwargs) -> Run:
     "Train timm `arch` on fold `fold` of competition folder `path`; save predictions, weights and record; return the `Run`."
     t0 = time.time()
     check_arch(arch)                                   # before anything is written
@@ -120,20 +133,29 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in kwargs.items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)
-    try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), rec])
+    ckpt = SaveEpochs(out, save_epochs or [])
+    try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), ckpt, rec])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
-    res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=dl_files(dls.valid, path))))
-    if predict_test:
-        tdl = competition_test_dl(dls, path)
-        res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=dl_files(tdl, path))))
-    for k, p in res.items(): p.meta.update(name=f'{name}+tta' if k.endswith('tta') else name, run=name, kind=k, fold=fold); p.save(out/f'{k}.safetensors')
+    tdl = competition_test_dl(dls, path) if predict_test else None
+    def predict(suffix=''):
+        "Plain and TTA predictions of the current weights on the validation (and test) set, saved with `suffix`."
+        res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=dl_files(dls.valid, path))))
+        if tdl is not None: res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=dl_files(tdl, path))))
+        for k, p in res.items():
+            p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k, fold=fold)
+            p.save(out/f'{k}{suffix}.safetensors')
+        return res
+    res = predict()
+    for e in ckpt.saved:                                # each chosen checkpoint predicts too; then the final weights come back
+        learn.model.load_state_dict(st_load(str(out/f'epoch{e}.safetensors'))); predict(f'_epoch{e}')
+    if ckpt.saved: learn.model.load_state_dict(st_load(str(out/'model.safetensors')))
     metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
-    run = rec.write('finished', metrics=metrics, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     run.learn = learn
     return run
 
-# %% ../nbs/09_runs.ipynb #c014
+# %% ../nbs/09_runs.ipynb #c016
 def load_run(path) -> Run:
     "The `Run` recorded in the run folder `path`."
     fn = Path(path)/'run.json'
@@ -173,7 +195,16 @@ def load_run_model(path) -> nn.Module:
     m.load_state_dict(st_load(str(Path(path)/'model.safetensors')))
     return m.eval()
 
-# %% ../nbs/09_runs.ipynb #c030
+# %% ../nbs/09_runs.ipynb #c032
+def checkpoint_ensemble(run, which='valid_tta', epochs=None, weights=None) -> Preds:
+    "Ensemble of `run`'s final `which` predictions and those of its checkpoints after `epochs` (default: all it saved)."
+    from compvis_kit.ensemble import ensemble
+    run = run if isinstance(run, Run) else load_run(run)
+    epochs = run.get('checkpoints', []) if epochs is None else list(epochs)
+    if not epochs: raise ValueError(f"run {run.name!r} saved no checkpoints: train with save_epochs=[...]")
+    return ensemble([run.preds(which)] + [run.preds(which, e) for e in epochs], weights, name=f'{run.name}-checkpoints')
+
+# %% ../nbs/09_runs.ipynb #c035
 def _split_args(kw):
     "The `shared_split` arguments among `competition_dls` arguments `kw`."
     m = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',

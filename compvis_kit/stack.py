@@ -10,7 +10,8 @@ import warnings
 import numpy as np, torch
 from fastcore.all import *
 from .preds import Preds
-from .ensemble import align_preds, _member_name
+from .ensemble import align_preds, _member_name, ensemble, cross_fit, balance_priors
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -18,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.exceptions import ConvergenceWarning
 
 # %% auto #0
-__all__ = ['stack_features', 'Stacker', 'fit_stacker', 'stack_cv']
+__all__ = ['stack_features', 'Stacker', 'fit_stacker', 'stack_cv', 'blend_table']
 
 # %% ../nbs/16_stack.ipynb #c008
 _EPS = 1e-7    # smallest probability fed to a log
@@ -174,3 +175,23 @@ def stack_cv(oof, model='logreg', n_splits=5, seed=0, **kwargs) -> Preds:
         probs[te] = st.predict([part(te, p) for p in al]).probs
     meta = dict(name=f'stack-{model}', members=names, model=model, cv=n_splits, **({'top_k': st.top_k} if st.top_k else {}))
     return Preds(ids, vocab, probs, t, meta)
+
+# %% ../nbs/16_stack.ipynb #c030
+def blend_table(oof, n_splits=5, seed=0, fits=('hill_climb', 'simplex'), stackers=('logreg', 'mlp', 'gbm'), prior=None, k=3) -> pd.DataFrame:
+    "Members, means, fitted weights, stackers and prior balancing of the out-of-fold `oof`, each scored on items its fit never saw."
+    al, names = _check_members(oof, 'blend_table')
+    if al[0].targs is None: raise ValueError("blend_table needs targets: pass out-of-fold (validation) predictions")
+    rows = {n: (p, 'no') for n, p in zip(names, al)}
+    for m, nm in (('mean', 'equal mean'), ('gmean', 'geometric mean'), ('rank', 'rank average')): rows[nm] = (ensemble(al, method=m), 'no')
+    held = f'held-out ({n_splits} parts)'
+    for f in fits: rows[f'{f} weights'] = (cross_fit(al, f, n_splits=n_splits, seed=seed)[0], held)
+    for m in stackers: rows[f'stack-{m}'] = (stack_cv(al, m, n_splits=n_splits, seed=seed), held)
+    if prior is not None:
+        for nm in ('equal mean', *(f'{f} weights' for f in fits[:1])):
+            p, how = rows[nm]
+            rows[f'{nm} + prior balancing'] = (balance_priors(p, prior, verbose=False), how)
+    kk = min(k, len(al[0].vocab))
+    df = pd.DataFrame([dict(name=n, fitted=how, accuracy=p.accuracy(), **{f'map@{kk}': p.map_at_k(kk)}, log_loss=p.log_loss())
+                       for n, (p, how) in rows.items()])
+    df.attrs['preds'] = {n: p for n, (p, _) in rows.items()}
+    return df

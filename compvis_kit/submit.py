@@ -19,7 +19,7 @@ from .items import read_csv_text, point_names
 from .tasks import Classification, Keypoints
 
 # %% auto #0
-__all__ = ['manifest_path', 'make_submission', 'score_submission']
+__all__ = ['manifest_path', 'make_submission', 'apk', 'mapk', 'score_submission']
 
 # %% ../nbs/11_submit.ipynb #c005
 def _show(xs, k=10):
@@ -63,14 +63,19 @@ def _members(members, preds):
         else: res.append(str(m))
     return res
 
+def _word(label): return str(label).replace(' ', '_')
+
 def manifest_path(dest) -> Path:
     "Where `make_submission` puts the manifest of the submission at `dest`."
     return Path(dest).with_suffix('.manifest.json')
 
 def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, notebook=None,
-                    id_col=None, label_col=None, extra=None) -> Path:
-    "Fill the sample submission's rows by id (labels, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
+                    id_col=None, label_col=None, extra=None, top_k=None) -> Path:
+    "Fill the sample submission's rows by id (labels, `top_k` words, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
     sample_csv, dest = Path(sample_csv), Path(dest)
+    if top_k is not None:
+        preds._need('probs')
+        if not 1 <= top_k <= len(preds.vocab): raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
@@ -81,10 +86,10 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
         want = [f'{n}_{a}' for n in preds.vocab for a in 'xy']
         if (absent := [c for c in want if c not in df]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
         df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
-    else: df = Classification().fill(df, preds, id_col, label_col)
+    else: df = Classification().fill(df, preds, id_col, label_col, top_k)
     with atomic_save(dest, mode='w', newline='') as f: df.to_csv(f, index=False)
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
-    counts = Counter(df[label_col]) if label_col else Counter()
+    counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
     if weights is None and members is None: weights = preds.meta.get('weights')
     man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
                sample=dict(path=str(sample_csv.resolve()), sha256=_sha256(sample_csv)),
@@ -92,7 +97,8 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
                id_col=id_col, label_col=label_col,
                members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
                git_commit=git_commit(), notebook=notebook or notebook_name(),
-               label_counts={**{v:counts.get(v, 0) for v in preds.vocab}, **counts} if label_col else None,
+               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds'), member_details=preds.meta.get('details'),
+               label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)}, **counts} if label_col else None,
                ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
     if extra is not None: man['extra'] = dict(extra)
     save_json(man, manifest_path(dest))
@@ -100,6 +106,21 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
     return dest
 
 # %% ../nbs/11_submit.ipynb #c017
+def apk(actual, predicted, k=3) -> float:
+    "Average precision at `k` of the guesses `predicted` for the true words `actual` (repeated guesses score once)."
+    predicted, actual = list(predicted)[:k], list(actual)
+    if not actual: return 0.
+    hits, score = 0, 0.
+    for i, p in enumerate(predicted):
+        if p in actual and p not in predicted[:i]: hits += 1; score += hits / (i + 1)
+    return score / min(len(actual), k)
+
+def mapk(actual, predicted, k=3) -> float:
+    "Mean of `apk` over rows: `actual` and `predicted` are lists of word lists."
+    if len(actual) != len(predicted): raise ValueError(f"{len(actual)} rows of answers but {len(predicted)} rows of guesses")
+    return sum(apk(a, p, k) for a, p in zip(actual, predicted)) / max(len(actual), 1)
+
+# %% ../nbs/11_submit.ipynb #c022
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
     "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')
@@ -114,4 +135,6 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
         a, b = (d.set_index(i).loc[sol[oid], cols].astype(float).values.reshape(len(sol), -1, 2) for d, i in ((sub, sid), (sol, oid)))
         return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
     got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))
+    k = max(len(o.split()) for o in got.values())
+    if k > 1: return mapk([[_word(want[o])] for o in want], [got[o].split() for o in want], k)   # top-k words: MAP@k
     return sum(got[o] == v for o,v in want.items()) / len(want)

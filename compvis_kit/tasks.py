@@ -44,9 +44,9 @@ class Classification(Task):
         "The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better) and accuracies."
         return dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(), tta_error_rate=tta.error_rate(),
                     accuracy=plain.accuracy(), tta_accuracy=tta.accuracy())
-    def fill(self, df, preds, id_col, label_col):
-        "`df` (a sample submission, rows in its order) with each row's label predicted by id."
-        lbl = dict(zip(preds.ids, preds.labels()))
+    def fill(self, df, preds, id_col, label_col, top_k=None):
+        "`df` (a sample submission, rows in its order) with each row's label (or `top_k` space-separated words) predicted by id."
+        lbl = dict(zip(preds.ids, preds.labels() if not top_k else [' '.join(o.replace(' ', '_') for o in r) for r in preds.top_labels(top_k)]))
         return df.assign(**{label_col: [lbl[o] for o in df[id_col]]})
 
 # %% ../nbs/05_tasks.ipynb #c007

@@ -107,10 +107,10 @@ class ViewsCallback(Callback):
     order = 5
     def __init__(self, views): self.views, self.outs = get_views(views), []
     def before_batch(self):
-        self.x = self.xb[0]
-        self.learn.xb = (self.views[0](self.x), *self.xb[1:])
+        self.x0 = self.xb[0]
+        self.learn.xb = (self.views[0](self.x0), *self.xb[1:])
     def after_pred(self):
-        extra = [self.model(v(self.x), *self.xb[1:]) for v in self.views[1:]]
+        extra = [self.model(v(self.x0), *self.xb[1:]) for v in self.views[1:]]
         self.outs.append(torch.stack([self.pred.detach().float(), *[o.detach().float() for o in extra]], 1).cpu())
 
 @patch

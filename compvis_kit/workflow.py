@@ -78,7 +78,7 @@ def results_table(path) -> tuple[pd.DataFrame, dict]:
         man = load_json(manifest_path(sub))
         score = score_submission(sub, solution_path(path)) if solution_path(path).exists() else None
         ens = (man.get('extra') or {}).get('valid_accuracy' if not points else 'valid_error_pct')
-        df = pd.concat([df, pd.DataFrame([{'run': f"ensemble of {len(man['members'])} (weights {man['weights']})", 'arch': '', 'epochs': '',
+        df = pd.concat([df, pd.DataFrame([{'run': f"ensemble of {len(man['members'])} (weights {[round(w, 3) for w in man['weights']]})", 'arch': '', 'epochs': '',
                         df.columns[3]: float('nan'), df.columns[4]: ens, 'minutes': float('nan')}])], ignore_index=True)
         facts.update(score=score, ensemble_valid=ens, members=man['members'])
     return df, facts
