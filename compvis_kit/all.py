@@ -24,6 +24,9 @@ from .runs import *
 from .ensemble import *
 from .stack import *
 from .interpret import *
+from .strokes import *
+from .stroke_data import *
+from .datasets.hershey import *
 from .submit import *
 from .workflow import *
 

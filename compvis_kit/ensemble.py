@@ -66,7 +66,7 @@ def _rank01(p):
     "Per class, each item's rank among the items (0 lowest .. 1 highest; ties share their mean rank)."
     n = len(p)
     if n < 2: return torch.full_like(p, 0.5)
-    r = torch.from_numpy(pd.DataFrame(p.numpy()).rank(axis=0, method='average').values).float()
+    r = torch.tensor(pd.DataFrame(p.numpy()).rank(axis=0, method="average").values, dtype=torch.float32)
     return (r - 1) / (n - 1)
 
 def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
@@ -81,8 +81,9 @@ def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
         r = sum(wi*_rank01(p.probs) for wi,p in zip(w, al)) + 1e-6
         probs = r / r.sum(1, keepdim=True)
     else: raise ValueError(f"method must be 'mean', 'gmean' or 'rank', got {method!r}")
+    details = [{k: p.meta[k] for k in ('run', 'kind', 'tta', 'fold', 'folds', 'members', 'weights') if k in p.meta} for p in preds]
     meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'method': method} if method != 'mean' else {}),
-                **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}))
+                **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}), **({'details': details} if any(details) else {}))
     return Preds(al[0].ids, al[0].vocab, probs, al[0].targs, meta)
 
 # %% ../nbs/10_ensemble.ipynb #c025

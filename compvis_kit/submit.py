@@ -97,7 +97,7 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
                id_col=id_col, label_col=label_col,
                members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
                git_commit=git_commit(), notebook=notebook or notebook_name(),
-               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds'), member_details=preds.meta.get('details'),
+               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds', preds.meta.get('fold')), member_details=preds.meta.get('details'),
                label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)}, **counts} if label_col else None,
                ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
     if extra is not None: man['extra'] = dict(extra)
