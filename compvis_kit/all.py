@@ -26,6 +26,7 @@ from .stack import *
 from .interpret import *
 from .strokes import *
 from .stroke_data import *
+from .stroke_models import *
 from .datasets.hershey import *
 from .submit import *
 from .workflow import *
