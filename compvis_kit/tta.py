@@ -87,7 +87,8 @@ def get_views(views) -> list:
         if isinstance(v, str):
             if v not in TTA_VIEWS: raise ValueError(f"unknown TTA view {v!r}: use one of {list(TTA_VIEWS)} or a TTAView(...)")
             v = TTA_VIEWS[v]
-        if not isinstance(v, TTAView): raise TypeError(f"a TTA view must be a name or a TTAView, got {type(v).__name__}")
+        if not (callable(v) and hasattr(v, 'name') and hasattr(v, 'unmap_points')):   # duck-typed: a TTAView from another import of this module works too
+            raise TypeError(f"a TTA view must be a name or a TTAView, got {type(v).__name__}")
         res.append(v)
     if not res: raise ValueError("no TTA views given")
     names = [v.name for v in res]
