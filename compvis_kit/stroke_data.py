@@ -428,14 +428,18 @@ class StrokeArray:
         out = out[:, None] if out.ndim == 3 else out.transpose(0, 3, 1, 2)
         return out[0] if one else out
 
-def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tfms=None, device=None, num_workers=None, lw=2, antialias=True, stats=None) -> DataLoaders:
-    "fastai `DataLoaders` rendering the split `items` (from `stroke_split`) of `path` as they load, the training drawings after `aug` (True: `StrokeAug()`)."
-    path = Path(path)
+def _split_setup(items, aug):
+    "Split `items` checked, the training augmentation (`True`: `StrokeAug()`), the vocab and its index."
     if 'is_valid' not in items: raise ValueError("items have no is_valid column: split them with stroke_split(path, items) first")
     missing = [c for c in _COLS if c not in items]
     if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
-    aug = StrokeAug() if aug is True else (aug or None)
-    vocab = sorted(items.word.unique().tolist()); o2i = {w: i for i, w in enumerate(vocab)}
+    vocab = sorted(items.word.unique().tolist())
+    return StrokeAug() if aug is True else (aug or None), vocab, {w: i for i, w in enumerate(vocab)}
+
+def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tfms=None, device=None, num_workers=None, lw=2, antialias=True, stats=None) -> DataLoaders:
+    "fastai `DataLoaders` rendering the split `items` (from `stroke_split`) of `path` as they load, the training drawings after `aug` (True: `StrokeAug()`)."
+    path = Path(path)
+    aug, vocab, o2i = _split_setup(items, aug)
     def ds(v, a):
         it = items[items.is_valid.values == v]
         return ArrayDataset(StrokeArray(path, it, size, encoding, lw, antialias, a), it.word.map(o2i).values.astype(np.int64), vocab, _ids_table(it.key_id, it.word))

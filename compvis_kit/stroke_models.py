@@ -17,7 +17,7 @@ from .loaders import ArrayDataset, ArrayDL, default_workers
 from .models import timm_model
 from .tasks import Classification
 from .strokes import render, StrokeAug
-from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _COLS
+from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup
 
 # %% auto #0
 __all__ = ['stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls',
@@ -175,11 +175,7 @@ def _seq_ds(x, y, vocab, keys, words=None, split_idx=None) -> ArrayDataset:
 
 def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode) -> DataLoaders:
     path = Path(path)
-    if 'is_valid' not in items: raise ValueError("items have no is_valid column: split them with stroke_split(path, items) first")
-    missing = [c for c in _COLS if c not in items]
-    if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
-    aug = StrokeAug() if aug is True else (aug or None)
-    vocab = sorted(items.word.unique().tolist()); o2i = {w: i for i, w in enumerate(vocab)}
+    aug, vocab, o2i = _split_setup(items, aug)
     def ds(v, a):
         it = items[items.is_valid.values == v]
         x = StrokeSeqArray(path, it, max_points, size, encoding, lw, antialias, a, mode)
