@@ -20,10 +20,11 @@ from .preds import Preds
 from .loaders import competition_dls, competition_test_dl, dl_files
 from .models import timm_learner, timm_model, timm_point_model, save_state_dict, check_arch
 from .tta import *
+from .stroke_models import StrokeData, is_stroke_folder
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'train', 'load_run',
-           'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
+__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'get_data',
+           'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -104,7 +105,39 @@ class SaveEpochs(Callback):
             save_state_dict(self.learn.model.state_dict(), self.out/f'epoch{e}.safetensors')
             if e not in self.saved: self.saved.append(e)
 
-# %% ../nbs/09_runs.ipynb #c015
+# %% ../nbs/09_runs.ipynb #c016
+class ImageData:
+    "How `train` reads a competition of image files: `competition_dls` with `item_tfms`, `timm_learner`, the test images."
+    tta_views = ('identity', 'flip')
+    def __init__(self, item_tfms=None, cache=False, **kwargs): self.item_tfms, self.cache, self.kwargs = item_tfms, cache, kwargs
+    def __repr__(self): return f"ImageData(item_tfms={self.item_tfms!r}, cache={self.cache!r}{''.join(f', {k}={v!r}' for k, v in self.kwargs.items())})"
+    def spec(self): return dict(kind='images', cache=bool(self.cache))
+    def check_arch(self, arch): check_arch(arch)
+    def split(self, path): return shared_split(path, **_split_args(self.kwargs))
+    def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None):
+        return competition_dls(path, item_tfms=self.item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold, cache=self.cache, num_workers=num_workers, **self.kwargs)
+    def learner(self, dls, arch, pretrained=False, weights=None, **kwargs): return timm_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
+    def model_for(self, arch, n_out, task=None, **kwargs): return (timm_point_model if task == 'points' else timm_model)(arch, n_out, **kwargs)
+    def test_dl(self, dls, path=None): return competition_test_dl(dls, path)
+    def files(self, dl, path=None): return dl_files(dl, path)
+
+def _split_args(kw):
+    "The `shared_split` arguments among `competition_dls` arguments `kw`."
+    m = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
+             folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
+    return {m[k]: v for k, v in kw.items() if k in m}
+
+_DLS_KW = ('valid_pct', 'n_folds', 'per_class', 'split_col', 'split_seed', 'dl_kwargs', 'folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
+
+def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
+    "`data` if given (refusing image arguments it would ignore), else `StrokeData()` for a Quick Draw folder, else `ImageData(item_tfms, cache, **kwargs)`."
+    if data is None and not is_stroke_folder(path): return ImageData(item_tfms, cache, **kwargs)
+    data = data if data is not None else StrokeData()
+    given = [k for k, v in dict(item_tfms=item_tfms, cache=cache, **kwargs).items() if v not in (None, False)]
+    if given: raise ValueError(f"{given} apply to folders of image files; {data!r} reads {path} (its size, sample and split are StrokeData arguments)")
+    return data
+
+# %% ../nbs/09_runs.ipynb #c018
 def _set_precision(learn, precision):
     if precision is None: precision = 'bf16' if torch.cuda.is_available() else 'fp32'
     if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
@@ -112,36 +145,38 @@ def _set_precision(learn, precision):
 
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
-          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=('identity', 'flip'), tta_merge='mean', predict_test=True, seed=42,
-          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, **kwargs) -> Run:
-    "Train timm `arch` on fold `fold` of competition folder `path`; save predictions, weights and record; return the `Run`."
+          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean', predict_test=True, seed=42,
+          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, **kwargs) -> Run:
+    "Train `arch` on fold `fold` of competition folder `path` (images, or drawings: `data`); save predictions, weights and record; return the `Run`."
     t0 = time.time()
-    check_arch(arch)                                   # before anything is written
+    data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
+    data.check_arch(arch)                              # before anything is written
+    tta_views = ifnone(tta_views, data.tta_views)
     name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
     out = Path(dest or runs_dir(path))/name
     set_seed(seed)
-    dls = competition_dls(path, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold, cache=cache, num_workers=num_workers, **kwargs)
-    learn, task = timm_learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {})), dls.task
+    dls = data.dls(path, bs=bs, fold=fold, batch_tfms=batch_tfms, num_workers=num_workers)
+    learn, task = data.learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {})), dls.task
     learn, precision = _set_precision(learn, precision)
     if wd is not None: learn.wd = wd
     fit = get_schedule(schedule, learn.pretrained)
     rec = RunRecorder(out, dict(name=name, arch=arch, data=str(Path(path).resolve()), dir=str(out), fold=fold, epochs=epochs, lr=lr, bs=bs,
               schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
-              pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {},
-              item_tfms=[repr(t) for t in L(item_tfms)], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge), seed=seed,
-              n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in kwargs.items()},
+              pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, data_spec=data.spec(),
+              item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge), seed=seed,
+              n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)
     ckpt = SaveEpochs(out, save_epochs or [])
     try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), ckpt, rec])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
-    tdl = competition_test_dl(dls, path) if predict_test else None
+    tdl = data.test_dl(dls, path) if predict_test else None
     def predict(suffix=''):
         "Plain and TTA predictions of the current weights on the validation (and test) set, saved with `suffix`."
-        res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=dl_files(dls.valid, path))))
-        if tdl is not None: res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=dl_files(tdl, path))))
+        res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=data.files(dls.valid, path))))
+        if tdl is not None: res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=data.files(tdl, path))))
         for k, p in res.items():
             p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k, fold=fold)
             p.save(out/f'{k}{suffix}.safetensors')
@@ -155,7 +190,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     run.learn = learn
     return run
 
-# %% ../nbs/09_runs.ipynb #c016
+# %% ../nbs/09_runs.ipynb #c019
 def load_run(path) -> Run:
     "The `Run` recorded in the run folder `path`."
     fn = Path(path)/'run.json'
@@ -165,6 +200,7 @@ def load_run(path) -> Run:
 def _runs_folder(path):
     "`path` if it is a runs folder; the runs folder of `path` if it is a competition folder."
     path = Path(path)
+    if is_stroke_folder(path): return runs_dir(path)
     try: find_layout(path)
     except (FileNotFoundError, ValueError): return path
     return runs_dir(path)
@@ -191,11 +227,15 @@ def best_runs(path, k=3) -> list:
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
     r = load_run(path)
-    m = (timm_point_model if r.get('task') == 'points' else timm_model)(r.arch, len(r.vocab), **r.model_kwargs)
+    spec = dict(r.get('data_spec') or dict(kind='images'))
+    if spec.pop('kind') == 'strokes':
+        keep = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')
+        m = StrokeData(**{k: spec[k] for k in keep if k in spec}).model_for(r.arch, len(r.vocab), **r.model_kwargs)
+    else: m = ImageData().model_for(r.arch, len(r.vocab), task=r.get('task'), **r.model_kwargs)
     m.load_state_dict(st_load(str(Path(path)/'model.safetensors')))
     return m.eval()
 
-# %% ../nbs/09_runs.ipynb #c032
+# %% ../nbs/09_runs.ipynb #c035
 def checkpoint_ensemble(run, which='valid_tta', epochs=None, weights=None) -> Preds:
     "Ensemble of `run`'s final `which` predictions and those of its checkpoints after `epochs` (default: all it saved)."
     from compvis_kit.ensemble import ensemble
@@ -204,20 +244,16 @@ def checkpoint_ensemble(run, which='valid_tta', epochs=None, weights=None) -> Pr
     if not epochs: raise ValueError(f"run {run.name!r} saved no checkpoints: train with save_epochs=[...]")
     return ensemble([run.preds(which)] + [run.preds(which, e) for e in epochs], weights, name=f'{run.name}-checkpoints')
 
-# %% ../nbs/09_runs.ipynb #c035
-def _split_args(kw):
-    "The `shared_split` arguments among `competition_dls` arguments `kw`."
-    m = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
-             folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
-    return {m[k]: v for k, v in kw.items() if k in m}
-
+# %% ../nbs/09_runs.ipynb #c038
 @delegates(train, but=['fold', 'name', 'dest'])
 def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
     "One `train` run per fold (all folds by default); out-of-fold `Preds` over every training item, test `Preds` averaged over folds."
-    n = int(shared_split(path, **_split_args(kwargs)).fold.max()) + 1
+    data = get_data(path, kwargs.pop('data', None), item_tfms=kwargs.pop('item_tfms', None), cache=kwargs.pop('cache', False),
+                    **{k: kwargs.pop(k) for k in list(kwargs) if k in _DLS_KW})
+    n = int(data.split(path).fold.max()) + 1
     folds = list(range(n)) if folds is None else list(folds)
     out = Path(dest or runs_dir(path))
-    runs = [train(path, arch, name=f'{name}-fold{k}', fold=k, dest=out, **kwargs) for k in folds]
+    runs = [train(path, arch, name=f'{name}-fold{k}', fold=k, dest=out, data=data, **kwargs) for k in folds]
     res = AttrDict(runs=runs, folds=folds)
     for kind in ('valid', 'valid_tta'):
         ps = [r.preds(kind) for r in runs]

@@ -17,11 +17,14 @@ from .loaders import ArrayDataset, ArrayDL, default_workers
 from .models import timm_model
 from .tasks import Classification
 from .strokes import render, StrokeAug
+from .core import work_dir, load_json
+from .models import timm_learner, check_arch
 from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup
+from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
 
 # %% auto #0
-__all__ = ['stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls',
-           'points_dls', 'fused_test_dl', 'stroke_learner']
+__all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL',
+           'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'is_stroke_folder', 'StrokeData']
 
 # %% ../nbs/20_stroke_models.ipynb #c005
 _MODES = ('even', 'first')
@@ -223,3 +226,75 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
     learn.arch, learn.pretrained = arch, bool(kwargs.get('pretrained') or kwargs.get('weights') is not None)
     if learn.pretrained: learn.freeze()
     return learn
+
+# %% ../nbs/20_stroke_models.ipynb #c028
+STROKE_MODELS = ('cnn', 'fused', 'lstm')
+
+def is_stroke_folder(path) -> bool:
+    "Whether `path` is a competition folder in Kaggle's Quick Draw layout (`train_simplified/`)."
+    return (Path(path)/'train_simplified').is_dir()
+
+class StrokeData:
+    "How `train` reads a Quick Draw folder: drawings per word, fixed holdout, rendering (or shards), and a CNN, fused or LSTM model."
+    tta_views = ('identity',)
+    def __init__(self, model='cnn', size=64, encoding='plain', per_class=None, n_valid=None, n_folds=None, seed=42, aug=True,
+                 shards=False, shard_size=5000, n_workers=2, max_points=128, point_mode='even', lw=2, antialias=True, stats=None):
+        if model not in STROKE_MODELS: raise ValueError(f"model must be one of {list(STROKE_MODELS)}, got {model!r}")
+        if shards and model != 'cnn': raise ValueError(f"shards hold images only: model={model!r} reads the strokes, so render on the fly (shards=False)")
+        if size is not None: _shape(size, encoding, lw, antialias)              # render's own checks of size, encoding, lw
+        store_attr()
+    def __repr__(self): return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k != 'kind')})"
+    def spec(self) -> dict:
+        "What a run records about its data (and what `load_run_model` needs to rebuild the model)."
+        return dict(kind='strokes', model=self.model, size=self.size, encoding=self.encoding, per_class=self.per_class, n_valid=self.n_valid,
+                    n_folds=self.n_folds, seed=self.seed, aug=repr(self.aug) if not isinstance(self.aug, bool) else self.aug, shards=bool(self.shards),
+                    max_points=self.max_points, point_mode=self.point_mode, lw=self.lw, antialias=self.antialias)
+    @property
+    def channels(self) -> int: s = _shape(self.size, self.encoding, self.lw, self.antialias); return 1 if len(s) == 2 else s[2]
+    def check_arch(self, arch):
+        "Refuse an `arch` that does not fit the model kind, before anything is written."
+        if self.model == 'lstm':
+            if arch not in (None, 'lstm'): raise ValueError(f"model='lstm' reads the points alone: pass arch='lstm', not {arch!r}")
+        elif arch == 'lstm': raise ValueError(f"arch 'lstm' needs StrokeData(model='lstm'); model={self.model!r} needs a timm architecture")
+        else: check_arch(arch)
+    def split(self, path) -> pd.DataFrame:
+        "The drawings a run uses: the saved holdout over all drawings, plus `per_class` training drawings per word."
+        sp = stroke_split(path, stroke_items(path, verbose=False), n_valid=self.holdout(path), seed=self.seed, n_folds=self.n_folds)
+        if self.per_class is None: return sp
+        tr = _sample(sp[~sp.is_valid], self.per_class, self.seed)
+        return sp[sp.is_valid | sp.index.isin(tr.index)]
+    def holdout(self, path) -> int:
+        "Drawings held out per word: `n_valid`, else the saved split's, else 80 (as the write-ups did)."
+        if self.n_valid is not None: return self.n_valid
+        fn = Path(path)/'splits.json'
+        return (load_json(fn).get('per_class') if fn.is_file() else None) or 80
+    def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
+        "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
+        sp = self.split(path)
+        sp = sp.assign(is_valid=(sp.fold == fold).values) if fold else sp
+        if self.model != 'cnn' and batch_tfms: raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the strokes with aug=StrokeAug(...))")
+        kw = dict(bs=bs, device=device, num_workers=num_workers)
+        if self.model == 'lstm': return points_dls(path, sp, self.max_points, self.aug, mode=self.point_mode, **kw)
+        if self.model == 'fused': return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw, antialias=self.antialias,
+                                                   stats=self.stats, mode=self.point_mode, **kw)
+        if not self.shards: return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw, antialias=self.antialias, stats=self.stats, **kw)
+        dest = render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size, self.encoding, self.shard_size, self.n_workers,
+                             self.lw, self.antialias, verbose=False)
+        return shard_dls(dest, bs, batch_tfms, device, split=sp, fold=None, stats=self.stats)
+    def shard_dir(self, path) -> Path:
+        "Where the shards of these drawings live: one folder per folder, size, encoding and sample."
+        path = Path(path).resolve()
+        return Path(self.shards) if isinstance(self.shards, (str, Path)) else work_dir('shards', path.name, f"{self.encoding}-{self.size}px-lw{self.lw}-"
+                    f"{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}")
+    def model_for(self, arch, n_out, **kwargs) -> nn.Module:
+        "The network of this kind for `n_out` words (`kwargs` to it)."
+        if self.model == 'lstm': return StrokeLSTM(n_out, **kwargs)
+        if self.model == 'fused': return FusedStrokeModel(arch, n_out, in_chans=self.channels, **kwargs)
+        return timm_model(arch, n_out, in_chans=self.channels, **kwargs)
+    def learner(self, dls, arch, pretrained=False, weights=None, **kwargs) -> Learner:
+        "The fastai `Learner` for `dls` (from `dls`): `timm_learner` for the CNN, `stroke_learner` otherwise."
+        if self.model == 'cnn': return timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
+        if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
+        return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
+    def test_dl(self, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)
+    def files(self, dl, path=None): return None
