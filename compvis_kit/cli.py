@@ -19,6 +19,7 @@ from .models import check_arch
 from .items import competition_items
 from .tasks import task_for
 from .runs import train, runs_table, load_run, _runs_folder
+from .stroke_models import StrokeData, is_stroke_folder
 from .ensemble import ensemble
 from .submit import make_submission, score_submission
 
@@ -43,9 +44,9 @@ def item_tfms_for(size, resize='squish'):
 # %% ../nbs/13_cli.ipynb #c006
 @call_parse
 def cvk_train(
-    path:str,                 # Competition folder: class folders, a CSV beside an image folder, or labels.csv + train/ + test/
-    arch:str='resnet18',      # Any timm architecture (an unknown name gets suggestions)
-    size:int=224,             # Image size the model sees
+    path:str,                 # Competition folder: class folders, a CSV beside an image folder, labels.csv + train/ + test/, or Quick Draw's train_simplified/
+    arch:str='resnet18',      # Any timm architecture (an unknown name gets suggestions); 'lstm' for --stroke-model lstm
+    size:int=None,            # Image size the model sees (default 224; drawings: 64)
     resize:str='squish',      # How images reach --size: squish, crop or pad (zero-padding, no scaling)
     epochs:int=5,             # Epochs (fine_tune: after one frozen epoch)
     lr:float=None,            # Learning rate (default: 3e-3 from scratch, 2e-3 fine-tuning)
@@ -58,7 +59,7 @@ def cvk_train(
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
     schedule:str=None,        # one_cycle, fine_tune or flat_cos (default: fine_tune when pretrained, else one_cycle)
     precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on a GPU, fp32 on a CPU)
-    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity flip)", dict(nargs='+')]=None,
+    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity flip; drawings: identity)", dict(nargs='+')]=None,
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
@@ -68,18 +69,31 @@ def cvk_train(
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
+    stroke_model:str='cnn',   # Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)
+    encoding:str='plain',     # Drawings: how strokes are drawn (plain, order, time, velocity, acceleration, cumulative)
+    per_class:int=None,       # Drawings: training drawings per word (default: all)
+    n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default 80)
+    shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
     debug:bool=False,         # Show tracebacks instead of one-line errors
 ):
     "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
     def go():
-        check_arch(arch)
         if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
-        task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
-        bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size, do_flip=False) if aug else [])
-        r = train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
-                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views or ('identity', 'flip'), seed=seed, cache=cache,
-                  num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
-                  test_folder=test_folder)
+        if is_stroke_folder(path):
+            if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
+                raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")
+            data = StrokeData(stroke_model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
+            data.check_arch(arch)
+            r = train(path, arch, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
+                      weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data)
+        else:
+            check_arch(arch)
+            task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
+            bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
+            r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
+                      schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
+                      num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
+                      test_folder=test_folder)
         print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
         print(f"run folder: {r.path}")
     _cli(go, debug)
@@ -105,6 +119,7 @@ def cvk_submit(
     dest:str=None,                                          # Submission file (default: work/submissions/<folder>/submission.csv)
     plain:bool=False,                                       # Use the runs' plain test predictions instead of their TTA ones
     sample_csv:str='sample_submission.csv',                 # The sample submission, relative to PATH
+    top_k:int=None,                                         # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
     debug:bool=False,                                       # Show tracebacks instead of one-line errors
 ):
     "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
@@ -114,8 +129,9 @@ def cvk_submit(
         ens = ensemble([r.preds(kind) for r in rs], weights or None, name='ensemble')
         val = ensemble([r.preds('valid' if plain else 'valid_tta') for r in rs], weights or None)
         out = Path(dest) if dest else work_dir('submissions', Path(path).resolve().name)/'submission.csv'
-        make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.path)) for r in rs],
-                        weights=ens.meta['weights'], extra=dict(valid_accuracy=val.accuracy(), predictions=kind))
-        print(f"ensemble of {len(rs)} run(s), validation accuracy {val.accuracy():.4f}")
+        k = top_k or (3 if is_stroke_folder(path) else None)
+        make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.path)) for r in rs], top_k=k if k and k > 1 else None,
+                        weights=ens.meta['weights'], extra=dict(valid_accuracy=val.accuracy(), predictions=kind, **({f'valid_map{k}': val.map_at_k(k)} if k else {})))
+        print(f"ensemble of {len(rs)} run(s), validation accuracy {val.accuracy():.4f}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else ''))
         if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
     _cli(go, debug)

@@ -212,11 +212,18 @@ def runs_table(path, all_folds=False) -> pd.DataFrame:
     path = _runs_folder(path)
     runs = [load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists()] if path.is_dir() else []
     err = lambda m, k: m.get(k, m.get(f'{k}_rate'))          # runs recorded before `error` was generic
-    rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60],
-                 error=err(r.metrics, 'error'), tta_error=err(r.metrics, 'tta_error'), seconds=r.metrics['seconds'])
+    rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60] or _data_desc(r),
+                 error=err(r.metrics, 'error'), tta_error=err(r.metrics, 'tta_error'), tta_map3=r.metrics.get('tta_map3'), seconds=r.metrics['seconds'])
             for r in runs if _finished(r) and (all_folds or not r.get('fold', 0))]
-    df = pd.DataFrame(rows, columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error', 'tta_error', 'seconds'])
+    df = pd.DataFrame(rows, columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error', 'tta_error', 'tta_map3', 'seconds'])
+    if df.tta_map3.isna().all(): df = df.drop(columns='tta_map3')          # MAP@3 where runs recorded it (more than 3 classes)
     return df.sort_values(['tta_error', 'name']).reset_index(drop=True)
+
+def _data_desc(r):
+    "How a stroke run saw its drawings, for the runs table's item_tfms column."
+    d = r.get('data_spec') or {}
+    return f"{d['model']} {d['size']}px {d['encoding']}" + (f" {d['per_class']}/word" if d.get('per_class') else '') if d.get('kind') == 'strokes' else ''
+
 
 def best_runs(path, k=3) -> list:
     "The `k` finished fold-0 runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."

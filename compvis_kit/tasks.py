@@ -41,9 +41,11 @@ class Classification(Task):
         "Plain and TTA `Preds` of `learn` on `dl`, from one pass (`Learner.plain_and_tta_preds`)."
         return learn.plain_and_tta_preds(dl, views=views, merge=merge, name=name)
     def scores(self, plain, tta):
-        "The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better) and accuracies."
-        return dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(), tta_error_rate=tta.error_rate(),
-                    accuracy=plain.accuracy(), tta_accuracy=tta.accuracy())
+        "The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better), accuracies, MAP@3 (over 3 classes)."
+        res = dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(), tta_error_rate=tta.error_rate(),
+                   accuracy=plain.accuracy(), tta_accuracy=tta.accuracy())
+        if len(plain.vocab) > 3: res.update(map3=plain.map_at_k(3), tta_map3=tta.map_at_k(3))    # Quick Draw's metric
+        return res
     def fill(self, df, preds, id_col, label_col, top_k=None):
         "`df` (a sample submission, rows in its order) with each row's label (or `top_k` space-separated words) predicted by id."
         lbl = dict(zip(preds.ids, preds.labels() if not top_k else [' '.join(o.replace(' ', '_') for o in r) for r in preds.top_labels(top_k)]))
