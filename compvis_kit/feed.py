@@ -123,6 +123,16 @@ class FeedBatch:
     def __init__(self, xs, names): self.xs, self.names = list(xs), list(names)
     def __len__(self): return len(self.xs)
     def __repr__(self): return f'FeedBatch({len(self)} images)'
+    def __getstate__(self):
+        "Pickled (from a worker) as one buffer of all the JPEG bytes: one shared-memory tensor per batch, not one per image."
+        jpg = [i for i, x in enumerate(self.xs) if isinstance(x, torch.Tensor) and x.ndim == 1]
+        buf = torch.cat([self.xs[i] for i in jpg]) if jpg else torch.zeros(0, dtype=torch.uint8)
+        return dict(names=self.names, jpg=jpg, lens=[len(self.xs[i]) for i in jpg], buf=buf,
+                    rest={i: x for i, x in enumerate(self.xs) if i not in set(jpg)})
+    def __setstate__(self, d):
+        self.names, self.xs = d['names'], [None]*len(d['names'])
+        for i, x in d['rest'].items(): self.xs[i] = x
+        for i, x in zip(d['jpg'], torch.split(d['buf'], d['lens'])): self.xs[i] = x
 
 class FeedDecode(DisplayedTransform):
     "Batch transform: decode a `FeedBatch` on the device in one call and resize to `size` by `method`; undecodable images skipped and counted."
@@ -145,7 +155,7 @@ class FeedDecode(DisplayedTransform):
         return (TensorImage(resize_images(imgs, self.size, self.method, train=split_idx == 0)), *rest)
     def decode(self, b, **kwargs): return b
 
-# %% ../nbs/22_feed.ipynb #c020
+# %% ../nbs/22_feed.ipynb #c021
 class FeedDataset:
     "Items (`fname` relative to `path`, or through `files`), label indices `y` and `vocab`: the dataset of a `FeedDL`."
     def __init__(self, path, items, y=None, vocab=None, files=None, split_idx=None):
@@ -182,7 +192,7 @@ class FeedDL(TfmdDL):
     def before_iter(self): super().before_iter(); self._sync()
     def _one_pass(self): self._sync(); super()._one_pass()
 
-# %% ../nbs/22_feed.ipynb #c022
+# %% ../nbs/22_feed.ipynb #c023
 def resize_spec(item_tfms=None, size=None, resize='squish') -> tuple:
     "(size, method) of the feed from `size` and `resize`, or from a kit item transform (`Resize` squish/crop, `CropPad` zeros)."
     if item_tfms is None:
@@ -240,7 +250,7 @@ def feed_test_dl(dls, path=None, **kwargs):
     ds = FeedDataset(path, t, None, dls.vocab, None if files is None else [files[f] for f in t.fname], split_idx=1)
     return dls.valid.new(dataset=ds, **kwargs)
 
-# %% ../nbs/22_feed.ipynb #c024
+# %% ../nbs/22_feed.ipynb #c025
 _PRESIZE = ('short', 'squish')
 
 def _presize_one(src, dst, size, method, quality):
