@@ -14,6 +14,7 @@ from .checks import *
 from .items import *
 from .splits import *
 from .loaders import *
+from .feed import *
 from .datasets.fmnist import *
 from .datasets.keypoints import *
 from .preds import *
