@@ -23,10 +23,11 @@ from .items import test_items
 from .splits import shared_split, fold_split
 from .tasks import task_for
 from .loaders import default_workers, _LAYOUT_ARGS
+from .runs import ImageData
 
 # %% auto #0
 __all__ = ['jpeg_engine', 'decode_jpegs', 'read_image_bytes', 'decode_batch', 'resize_images', 'FeedBatch', 'FeedDecode',
-           'FeedDataset', 'FeedDL', 'resize_spec', 'feed_dls', 'feed_test_dl', 'presize_images']
+           'FeedDataset', 'FeedDL', 'resize_spec', 'feed_dls', 'feed_test_dl', 'presize_images', 'FeedData']
 
 # %% ../nbs/22_feed.ipynb #c003
 try: from torchcodec.decoders import decode_jpeg as _tc_decode_jpeg     # optional: torchvision 0.29 deprecates its decoders for TorchCodec's
@@ -296,3 +297,19 @@ def presize_images(path, fnames, size, method='short', quality=95, n_workers=Non
         if todo: save_json(man, mf)
     if errs: warnings.warn(f"presize: {len(errs)} image(s) could not be read and stay uncached: {list(errs.values())[:3]}")
     return AttrDict(files=files, done=len(todo) - len(errs), reused=len(fnames) - len(todo), skipped=errs, folder=root)
+
+# %% ../nbs/22_feed.ipynb #c037
+class FeedData(ImageData):
+    "How `train` reads image files through the feed (`feed_dls`): workers read bytes, batches decoded and resized on the device."
+    def __init__(self, size=None, resize='squish', item_tfms=None, engine='auto', presize=None, **kwargs):
+        super().__init__(item_tfms, False, **kwargs)
+        self.size, self.resize, self.engine, self.presize = size, resize, engine, presize
+        resize_spec(item_tfms, size, resize)                          # bad sizes and transforms refused now, before a run starts
+    def __repr__(self): return f"FeedData(size={self.size!r}, resize={self.resize!r}, engine={self.engine!r}, presize={self.presize!r})"
+    def spec(self):
+        size, method = resize_spec(self.item_tfms, self.size, self.resize)
+        return dict(kind='feed', size=size, resize=method, engine=jpeg_engine(self.engine), presize=self.presize)
+    def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None):
+        return feed_dls(path, self.size, self.resize, self.item_tfms, batch_tfms, bs, fold, num_workers=num_workers, engine=self.engine,
+                        presize=self.presize, **self.kwargs)
+    def test_dl(self, dls, path=None): return feed_test_dl(dls, path)

@@ -278,9 +278,12 @@ class StrokeData:
         if self.model == 'fused': return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw, antialias=self.antialias,
                                                    stats=self.stats, mode=self.point_mode, **kw)
         if not self.shards: return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw, antialias=self.antialias, stats=self.stats, **kw)
-        dest = render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size, self.encoding, self.shard_size, self.n_workers,
-                             self.lw, self.antialias, verbose=False)
-        return shard_dls(dest, bs, batch_tfms, device, split=sp, fold=None, stats=self.stats)
+        return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None, stats=self.stats)
+    def render(self, path, split=None, verbose=True) -> Path:
+        "Pre-render (or finish rendering) this data's drawings and the test set to shards in `shard_dir`; its path."
+        sp = self.split(path) if split is None else split
+        return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size, self.encoding, self.shard_size, self.n_workers,
+                             self.lw, self.antialias, verbose=verbose)
     def shard_dir(self, path) -> Path:
         "Where the shards of these drawings live: one folder per folder, size, encoding and sample."
         path = Path(path).resolve()

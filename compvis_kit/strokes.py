@@ -14,8 +14,8 @@ from .core import atomic_save
 
 # %% auto #0
 __all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
-           'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'drop_strokes',
-           'keep_first', 'jitter', 'random_affine', 'StrokeAug']
+           'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'show_drawings',
+           'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
 def _stroke(s, i, dtype=np.float32):
@@ -382,7 +382,20 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None) -
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
-# %% ../nbs/18_strokes.ipynb #c061
+# %% ../nbs/18_strokes.ipynb #c059
+def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=None, **kwargs):
+    "A matplotlib grid of `drawings` (rows) rendered at `size` in each of `encodings` (columns); `titles` label the rows."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(len(drawings), len(encodings), figsize=figsize or (1.5 * len(encodings), 1.5 * len(drawings)), squeeze=False)
+    for i, d in enumerate(drawings):
+        for j, e in enumerate(encodings):
+            im, ax = render(d, size, e, **kwargs), axs[i, j]
+            ax.imshow(im, cmap='gray' if im.ndim == 2 else None, vmin=0, vmax=255); ax.set_xticks([]); ax.set_yticks([])
+            if i == 0: ax.set_title(e, fontsize=9)
+            if j == 0 and titles is not None: ax.set_ylabel(titles[i], fontsize=8)
+    return fig
+
+# %% ../nbs/18_strokes.ipynb #c064
 def _with_xy(s, xy):
     "A copy of stroke `s` with its x, y replaced by `xy` (the t column, if any, kept)."
     out = s.astype(np.float32, copy=True); out[:, :2] = xy
@@ -407,7 +420,7 @@ def keep_first(d, rng, min_frac=0.5) -> list:
         res.append(s[:k].copy()); k -= len(s)
     return res
 
-# %% ../nbs/18_strokes.ipynb #c063
+# %% ../nbs/18_strokes.ipynb #c066
 def jitter(d, rng, std=2.) -> list:
     "Every point's x, y moved by Gaussian noise of `std` (0-255 units), clipped to 0-255."
     return [_with_xy(s, np.clip(s[:, :2] + rng.normal(0, std, (len(s), 2)), 0, 255)) for s in d]
@@ -419,7 +432,7 @@ def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) ->
     m = s * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, sh], [0, 1]])
     return [_with_xy(p, np.clip((p[:, :2].astype(np.float64) - 127.5) @ m.T + 127.5 + t, 0, 255)) for p in d]
 
-# %% ../nbs/18_strokes.ipynb #c067
+# %% ../nbs/18_strokes.ipynb #c070
 STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac=0.6)),
                (0.75, random_affine, {}), (0.5, jitter, dict(std=1.))]
 

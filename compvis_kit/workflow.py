@@ -15,12 +15,13 @@ from .core import *
 from .items import solution_path
 from .datasets.fmnist import fmnist_competition
 from .datasets.keypoints import keypoint_competition
+from .datasets.hershey import quickdraw_competition
 from .runs import runs_table, load_run, _runs_folder
 from .submit import score_submission, manifest_path
 
 # %% auto #0
-__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'submission_file', 'results_table', 'run_notebook',
-           'cvk_main']
+__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'quickdraw_cfg', 'submission_file',
+           'results_table', 'run_notebook', 'cvk_main']
 
 # %% ../nbs/12_workflow.ipynb #c005
 class Sizing(AttrDict):
@@ -57,7 +58,17 @@ def keypoints_cfg(mode=None) -> Sizing:
     cfg.path = keypoint_competition(n=cfg.n, size=cfg.size)
     return cfg
 
-WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg)
+_QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tta_views=('identity',)),
+                 cpu=dict(words=20, per_word=600, n_valid=80, size=32, bs=128, tta_views=('identity',)),
+                 gpu=dict(words=94, per_word=3000, n_valid=80, size=64, bs=256, tta_views=('identity',)))
+
+def quickdraw_cfg(mode=None) -> Sizing:
+    "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
+    cfg = _sizing(mode, _QD_SIZES)
+    cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
+    return cfg
+
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg)
 
 # %% ../nbs/12_workflow.ipynb #c010
 def submission_file(path) -> Path:
@@ -71,16 +82,20 @@ def results_table(path) -> tuple[pd.DataFrame, dict]:
     runs = runs_table(path)
     points = len(runs) and load_run(_runs_folder(path)/runs.name[0]).get('task') == 'points'
     if points: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, error_pct=runs.error, tta_error_pct=runs.tta_error, minutes=runs.seconds/60))
-    else: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error, tta_acc=1-runs.tta_error, minutes=runs.seconds/60))
+    else: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error, tta_acc=1-runs.tta_error,
+                                 **({'tta_map3': runs.tta_map3} if 'tta_map3' in runs else {}), minutes=runs.seconds/60))
     sub = submission_file(path)
     facts = dict(submission=str(sub), n_runs=len(runs), task='points' if points else 'probs')
     if sub.exists():
         man = load_json(manifest_path(sub))
         score = score_submission(sub, solution_path(path)) if solution_path(path).exists() else None
-        ens = (man.get('extra') or {}).get('valid_accuracy' if not points else 'valid_error_pct')
-        df = pd.concat([df, pd.DataFrame([{'run': f"ensemble of {len(man['members'])} (weights {[round(w, 3) for w in man['weights']]})", 'arch': '', 'epochs': '',
-                        df.columns[3]: float('nan'), df.columns[4]: ens, 'minutes': float('nan')}])], ignore_index=True)
-        facts.update(score=score, ensemble_valid=ens, members=man['members'])
+        extra = man.get('extra') or {}
+        ens = extra.get('valid_accuracy' if not points else 'valid_error_pct')
+        row = {'run': f"ensemble of {len(man['members'])} (weights {[round(w, 3) for w in man['weights']]})", 'arch': '', 'epochs': '',
+               df.columns[3]: float('nan'), df.columns[4]: ens, 'minutes': float('nan')}
+        if 'tta_map3' in df: row['tta_map3'] = extra.get('valid_map3', float('nan'))
+        df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
+        facts.update(score=score, ensemble_valid=ens, members=man['members'], top_k=man.get('top_k'))
     return df, facts
 
 # %% ../nbs/12_workflow.ipynb #c014
@@ -123,11 +138,11 @@ def _score_line(facts, path):
     if facts['task'] == 'points':
         side = load_json(Path(path)/'cvk_dataset.json').get('size')
         return f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
-    return f"score against solution.csv: {s:.4f}"
+    return f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
 
 @call_parse(pos=['workflow'])
 def cvk_main(
-    workflow:str='fmnist', # fmnist or keypoints: the notebooks in nbs/<workflow>/
+    workflow:str='fmnist', # fmnist, keypoints or quickdraw: the notebooks in nbs/<workflow>/
     mode:str=None, # quick, cpu or gpu (default: gpu if CUDA is available, else cpu)
     nbs:str=None, # folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
