@@ -177,10 +177,18 @@ def sweep_storage(url):
         raise ConnectionError(f"cannot reach sweep storage {_mask(url)}: {msg}. Is the database server running, and the URL right?") from None
 
 # %% ../nbs/21_sweep.ipynb #c024
+def _work_dir(*parts) -> Path:
+    "`compvis_kit.core.work_dir`'s folder, found without importing `core` (it imports torch: seconds for every worker and CLI call)."
+    if os.environ.get('CVK_WORK'): root = Path(os.environ['CVK_WORK'])
+    else:
+        here = Path.cwd().resolve()
+        root = next((d for d in [here, *here.parents] if (d/'pyproject.toml').exists() and '[tool.nbdev]' in (d/'pyproject.toml').read_text()), here)/'work'
+    res = root.joinpath(*map(str, parts)); res.mkdir(parents=True, exist_ok=True)
+    return res
+
 def default_storage(name) -> str:
     "The embedded store of sweep `name`: `work/sweeps/<name>.journal` (`$CVK_WORK` moves `work/`)."
-    from compvis_kit.core import work_dir
-    return str(work_dir('sweeps')/f'{name}.journal')
+    return str(_work_dir('sweeps')/f'{name}.journal')
 
 _SAME = ('function', 'method', 'metric', 'parameters', 'fixed', 'run_cap')
 
@@ -273,7 +281,7 @@ def _create_lock(url):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
-# %% ../nbs/21_sweep.ipynb #c027
+# %% ../nbs/21_sweep.ipynb #c028
 class Lease:
     "Renew trial `tid`'s `lease_until` (now + `secs`) every `secs/3` s from a thread, until `stop()`; `lost` once the trial is not ours."
     def __init__(self, storage, tid, secs):
@@ -289,7 +297,7 @@ class Lease:
         while not self.ev.wait(self.secs/3) and not self.lost: self.renew()
     def stop(self): self.ev.set(); self.th.join()
 
-# %% ../nbs/21_sweep.ipynb #c028
+# %% ../nbs/21_sweep.ipynb #c029
 def _superseded(trials) -> set:
     "Numbers of failed trials that were queued again (or were duplicates)."
     return {t.user_attrs['retry_of'] for t in trials if 'retry_of' in t.user_attrs} | {t.number for t in trials if 'duplicate_of' in t.user_attrs}
@@ -328,11 +336,16 @@ def retry_failed(self:Sweep) -> list:
             self._requeue(t); res.append(t.number)
     return res
 
-# %% ../nbs/21_sweep.ipynb #c030
+# %% ../nbs/21_sweep.ipynb #c031
 def _suggest(trial, k, p):
     if 'values' in p: return trial.suggest_categorical(k, p['values'])
     if p['distribution'] == 'int_uniform': return trial.suggest_int(k, p['min'], p['max'])
     return trial.suggest_float(k, p['min'], p['max'], log=p['distribution'] == 'log_uniform_values')
+
+@patch
+def _n_points(self:Sweep):
+    if not hasattr(self, '_np'): self._np = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else 0
+    return self._np
 
 @patch
 def _claim(self:Sweep):
@@ -342,7 +355,7 @@ def _claim(self:Sweep):
         try:
             if not st.set_trial_state_values(t._trial_id, TrialState.RUNNING): continue
         except UpdateFinishedTrialError: continue
-        if 'point' in t.user_attrs:
+        if 'point' in t.user_attrs and st.get_n_trials(self.study._study_id) > self._n_points():   # retries or duplicates exist
             same = [o for o in self.trials() if o.user_attrs.get('point') == t.user_attrs['point'] and o.number != t.number]
             first = [o for o in same if o.state == TrialState.COMPLETE or (o.state == TrialState.RUNNING and o.number < t.number)]
             if first:
@@ -353,7 +366,7 @@ def _claim(self:Sweep):
         n = len(self.trials(states=(TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING)))
         if n < self.spec['run_cap']: return self.study.ask()
 
-# %% ../nbs/21_sweep.ipynb #c032
+# %% ../nbs/21_sweep.ipynb #c033
 def _numbers(d): return {k: float(v) for k, v in d.items() if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)}
 
 def trial_outcome(res, metric='error') -> tuple:
@@ -390,7 +403,7 @@ def _gpu_peak_mb():
     torch.cuda.reset_peak_memory_stats()
     return round(v, 1)
 
-# %% ../nbs/21_sweep.ipynb #c033
+# %% ../nbs/21_sweep.ipynb #c034
 @patch
 def _run_trial(self:Sweep, trial, lease=60.):
     "Run one claimed `trial` under a lease and record it; its final state."
@@ -428,13 +441,13 @@ def _wandb_log(sw, number, cfg, metrics, res):
     run.log({**metrics, **{k: v for k, v in res.items() if isinstance(v, (int, float))}})
     run.finish()
 
-# %% ../nbs/21_sweep.ipynb #c035
+# %% ../nbs/21_sweep.ipynb #c036
 @patch
 def work(self:Sweep, lease=60., poll=0.5, max_trials=None) -> int:
     "Run trials in this process until the sweep has none queued or running (or `max_trials` ran); the number run."
-    n = 0
+    n, reaped = 0, 0.
     while max_trials is None or n < max_trials:
-        self.reap(lease)
+        if time.time() - reaped > min(lease/3, 10): self.reap(lease); reaped = time.time()
         trial = self._claim()
         if trial is None:
             if not self.trials(states=(TrialState.RUNNING, TrialState.WAITING)): break
@@ -442,7 +455,7 @@ def work(self:Sweep, lease=60., poll=0.5, max_trials=None) -> int:
         self._run_trial(trial, lease); n += 1
     return n
 
-# %% ../nbs/21_sweep.ipynb #c037
+# %% ../nbs/21_sweep.ipynb #c038
 @patch
 def progress(self:Sweep) -> dict:
     "Counts of the sweep's trials: done, running, failed, queued, retried; and `total` (grid points, or the search's run_cap)."
@@ -457,7 +470,7 @@ def progress_line(p, width=30) -> str:
     k = int(width*min(p['done'], p['total'])/max(p['total'], 1))
     return f"[{'#'*k}{'.'*(width-k)}] {p['done']}/{p['total']} done | {p['running']} running | {p['failed']} failed | {p['queued']} queued | {p['retried']} retried"
 
-# %% ../nbs/21_sweep.ipynb #c038
+# %% ../nbs/21_sweep.ipynb #c039
 def _worker_main():
     "Entry point of a worker process: `python -c ... NAME STORAGE LEASE POLL`."
     name, url, lease, poll = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
@@ -490,9 +503,7 @@ def run(self:Sweep, workers=1, gpus=None, lease=60., poll=0.5, wait=True, every=
         if not quiet: print(progress_line(self.progress()))
         return self
     gs = [g.strip() for g in str(gpus).split(',') if g.strip()] if isinstance(gpus, str) else list(gpus or [None]*workers)
-    if log_dir is None:
-        from compvis_kit.core import work_dir
-        log_dir = work_dir('sweeps', 'logs')
+    log_dir = Path(log_dir or _work_dir('sweeps', 'logs'))
     procs = [self.spawn(lease, poll, g, Path(log_dir)/f'{self.name}-worker{i}.log') for i, g in enumerate(gs)]
     return self.wait(procs, every, quiet) if wait else procs
 
@@ -511,7 +522,7 @@ def wait(self:Sweep, procs, every=5., quiet=False):
     if bad and not quiet: print(f"{len(bad)} worker(s) exited with an error (status {bad}): see their logs")
     return self
 
-# %% ../nbs/21_sweep.ipynb #c040
+# %% ../nbs/21_sweep.ipynb #c041
 _RUN_CONFIG = ('arch', 'epochs', 'lr', 'bs', 'fold', 'seed', 'schedule', 'precision', 'pretrained')
 
 def _trial_row(sw, t):
@@ -557,7 +568,7 @@ def best_per(df, by, metric='error', goal='minimize') -> pd.DataFrame:
     idx = (d.groupby(by, dropna=False)[metric].idxmin() if goal == 'minimize' else d.groupby(by, dropna=False)[metric].idxmax())
     return d.loc[idx.values].sort_values(metric, ascending=goal == 'minimize')
 
-# %% ../nbs/21_sweep.ipynb #c042
+# %% ../nbs/21_sweep.ipynb #c043
 def _axis(s):
     "Positions in [0, 1] of the values of column `s` and (position, label) ticks: numbers with over 3 values scaled (log if they span 100x), others as evenly spaced categories."
     v = s.dropna()
@@ -611,7 +622,7 @@ def plot_metric_vs(df, params=None, metric='error', ncols=3):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/21_sweep.ipynb #c044
+# %% ../nbs/21_sweep.ipynb #c045
 def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epochs=1, lr=None, bs=64, width=None, seed=42, name=None,
                  cache=True, schedule=None, pretrained=False, tta_views=('identity', 'flip'), predict_test=True):
     "`train` on competition folder `path` from a flat config: `size` and `resize` (squish, crop, pad), `flip`, ResNet `width` (channels of stage 1)."
@@ -622,7 +633,7 @@ def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epoch
     return train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=Flip() if flip else None, epochs=epochs, lr=lr, bs=bs, name=name,
                  seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views), model_kwargs=kw, predict_test=predict_test)
 
-# %% ../nbs/21_sweep.ipynb #c046
+# %% ../nbs/21_sweep.ipynb #c047
 def sweep_table(sw) -> pd.DataFrame:
     "The runs table of sweep `sw` for a terminal: trial, state, config and metrics, duration, worker; best first."
     df = runs_df(sw)
@@ -644,6 +655,7 @@ def cvk_sweep(
 ):
     "Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its runs table."
     def go():
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
         sw = Sweep.from_yaml(config, storage=storage)
         print(f"sweep {sw.name!r} in {_mask(sw.url)}", flush=True)
         if retry_failed: print(f"queued again: trials {sw.retry_failed()}", flush=True)
