@@ -380,6 +380,11 @@ def trial_outcome(res, metric='error') -> tuple:
     if isinstance(res, dict): return _numbers(res), {}
     raise TypeError(f"the train function returned {type(res).__name__}: return a number, a dict of metrics or a Run")
 
+def _notebook():
+    "The notebook (or script) starting the workers: `compvis_kit.core.notebook_name` if loaded (it imports torch: slow for a CLI), else the script."
+    core = sys.modules.get('compvis_kit.core')
+    return core.notebook_name() if core else os.environ.get('CVK_NOTEBOOK') or Path(sys.argv[0]).name
+
 def _git_state():
     "(commit, dirty) of the git repository holding the working directory; (None, None) outside git."
     try:
@@ -392,7 +397,7 @@ def _git_state():
 def _provenance(lease):
     commit, dirty = _git_state()
     return dict(host=socket.gethostname(), pid=os.getpid(), worker=f'{socket.gethostname()}:{os.getpid()}', gpu=os.environ.get('CUDA_VISIBLE_DEVICES'),
-                git_commit=commit, git_dirty=dirty, notebook=os.environ.get('CVK_NOTEBOOK') or Path(sys.argv[0]).name, lease=lease,
+                git_commit=commit, git_dirty=dirty, notebook=_notebook(), lease=lease,
                 started=datetime.now().isoformat(timespec='seconds'))
 
 def _gpu_peak_mb():
@@ -477,11 +482,6 @@ def _worker_main():
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     n = Sweep.load(name, url).work(lease, poll)
     print(f"worker {socket.gethostname()}:{os.getpid()} ran {n} trial(s)", flush=True)
-
-def _notebook():
-    "The notebook (or script) starting the workers: `compvis_kit.core.notebook_name` if loaded (it imports torch: slow for a CLI), else the script."
-    core = sys.modules.get('compvis_kit.core')
-    return core.notebook_name() if core else os.environ.get('CVK_NOTEBOOK') or Path(sys.argv[0]).name
 
 @patch
 def spawn(self:Sweep, lease=60., poll=0.5, gpu=None, log=None) -> subprocess.Popen:
