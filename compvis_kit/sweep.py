@@ -213,7 +213,8 @@ class Sweep:
         spec = sweep_spec(spec, source)
         if fn is not None and not isinstance(fn, str): spec['function'] = function_name(fn)
         else:
-            fn = load_function(fn or spec['function'] or f"{source}: no function: give `function: module:name` or fn=")
+            if not (fn or spec['function']): raise ValueError(f"{source}: no train function: give `function: module:name` (or fn=)")
+            fn = load_function(fn or spec['function'])
             spec['function'] = function_name(fn)
         check_arguments(fn, [*spec['parameters'], *spec['fixed']], source)
         st, url = sweep_storage(storage or default_storage(spec['name']))
