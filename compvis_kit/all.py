@@ -28,6 +28,7 @@ from .interpret import *
 from .strokes import *
 from .stroke_data import *
 from .stroke_models import *
+from .sweep import *
 from .datasets.hershey import *
 from .submit import *
 from .workflow import *
