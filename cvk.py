@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Set-up commands for compvis_kit, needing nothing but Python 3.10+.
 
-    python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints)
-    python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test
+    python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints, quickdraw, sweep)
+    python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test (with a throwaway PostgreSQL)
     python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
 
 Both create (or reuse) `.venv/` beside this file and install the package editable with its pinned
 dependencies; the install is redone only when `pyproject.toml` changes.
 """
-import hashlib, os, re, shutil, subprocess, sys, time
+import contextlib, hashlib, os, re, shutil, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -108,6 +108,23 @@ def nbdev_test(extra, second):
     if r.returncode and not failed: failed = [f'nbdev-test exited {r.returncode}']
     return total - len([f for f in failed if f.endswith('.ipynb')]), failed
 
+@contextlib.contextmanager
+def postgres():
+    "A temporary PostgreSQL server on 127.0.0.1 (tools/pg_server.py) with $CVK_PG_URL set, unless one is given; if none starts, say so."
+    if os.environ.get('CVK_PG_URL'): yield; return
+    sys.path.insert(0, str(ROOT/'tools'))
+    from pg_server import pg_server
+    try: ctx = pg_server(install=True); url = ctx.__enter__()
+    except RuntimeError as e:
+        say(f'no PostgreSQL server could be started ({e}): the PostgreSQL tests will say they are skipped')
+        yield; return
+    say(f'PostgreSQL server for the tests: {url}')
+    os.environ['CVK_PG_URL'] = url
+    try: yield
+    finally:
+        del os.environ['CVK_PG_URL']
+        ctx.__exit__(None, None, None)
+
 def test(args):
     ensure_venv()
     os.environ['CVK_FMNIST'] = str(ensure_data())
@@ -128,12 +145,13 @@ def test(args):
     if r.returncode: failed.append('proc_nbs failed')
     for f in failed: say(f'FAILED: {f}')
     flags = args
-    say('nbdev-test, phase 1: library and per-architecture notebooks')
-    p, f = nbdev_test(flags, second=False)
-    passed += p; failed += f
-    say('nbdev-test, phase 2: ensemble/predict notebooks')
-    p, f = nbdev_test(flags, second=True)
-    passed += p; failed += f
+    with postgres():                    # a throwaway server for the sweep tests ($CVK_PG_URL), installed when missing
+        say('nbdev-test, phase 1: library and per-architecture notebooks')
+        p, f = nbdev_test(flags, second=False)
+        passed += p; failed += f
+        say('nbdev-test, phase 2: ensemble/predict notebooks')
+        p, f = nbdev_test(flags, second=True)
+        passed += p; failed += f
     say(f'finished in {time.time()-t0:.0f}s' + ''.join(f'\n  failed: {x}' for x in failed))
     print(f'{passed} passed, {len(failed)} failed', flush=True)
     sys.exit(1 if failed else 0)

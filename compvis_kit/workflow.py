@@ -68,7 +68,7 @@ def quickdraw_cfg(mode=None) -> Sizing:
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
-WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg)
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg, sweep=fmnist_cfg)   # sweep: the Fashion-MNIST grid on Optuna
 
 # %% ../nbs/12_workflow.ipynb #c010
 def submission_file(path) -> Path:
@@ -142,7 +142,7 @@ def _score_line(facts, path):
 
 @call_parse(pos=['workflow'])
 def cvk_main(
-    workflow:str='fmnist', # fmnist, keypoints or quickdraw: the notebooks in nbs/<workflow>/
+    workflow:str='fmnist', # fmnist, keypoints, quickdraw or sweep: the notebooks in nbs/<workflow>/
     mode:str=None, # quick, cpu or gpu (default: gpu if CUDA is available, else cpu)
     nbs:str=None, # folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
