@@ -19,12 +19,14 @@ from fastai.callback.channelslast import ChannelsLast
 from safetensors.torch import save as st_save, safe_open
 from timm.utils import ModelEmaV3
 from .core import *
+from .loaders import ArrayDL
 
 # %% auto #0
 __all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'step_decay_factor', 'PlateauLR', 'save_checkpoint', 'load_checkpoint',
            'KeepBest', 'sgdr_cycles', 'sgdr_factor', 'min_div10', 'step_decay_schedule', 'plateau_schedule',
            'stages_schedule', 'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp', 'KitCutMix',
-           'mixup', 'cutmix', 'gpu_speedups']
+           'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'precompute_features', 'fit_head_precomputed',
+           'precomputed_fine_tune_schedule']
 
 # %% ../nbs/23_recipes.ipynb #c006
 class EpochSched(Callback):
@@ -315,3 +317,40 @@ def gpu_speedups(learn, amp_mode='bf16'):
     if not (next(learn.model.parameters()).is_cuda or (dev is not None and torch.device(dev).type == 'cuda')): return learn
     learn.to_channelslast(amp_mode=amp_mode)
     return learn
+
+# %% ../nbs/23_recipes.ipynb #c049
+def plain_train_dl(dls):
+    "The training set of `dls` in order, without training-time augmentation (read as the validation set is)."
+    if isinstance(dls.train, ArrayDL):
+        ds = dls.train.dataset
+        ds = type(ds)(ds.x, ds.y, ds.vocab, ds.items, ds.item_tfms); ds.split_idx = 1
+        return dls.valid.new(dataset=ds, shuffle=False, drop_last=False)
+    return dls.test_dl(dls.train.items, with_labels=True)
+
+def precompute_features(learn, dl) -> tuple:
+    "The pooled body features that `learn`'s classifier sees, for every item of `dl` (model in eval mode), and the targets."
+    m, fs, ys = learn.model, [], []
+    if not hasattr(m, 'forward_head'): raise TypeError(f"{type(m).__name__} has no forward_head: precomputed heads need a timm model or a torchvision classic")
+    m.eval()
+    with torch.no_grad():
+        for xb, yb in dl: fs.append(m.forward_head(m.forward_features(xb), pre_logits=True).float()); ys.append(yb)
+    return torch.cat(fs), torch.cat(ys)
+
+def fit_head_precomputed(learn, epochs, lr=1e-2, bs=256, cbs=None) -> Learner:
+    "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once; returns the head's learner."
+    t0 = time.time()
+    xt, yt = precompute_features(learn, plain_train_dl(learn.dls))
+    xv, yv = precompute_features(learn, learn.dls.valid)
+    hdls = DataLoaders.from_dsets(list(zip(xt, yt)), list(zip(xv, yv)), bs=bs, device=xt.device)
+    hl = Learner(hdls, learn.model.get_classifier(), loss_func=learn.loss_func, metrics=learn.metrics, opt_func=learn.opt_func)
+    hl.precompute_seconds = time.time() - t0
+    hl.fit_one_cycle(epochs, lr, cbs=cbs)
+    return hl
+
+def precomputed_fine_tune_schedule(head_epochs=3, head_lr=1e-2, lr_mult=10):
+    "A `train` schedule: the head on precomputed features for `head_epochs`, then `epochs` one-cycle epochs of the whole model at `slice(lr/lr_mult, lr)`."
+    def f(learn, epochs, lr, cbs):
+        fit_head_precomputed(learn, _check_epochs('head_epochs', head_epochs), head_lr)
+        learn.unfreeze(); lr = _lr(learn, lr)
+        learn.fit_one_cycle(_check_epochs('epochs', epochs), slice(lr/lr_mult, lr), cbs=cbs)
+    return _named(f, f'precomputed_fine_tune(head_epochs={head_epochs}, head_lr={head_lr}, lr_mult={lr_mult})')
