@@ -21,6 +21,7 @@ from .preds import *
 from .tasks import *
 from .tta import *
 from .models import *
+from .recipes import *
 from .runs import *
 from .ensemble import *
 from .stack import *

@@ -6,19 +6,22 @@ Docs: https://compvis-kit.github.io/compvis_kit/models.html.md"""
 
 # %% ../nbs/07_models.ipynb #c002
 from __future__ import annotations
-import difflib, hashlib
+import difflib, hashlib, re
+from collections import OrderedDict
 from pathlib import Path
-import torch, timm
+import torch, timm, torchvision
 from torch import nn
+from timm.models import group_parameters
 from fastcore.all import *
-from fastai.vision.all import Learner, Normalize, error_rate, CrossEntropyLossFlat
+from fastai.vision.all import Learner, Normalize, error_rate, CrossEntropyLossFlat, AdaptiveConcatPool2d
 from safetensors.torch import save as st_save, load_file as st_load
 from .core import *
 from .tasks import Classification
 
 # %% auto #0
-__all__ = ['read_state_dict', 'save_state_dict', 'load_weights', 'timm_weights_file', 'check_arch', 'timm_model', 'zero_head',
-           'SoftArgmax2d', 'PointModel', 'timm_point_model', 'timm_splitter', 'model_stats', 'timm_learner']
+__all__ = ['TV_ARCHS', 'read_state_dict', 'save_state_dict', 'weights_mismatch', 'load_weights', 'timm_weights_file',
+           'check_arch', 'timm_model', 'zero_head', 'TVClassifier', 'tv_model', 'SoftArgmax2d', 'PointModel',
+           'timm_point_model', 'param_group_names', 'timm_splitter', 'model_stats', 'timm_learner']
 
 # %% ../nbs/07_models.ipynb #c005
 def read_state_dict(src) -> dict:
@@ -48,6 +51,15 @@ def _head_names(model):
     ids = {id(p) for p in head.parameters()}
     return {n for n, p in model.named_parameters() if id(p) in ids}
 
+def weights_mismatch(sd, msd, n=5) -> str:
+    "What differs between the state dicts `sd` (a file's) and `msd` (a model's): keys missing, unexpected, of another shape."
+    missing, extra = [k for k in msd if k not in sd], [k for k in sd if k not in msd]
+    shapes = [f'{k} {tuple(sd[k].shape)} in the file vs {tuple(msd[k].shape)} in the model' for k in msd if k in sd and sd[k].shape != msd[k].shape]
+    parts = [f'{len(missing)} keys missing from the file (e.g. {missing[:n]})' if missing else '',
+             f'{len(extra)} keys not in the model (e.g. {extra[:n]})' if extra else '',
+             f'{len(shapes)} of another shape (e.g. {shapes[:n]})' if shapes else '']
+    return '; '.join(p for p in parts if p) or 'same keys and shapes'
+
 def load_weights(model, src, by='auto') -> dict:
     "Load weights from `src` into `model` by name or in order (`by`='auto'|'name'|'order'); returns what happened."
     sd, msd = read_state_dict(src), model.state_dict()
@@ -56,12 +68,13 @@ def load_weights(model, src, by='auto') -> dict:
     if by == 'name' or (by == 'auto' and len(named) >= 0.9*len(msd)): mapping, how = named, 'name'
     else:
         a, b = list(sd.items()), list(msd.items())
-        if len(a) != len(b): raise ValueError(f"{getattr(src, 'name', 'weights')}: {len(a)} tensors vs the model's {len(b)}: cannot map in order")
+        if len(a) != len(b): raise ValueError(f"{getattr(src, 'name', 'weights')}: {len(a)} tensors vs the model's {len(b)}: cannot map in order "
+                                              f"(weights for another architecture?); by name: {weights_mismatch(sd, msd)}")
         mapping, bad = {}, []
         for (k1, v1), (k2, v2) in zip(a, b):
             if v1.shape == v2.shape: mapping[k2] = v1
             elif k2 not in head: bad.append(f'{k1} {tuple(v1.shape)} -> {k2} {tuple(v2.shape)}')
-        if bad: raise ValueError(f"weights do not map in order onto the model; first mismatches: {bad[:3]}")
+        if bad: raise ValueError(f"weights do not map in order onto the model; first mismatches: {bad[:3]}; by name: {weights_mismatch(sd, msd)}")
         how = 'order'
     skipped = [k for k in msd if k not in mapping]
     if not mapping: raise ValueError("no tensor of the weights fits the model")
@@ -83,16 +96,34 @@ def timm_weights_file(arch, src) -> Path:
     return save_state_dict(model.state_dict(), fn)
 
 # %% ../nbs/07_models.ipynb #c015
+TV_ARCHS = ('alexnet', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d',
+            'wide_resnet50_2', 'densenet121', 'densenet161', 'densenet169', 'densenet201')
+
+def _tv_name(arch):
+    name = arch.removeprefix('torchvision.')
+    if name not in TV_ARCHS:
+        close = difflib.get_close_matches(name, TV_ARCHS, n=3, cutoff=0.5)
+        raise ValueError(f"unknown torchvision architecture {arch!r}: the kit makes {', '.join(TV_ARCHS)}" + (f"; did you mean {', '.join(close)}?" if close else ''))
+    return name
+
 def check_arch(arch) -> str:
-    "`arch` if timm knows it; else a `ValueError` listing the closest timm names."
+    "`arch` if timm knows it (or it is `torchvision.<name>` of a classic `tv_model` makes); else a `ValueError` listing the closest names."
+    if arch.startswith('torchvision.'): return _tv_name(arch) and arch
     if timm.is_model(arch): return arch
+    if arch in TV_ARCHS: raise ValueError(f"{arch!r} is a torchvision architecture: write 'torchvision.{arch}'")
     close = difflib.get_close_matches(arch.split('.')[0].lower(), timm.list_models(), n=5, cutoff=0.6)
     raise ValueError(f"unknown timm architecture {arch!r}" + (f"; did you mean {', '.join(close)}?" if close else
                      ": see timm.list_models('*pattern*')"))
 
-def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, **kwargs) -> nn.Module:
-    "timm `arch` with `n_out` outputs, from scratch, `pretrained` (timm/HF cache), or local `weights` (any file, mapped)."
+_POOLS = dict(avg='avg', max='max', concat='catavgmax', catavgmax='catavgmax')
+
+def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, pool=None, **kwargs) -> nn.Module:
+    "timm `arch` (or `torchvision.<name>`) with `n_out` outputs, from scratch, `pretrained`, or local `weights`; `pool`: None (the model's own), 'avg', 'max', 'concat'."
     check_arch(arch)
+    if arch.startswith('torchvision.'): return tv_model(arch, n_out, pretrained=pretrained, weights=weights, pool=pool)
+    if pool is not None:
+        if pool not in _POOLS: raise ValueError(f"pool must be None (the model's own), 'avg', 'max' or 'concat', got {pool!r}")
+        kwargs['global_pool'] = _POOLS[pool]
     if weights is not None: kwargs['pretrained_cfg_overlay'] = dict(file=str(timm_weights_file(arch, weights)))
     if not (pretrained or weights is not None): return timm.create_model(arch, pretrained=False, num_classes=n_out, **kwargs)
     try: model = timm.create_model(arch, pretrained=True, num_classes=n_out, cache_dir=cache_dir, **kwargs)
@@ -108,6 +139,59 @@ def zero_head(model):
     return model
 
 # %% ../nbs/07_models.ipynb #c020
+def _pool(pool):
+    if pool == 'avg': return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), 1
+    if pool == 'max': return nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten()), 1
+    if pool == 'concat': return nn.Sequential(AdaptiveConcatPool2d(1), nn.Flatten()), 2
+    raise ValueError(f"pool must be None (the model's own), 'avg', 'max' or 'concat', got {pool!r}")
+
+class TVClassifier(nn.Module):
+    "A torchvision classic cut into `body`, `pool` and a linear `head` of `n_out`, with named parameter groups."
+    def __init__(self, name, net, n_out, pool=None):
+        super().__init__()
+        self.arch = name
+        if name.startswith(('resnet', 'resnext', 'wide_resnet')):
+            self.body = nn.Sequential(OrderedDict((k, getattr(net, k)) for k in ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')))
+            own, nf, c = nn.Sequential(net.avgpool, nn.Flatten()), net.fc.in_features, net.fc.in_features
+            self.groups = [r'body\.(conv1|bn1)\.', *[rf'body\.layer{i}\.' for i in range(1, 5)]]
+        elif name.startswith('densenet'):
+            self.body = nn.Sequential(net.features, nn.ReLU())
+            own, nf, c = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), net.classifier.in_features, net.classifier.in_features
+            self.groups = [r'body\.0\.(conv0|norm0)\.', *[rf'body\.0\.(denseblock{i}|transition{i})\.' for i in range(1, 5)], r'body\.0\.norm5\.']
+        else:                                                                               # alexnet
+            self.body = net.features
+            own, nf, c = nn.Sequential(net.avgpool, nn.Flatten(), *list(net.classifier)[:-1]), net.classifier[-1].in_features, 256
+            self.groups = [r'body\.0\.', r'body\.3\.', r'body\.(6|8|10)\.']
+        if pool is None: self.pool, n = own, nf
+        else: self.pool, k = _pool(pool); n = c*k
+        self.head = nn.Linear(n, n_out)
+        self.groups = self.groups + [r'pool\.', r'head\.']
+    def forward_features(self, x): return self.body(x)
+    def forward_head(self, x, pre_logits=False): x = self.pool(x); return x if pre_logits else self.head(x)
+    def forward(self, x): return self.forward_head(self.forward_features(x))
+    def get_classifier(self): return self.head
+    @property
+    def pretrained_cfg(self): return dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))
+    def group_names(self) -> list:
+        "Parameter names per group (stem, each stage, pooling layers if any, head), every parameter in exactly one."
+        names, res = [n for n, _ in self.named_parameters()], []
+        for rx in self.groups: res.append([n for n in names if re.match(rx, n)])
+        left = set(names) - set(sum(res, []))
+        if left: raise RuntimeError(f"{self.arch}: parameters in no group: {sorted(left)[:5]}")
+        return [g for g in res if g]
+
+def tv_model(arch, n_out, pretrained=False, weights=None, pool=None) -> nn.Module:
+    "torchvision's classic `arch` ('torchvision.<name>') with `n_out` outputs, from scratch, torchvision's cache, or a local `weights` file."
+    name = _tv_name(arch)
+    try: net = getattr(torchvision.models, name)(weights='DEFAULT' if pretrained and weights is None else None)
+    except Exception as e:
+        raise RuntimeError(f"no pretrained weights for {arch!r} in torchvision's cache and none downloadable ({type(e).__name__}). "
+                           "Pass weights=<file> (a .safetensors, .pth or .bin of this network).") from None
+    if weights is not None: load_weights(net, weights)
+    model = TVClassifier(name, net, n_out, pool)
+    return zero_head(model) if (pretrained or weights is not None) else model
+
+# %% ../nbs/07_models.ipynb #c023
 class SoftArgmax2d(nn.Module):
     "Expected (x, y) under a spatial softmax of each channel of a (B, k, H, W) map, in fastai's -1..1 point scale, as (B, 2k)."
     def forward(self, h):
@@ -138,12 +222,23 @@ def timm_point_model(arch, n_points, stride=8, pretrained=False, weights=None, c
                              cache_dir=cache_dir, **kwargs)
     return zero_head(PointModel(body, n_points))
 
-# %% ../nbs/07_models.ipynb #c023
+# %% ../nbs/07_models.ipynb #c026
+def param_group_names(model) -> list:
+    "Parameter names per group: stem, each stage, ..., the classifier alone last (timm's `group_matcher`, or `TVClassifier`'s groups)."
+    head, names = _head_names(model), [n for n, _ in model.named_parameters()]
+    if hasattr(model, 'group_names'): groups = model.group_names()
+    elif hasattr(model, 'group_matcher'): groups = list(group_parameters(model, model.group_matcher(coarse=True)).values())
+    elif hasattr(getattr(model, 'body', None), 'group_matcher'):           # a point model: its timm body's groups, then the head
+        groups = [[f'body.{n}' for n in g] for g in group_parameters(model.body, model.body.group_matcher(coarse=True)).values()]
+    else: groups = [names]
+    seen = set(sum(groups, []))
+    groups = [[n for n in g if n not in head] for g in groups] + [[n for n in names if n not in seen and n not in head]]
+    return [g for g in groups if g] + [[n for n in names if n in head]]
+
 def timm_splitter(model):
-    "Two parameter groups: everything but the classifier, then the classifier."
-    head = _head_names(model)
+    "Parameter groups for fastai: stem, each stage, ..., classifier (so `freeze_to`, `unfreeze` and `lr=slice(lo, hi)` see them all)."
     ps = dict(model.named_parameters())
-    return [[p for n, p in ps.items() if n not in head], [p for n, p in ps.items() if n in head]]
+    return [[ps[n] for n in g] for g in param_group_names(model)]
 
 def model_stats(model) -> tuple:
     "The (mean, std) per channel that `model`'s weights expect, from timm's `pretrained_cfg` (ImageNet's if it has none)."
