@@ -20,6 +20,7 @@ from .preds import Preds
 from .loaders import competition_dls, competition_test_dl, dl_files
 from .models import timm_learner, timm_model, timm_point_model, save_state_dict, check_arch
 from .tta import *
+from .recipes import step_decay_schedule, plateau_schedule, sgdr_schedule, precomputed_fine_tune_schedule
 from .stroke_models import StrokeData, is_stroke_folder
 
 # %% auto #0
@@ -85,7 +86,11 @@ class EpochEcho(Callback):
 SCHEDULES = dict(
     one_cycle=lambda learn, epochs, lr, cbs: learn.fit_one_cycle(epochs, lr_max=lr or 3e-3, cbs=cbs),
     fine_tune=lambda learn, epochs, lr, cbs: learn.fine_tune(epochs, base_lr=lr or 2e-3, cbs=cbs),
-    flat_cos=lambda learn, epochs, lr, cbs: learn.fit_flat_cos(epochs, lr=lr or 3e-3, cbs=cbs))
+    flat_cos=lambda learn, epochs, lr, cbs: learn.fit_flat_cos(epochs, lr=lr or 3e-3, cbs=cbs),
+    step_decay=lambda learn, epochs, lr, cbs: step_decay_schedule(-(-epochs // 2), every=3, factor=0.5)(learn, epochs, lr or 3e-3, cbs),
+    plateau=lambda learn, epochs, lr, cbs: plateau_schedule(patience=1, factor=0.316)(learn, epochs, lr or 1e-3, cbs),
+    sgdr=lambda learn, epochs, lr, cbs: sgdr_schedule(cycle_len=1, cycle_mult=2)(learn, epochs, lr or 3e-3, cbs),
+    precomputed_fine_tune=lambda learn, epochs, lr, cbs: precomputed_fine_tune_schedule()(learn, epochs, lr or 1e-3, cbs))
 
 def get_schedule(schedule, pretrained=False):
     "The schedule function for `schedule` (a name in `SCHEDULES`, a callable, or None: fine_tune if pretrained, else one_cycle)."
