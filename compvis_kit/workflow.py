@@ -59,7 +59,7 @@ def keypoints_cfg(mode=None) -> Sizing:
     return cfg
 
 _QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tta_views=('identity',)),
-                 cpu=dict(words=20, per_word=600, n_valid=80, size=32, bs=128, tta_views=('identity',)),
+                 cpu=dict(words=20, per_word=500, n_valid=80, size=32, bs=128, tta_views=('identity',)),
                  gpu=dict(words=94, per_word=3000, n_valid=80, size=64, bs=256, tta_views=('identity',)))
 
 def quickdraw_cfg(mode=None) -> Sizing:
