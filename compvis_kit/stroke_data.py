@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/stroke_data.html.md"""
 
 # %% ../nbs/19_stroke_data.ipynb #c002
 from __future__ import annotations
-import csv, hashlib, os, pickle, warnings, zlib, contextlib
+import csv, hashlib, os, pickle, tempfile, uuid, warnings, zlib, contextlib
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from pathlib import Path
@@ -18,11 +18,11 @@ from .items import read_csv_text, _show
 from .splits import shared_split, _split_spec, _draw
 from .loaders import ArrayDataset, ArrayDL, default_workers
 from .tasks import Classification
-from .strokes import as_drawing, render, ENCODINGS, StrokeAug
+from .strokes import as_drawing, render, ENCODINGS, StrokeAug, check_drawing, _check_range
 
 # %% auto #0
-__all__ = ['stroke_items', 'stroke_test_items', 'stroke_split', 'render_shards', 'ShardArray', 'shard_dls', 'StrokeArray',
-           'stroke_dls', 'stroke_test_dl']
+__all__ = ['stroke_items', 'stroke_test_items', 'stroke_split', 'BadDrawing', 'render_shards', 'ShardArray', 'shard_dls',
+           'BadLog', 'StrokeArray', 'stroke_dls', 'stroke_test_dl']
 
 # %% ../nbs/19_stroke_data.ipynb #c005
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))          # raw drawings can exceed csv's 128 KB default
@@ -69,6 +69,10 @@ def _scan(fn, need=('key_id',)):
 # %% ../nbs/19_stroke_data.ipynb #c008
 _COLS = ('key_id', 'word', 'file', 'line', 'offset')
 
+def _bad_text(bad) -> str:
+    "Bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`."
+    return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '') + f": {b['reason']}" for b in bad)
+
 def _train_files(path) -> list:
     "The training CSVs of the stroke folder `path` (`train_simplified/*.csv`)."
     d = Path(path)/'train_simplified'
@@ -94,22 +98,25 @@ def _check_dups(items):
         k = items.key_id[dup].iloc[0]
         raise ValueError(f"key_id {k} appears more than once: at " + ', '.join(f"{r.file}:{r.line}" for r in items[items.key_id == k].itertuples()))
 
-def stroke_items(path, per_class=None, seed=42, first=False, verbose=True) -> pd.DataFrame:
+def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check=True) -> pd.DataFrame:
     "The training drawings of the Kaggle-layout stroke folder `path` as key_id, word, file, line, offset (no drawings); at most `per_class` per word."
     path = Path(path)
     if per_class is not None and (int(per_class) != per_class or per_class < 1): raise ValueError(f"per_class must be an integer >= 1 or None, got {per_class!r}")
     if first and per_class is None: raise ValueError("first=True takes the first per_class drawings of each file: pass per_class")
-    files, parts, read, bad, n_bad = _train_files(path), [], [], [], 0
+    files, parts, read, bad, n_bad, n_skip = _train_files(path), [], [], [], 0, {}
     for fn in progress(files, 'listing drawings'):
-        cols, recs = _scan(fn, ('key_id',))
-        rel, ik, iw = fn.relative_to(path).as_posix(), cols['key_id'], cols.get('word')
-        keys, words, lines, offs = [], [], [], []
+        cols, recs = _scan(fn, ('key_id', 'drawing') if check else ('key_id',))
+        rel, ik, iw, idr = fn.relative_to(path).as_posix(), cols['key_id'], cols.get('word'), cols.get('drawing')
+        keys, words, lines, offs, names = [], [], [], [], {}
         for line, off, row in recs:
-            if isinstance(row, str):
-                n_bad += 1
-                if len(bad) < 5: bad.append(f"{rel}:{line}: {row}")
+            why = row if isinstance(row, str) else check_drawing(row[idr]) if check else None
+            if why is not None:
+                k = None if isinstance(row, str) else row[ik].strip()
+                n_bad += 1; n_skip[fn.stem] = n_skip.get(fn.stem, 0) + 1
+                if len(bad) < 1000: bad.append(dict(file=rel, line=line, key_id=k, reason=why))
                 continue
-            keys.append(row[ik].strip()); words.append(row[iw] if iw is not None and row[iw] else fn.stem)
+            w = row[iw] if iw is not None and row[iw] else fn.stem
+            keys.append(row[ik].strip()); words.append(names.setdefault(w, w))         # one string object per word: 1M rows, not 1M strings
             lines.append(line); offs.append(off)
             if first and len(keys) >= per_class: break
         recs.close()
@@ -119,8 +126,9 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True) -> pd
     items = _sample(pd.concat(parts, ignore_index=True), per_class, seed).reset_index(drop=True)
     _check_dups(items)
     n_read = pd.concat(read).groupby(level=0).sum()
-    items.attrs['counts'] = pd.DataFrame(dict(read=n_read, kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
-    if n_bad: warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {'; '.join(bad)}{' ...' if n_bad > len(bad) else ''}", stacklevel=2)
+    items.attrs['counts'] = pd.DataFrame(dict(read=n_read, skipped=pd.Series(n_skip, dtype=int), kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
+    items.attrs['skipped'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
+    if n_bad: warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {_bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}", stacklevel=2)
     if verbose:
         c = items.attrs['counts'].kept
         print(f"{len(items)} drawings of {len(c)} words from {len(files)} file(s)" + (f", at most {per_class} per word ({int(n_read.sum())} read)" if per_class else '')
@@ -128,15 +136,19 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True) -> pd
     return items
 
 # %% ../nbs/19_stroke_data.ipynb #c016
-def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_submission.csv') -> pd.DataFrame:
-    "The test drawings of the stroke folder `path` as key_id, file, line, offset, in the order of `sample_csv` (if there is one)."
+def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_submission.csv', check=True) -> pd.DataFrame:
+    "The test drawings of the stroke folder `path` as key_id, file, line, offset, in the order of `sample_csv` (if there is one); bad drawings kept and named."
     path = Path(path); fn = path/test_csv
     if not fn.is_file(): raise FileNotFoundError(f"{path}: no {test_csv} (the test drawings)")
     cols, recs = _scan(fn, ('key_id', 'drawing'))
-    rows = []
+    rows, bad = [], []
     for line, off, row in recs:
         if isinstance(row, str): raise ValueError(f"{fn}:{line}: {row}")
         rows.append((row[cols['key_id']].strip(), line, off))
+        why = check_drawing(row[cols['drawing']]) if check else None
+        if why is not None: bad.append(dict(file=test_csv, line=line, key_id=rows[-1][0], reason=why))
+    if bad: warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: the submission needs "
+                          f"every key_id): {_bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)
     _check_dups(t)
     if (path/sample_csv).is_file():
@@ -147,9 +159,11 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
         if miss: raise ValueError(f"{path/sample_csv}: {len(miss)} key_id(s) not in {test_csv}: {_show(miss, 5)}")
         if extra: raise ValueError(f"{fn}: {len(extra)} key_id(s) not in {sample_csv}: {_show(extra, 5)}")
         t = t.set_index('key_id').loc[order.values].reset_index()
-    return t[['key_id', 'file', 'line', 'offset']]
+    t = t[['key_id', 'file', 'line', 'offset']]
+    t.attrs['bad'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
+    return t
 
-# %% ../nbs/19_stroke_data.ipynb #c019
+# %% ../nbs/19_stroke_data.ipynb #c021
 def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) -> pd.DataFrame:
     "`items` with `is_valid` (`n_valid` drawings of each word) and `fold`, drawn once and saved in `path/splits.csv`; reused afterwards."
     path = Path(path)
@@ -164,7 +178,10 @@ def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) ->
     s = shared_split(path, it, per_class=int(n_valid), seed=seed, n_folds=n_folds)     # the saved split, checked against what was asked
     return items.assign(is_valid=s.is_valid.values, fold=s.fold.values)
 
-# %% ../nbs/19_stroke_data.ipynb #c022
+# %% ../nbs/19_stroke_data.ipynb #c024
+class BadDrawing(ValueError):
+    "A record that was found but whose drawing does not render (see `check_drawing`)."
+
 class _Source:
     "Stroke CSVs under `path`, read by offset: at most `max_open` files open, reopened in each process (a forked file offset is shared)."
     def __init__(self, path, max_open=32): self.path, self.max_open, self._open, self._pid = Path(path), max_open, OrderedDict(), None
@@ -188,8 +205,11 @@ class _Source:
         found = row[cols['key_id']].strip() if len(row) == len(cols) else None
         if found != key_id: raise ValueError(f"{where}: expected the record of key_id {key_id}, found {found or 'no record'}: "
                                              "the file changed since the items were listed; list them again (stroke_items)")
-        try: return as_drawing(row[cols['drawing']])
-        except ValueError as e: raise ValueError(f"{where} (key_id {key_id}): {e}") from None
+        try:
+            d = as_drawing(row[cols['drawing']]); X = np.concatenate(d)[:, :2]
+            if not (X.min() >= -.5 and X.max() <= 255.5): _check_range(d)       # cheap on the whole drawing; the reason per stroke
+            return d
+        except ValueError as e: raise BadDrawing(f"{where} (key_id {key_id}): {e}") from None
 
     def close(self):
         for f, _ in self._open.values(): f.close()
@@ -201,24 +221,33 @@ def _shape(size, encoding, lw, antialias) -> tuple:
     "The shape of one rendered drawing (and `render`'s check of the arguments)."
     return render([np.full((1, 2), 127, np.float32)], size, encoding, lw, antialias).shape
 
-def _render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, antialias, aug=None) -> np.ndarray:
-    "The drawings at these positions read from `src` (file by file, in offset order), augmented by `aug`, rendered: uint8 (n, *shape)."
-    out = np.empty((len(keys), *shape), np.uint8)
+def _read_aug(src, key, file, line, offset, aug, bad):
+    "The drawing of `key` read from `src` and augmented; None if it is bad and `bad(key, reason)` takes it (else the error)."
+    try:
+        d = src.drawing(file, line, offset, key)
+        return aug(d) if aug is not None else d
+    except BadDrawing as e:
+        if bad is None: raise
+        bad(key, str(e))
+
+def _render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, antialias, aug=None, bad=None) -> np.ndarray:
+    "The drawings at these positions read from `src` (file by file, in offset order), augmented by `aug`, rendered: uint8 (n, *shape); bad ones blank, told to `bad`."
+    out = np.zeros((len(keys), *shape), np.uint8)
     for j in sorted(range(len(keys)), key=lambda j: (files[j], offsets[j])):
-        d = src.drawing(files[j], lines[j], offsets[j], keys[j])
-        out[j] = render(aug(d) if aug is not None else d, size, encoding, lw, antialias)
+        d = _read_aug(src, keys[j], files[j], lines[j], offsets[j], aug, bad)
+        if d is not None: out[j] = render(d, size, encoding, lw, antialias)
     return out
 
-def _render_shard(path, rows, fx, fm, shape, size, encoding, lw, antialias) -> int:
-    "Render the drawings `rows` (lists key_id, file, line, offset, word?) of `path` to the shard `fx` (.npy) and its ids to `fm` (.csv), atomically."
-    src = _Source(path)
-    try: x = _render_rows(src, rows['key_id'], rows['file'], rows['line'], rows['offset'], shape, size, encoding, lw, antialias)
+def _render_shard(path, rows, fx, fm, shape, size, encoding, lw, antialias) -> tuple:
+    "Render the drawings `rows` (lists key_id, file, line, offset, word?) of `path` to the shard `fx` (.npy) and its ids to `fm` (.csv), atomically: (count, [[key_id, reason] of bad ones])."
+    src, bad = _Source(path), []
+    try: x = _render_rows(src, rows['key_id'], rows['file'], rows['line'], rows['offset'], shape, size, encoding, lw, antialias, bad=lambda k, why: bad.append([k, why]))
     finally: src.close()
     with atomic_save(fm, mode='w') as f: pd.DataFrame({k: rows[k] for k in ('key_id', 'word') if k in rows}).to_csv(f, index=False)
     with atomic_save(fx) as f: np.save(f, x)
-    return len(x)
+    return len(x), bad
 
-# %% ../nbs/19_stroke_data.ipynb #c023
+# %% ../nbs/19_stroke_data.ipynb #c025
 def _run(f, tasks, n_workers):
     "Yield (task, `f(*args)`) for each (task, args) of `tasks` as it finishes: here, or in `n_workers` processes with at most 2 each queued."
     if not n_workers:
@@ -248,6 +277,7 @@ def _digest(keys) -> str:
     return h.hexdigest()[:16]
 
 def _n_shards(n, shard_size): return -(-n // shard_size)
+def _bad_keys(man, split) -> dict: return {k: why for b in man.get('bad', {}).get(split, {}).values() for k, why in b}
 def _name(i): return f'{i:05d}'
 
 def _done(dest, man, split) -> set:
@@ -263,7 +293,7 @@ def _tasks(path, dest, split, df, shard_size, done, kw):
         rows = {c: df[c].iloc[i * shard_size:(i + 1) * shard_size].tolist() for c in cols}
         yield (split, name), (path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
 
-# %% ../nbs/19_stroke_data.ipynb #c024
+# %% ../nbs/19_stroke_data.ipynb #c026
 def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=5000, n_workers=2, lw=2, antialias=True,
                   test=None, on_shard=None, verbose=True) -> Path:
     "Render the drawings `items` (default: all of `stroke_items(path)`) and the test set to resumable uint8 `.npy` shards of `shard_size` in `dest`."
@@ -300,14 +330,22 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
         n_todo = n_all - sum(len(done[s]) for s, df in sets.items() if df is not None)
         tasks = (t for s, df in sets.items() if df is not None for t in _tasks(path, dest, s, df, int(shard_size), done[s], kw))
         with contextlib.closing(_run(_render_shard, tasks, n_workers)) as it:
-            for (s, name), n in progress(it, f'rendering {n_todo} shards', total=n_todo):
-                man['shards'][s][name] = n; save_json(man, jf)
+            for (s, name), (n, bad) in progress(it, f'rendering {n_todo} shards', total=n_todo):
+                man['shards'][s][name] = n
+                if bad: man.setdefault('bad', {}).setdefault(s, {})[name] = bad
+                else: man.get('bad', {}).get(s, {}).pop(name, None)
+                save_json(man, jf)
                 if on_shard is not None: on_shard(s, name)
+    bad = {s: _bad_keys(man, s) for s in sets if sets[s] is not None}
+    if any(bad.values()):
+        warnings.warn(f"render_shards: {sum(map(len, bad.values()))} drawing(s) do not render and are blank in the shards of {dest} "
+                      f"(shard_dls leaves the training ones out; the test ones stay, blank): " +
+                      '; '.join(f"{s} {why}" for s, b in bad.items() for why in list(b.values())[:5]), stacklevel=2)
     if verbose: print(f"{dest}: {len(items)} training drawings" + (f" and {len(sets['test'])} test drawings" if test else '')
                       + f" in {n_all} shards of {shard_size} ({n_todo} rendered now)")
     return dest
 
-# %% ../nbs/19_stroke_data.ipynb #c034
+# %% ../nbs/19_stroke_data.ipynb #c036
 class ShardArray:
     "Rows `idx` (default: all) of the `.npy` shards `fns` (of `lens` drawings of `shape`), memory-mapped, as one read-only uint8 array (n, C, H, W)."
     def __init__(self, fns, lens, shape, idx=None, max_open=128):
@@ -342,7 +380,7 @@ class ShardArray:
     def __getstate__(self): return dict(self.__dict__, _open=OrderedDict(), _pid=None)
     def __repr__(self): return f"ShardArray({len(self)} of {self.starts[-1]} drawings in {len(self.fns)} shards, {self.shape[1:]})"
 
-# %% ../nbs/19_stroke_data.ipynb #c036
+# %% ../nbs/19_stroke_data.ipynb #c038
 def _norm(c, stats):
     "fastai `Normalize` for `c` channels by `stats` (default ImageNet's; 3-channel stats averaged for one channel)."
     m, s = stats or ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
@@ -398,21 +436,44 @@ def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, sta
     valid = ids.key_id.map(_split_table(split, man, fold))
     if valid.isna().any(): raise ValueError(f"{int(valid.isna().sum())} drawings in {dest} are not in the split ({_show(ids.key_id[valid.isna()], 3)}): "
                                             "was the split drawn over other items? pass split= or draw it again (stroke_split(..., force=True))")
-    valid = valid.astype(bool).values
+    valid, bad = valid.astype(bool).values, _bad_keys(man, 'train')
+    ok = ~ids.key_id.isin(list(bad)).values
+    if bad: warnings.warn(f"shard_dls: left out {len(bad)} drawing(s) that do not render (blank in the shards): {_show(list(bad.values()), 3)}", stacklevel=2)
     vocab = man['vocab']; o2i = {w: i for i, w in enumerate(vocab)}
     y = ids.word.map(o2i).values.astype(np.int64)
     ds = lambda m: ArrayDataset(ShardArray(fns, lens, man['spec']['shape'], np.flatnonzero(m)), y[m], vocab, _ids_table(ids.key_id[m], ids.word[m]))
-    dls = _array_dls(ds(~valid), ds(valid), bs, batch_tfms, device, stats, path=dest)
+    dls = _array_dls(ds(~valid & ok), ds(valid & ok), bs, batch_tfms, device, stats, path=dest)
     dls.items = ids.rename(columns=dict(key_id='image_id', word='label')).assign(is_valid=valid)
     dls.strokes = dict(kind='shards', dest=str(dest))
     return dls
 
-# %% ../nbs/19_stroke_data.ipynb #c038
+# %% ../nbs/19_stroke_data.ipynb #c040
+class BadLog:
+    "Drawings that did not render and were given blank images, in any process: appended to a log file shared with the loader's worker processes."
+    def __init__(self):
+        self.fn, self._home, self._seen = Path(tempfile.gettempdir())/f'cvk-bad-drawings-{os.getpid()}-{uuid.uuid4().hex[:8]}.tsv', os.getpid(), set()
+    def __call__(self, key_id, reason):
+        "Log the drawing `key_id` (once per process) and warn."
+        if key_id in self._seen: return
+        self._seen.add(key_id)
+        with open(self.fn, 'a', encoding='utf-8') as f: f.write(f"{key_id}\t{' '.join(reason.split())}\n")
+        warnings.warn(f"{reason}: given a blank image", stacklevel=2)
+    def read(self) -> dict:
+        "key_id -> reason of every bad drawing logged so far, by any process."
+        if not self.fn.is_file(): return {}
+        return dict(line.rstrip('\n').split('\t', 1) for line in self.fn.read_text(encoding='utf-8').splitlines() if '\t' in line)
+    def __len__(self): return len(self.read())
+    def __getstate__(self): return dict(self.__dict__, _seen=set())
+    def __del__(self, getpid=os.getpid):                               # bound here: at interpreter exit the module globals may be gone
+        if getpid() == self._home:
+            try: self.fn.unlink(missing_ok=True)
+            except Exception: pass
+
 class StrokeArray:
     "The drawings `items` (key_id, file, line, offset) of the stroke folder `path`, rendered when indexed (after `aug`): a uint8 array-like (n, C, H, W)."
     def __init__(self, path, items, size=64, encoding='plain', lw=2, antialias=True, aug=None):
         self.size, self.encoding, self.lw, self.antialias, self.aug = size, encoding, lw, antialias, aug
-        self.item_shape, self.src = _shape(size, encoding, lw, antialias), _Source(path)
+        self.item_shape, self.src, self.bad = _shape(size, encoding, lw, antialias), _Source(path), BadLog()
         f = pd.Categorical(items.file)                                     # numpy arrays, no Python objects: cheap to fork
         self.keys, self.fcode, self.fnames = items.key_id.to_numpy(dtype=str), f.codes.astype(np.int32), list(f.categories)
         self.lines, self.offsets = items.line.to_numpy(np.int64), items.offset.to_numpy(np.int64)
@@ -424,7 +485,7 @@ class StrokeArray:
     def __getitem__(self, i):
         j = np.arange(len(self))[i]; one = np.ndim(j) == 0; j = np.atleast_1d(j)
         out = _render_rows(self.src, self.keys[j].tolist(), [self.fnames[c] for c in self.fcode[j]], self.lines[j].tolist(), self.offsets[j].tolist(),
-                           self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug)
+                           self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug, self.bad)
         out = out[:, None] if out.ndim == 3 else out.transpose(0, 3, 1, 2)
         return out[0] if one else out
 

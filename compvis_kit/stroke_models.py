@@ -19,7 +19,7 @@ from .tasks import Classification
 from .strokes import render, StrokeAug
 from .core import work_dir, load_json
 from .models import timm_learner, check_arch
-from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup
+from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup, _read_aug, BadLog
 from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
 
 # %% auto #0
@@ -126,14 +126,14 @@ def fused_splitter(model) -> list:
     return [params(model.cnn), params(model.lstm) + params(model.head)]
 
 # %% ../nbs/20_stroke_models.ipynb #c019
-def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, encoding, lw, antialias, aug):
-    "The drawings at these positions read from `src` (in file, offset order), each augmented once by `aug`: renders (None if no `shape`), points, lengths."
+def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, encoding, lw, antialias, aug, bad=None):
+    "The drawings at these positions read from `src` (in file, offset order), each augmented once by `aug`: renders (None if no `shape`), points, lengths; a bad one blank (no points), told to `bad`."
     n = len(keys)
     pts, lens = np.zeros((n, max_points, 3), np.float32), np.zeros(n, np.int64)
-    imgs = None if shape is None else np.empty((n, *shape), np.uint8)
+    imgs = None if shape is None else np.zeros((n, *shape), np.uint8)
     for j in sorted(range(n), key=lambda j: (files[j], offsets[j])):
-        d = src.drawing(files[j], lines[j], offsets[j], keys[j])
-        if aug is not None: d = aug(d)
+        d = _read_aug(src, keys[j], files[j], lines[j], offsets[j], aug, bad)
+        if d is None: continue
         pts[j], lens[j] = stroke_points(d, max_points, mode=mode)
         if imgs is not None: imgs[j] = render(d, size, encoding, lw, antialias)
     return imgs, pts, lens
@@ -144,7 +144,7 @@ class StrokeSeqArray:
         if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
         self.max_points, self.mode, self.size, self.encoding, self.lw, self.antialias, self.aug = int(max_points), mode, size, encoding, lw, antialias, aug
         self.item_shape = None if size is None else _shape(size, encoding, lw, antialias)
-        self.src, f = _Source(path), pd.Categorical(items.file)
+        self.src, self.bad, f = _Source(path), BadLog(), pd.Categorical(items.file)
         self.keys, self.fcode, self.fnames = items.key_id.to_numpy(dtype=str), f.codes.astype(np.int32), list(f.categories)
         self.lines, self.offsets = items.line.to_numpy(np.int64), items.offset.to_numpy(np.int64)
 
@@ -157,7 +157,7 @@ class StrokeSeqArray:
     def __getitem__(self, i):
         j = np.arange(len(self))[i]; one = np.ndim(j) == 0; j = np.atleast_1d(j)
         imgs, pts, lens = _seq_rows(self.src, self.keys[j].tolist(), [self.fnames[c] for c in self.fcode[j]], self.lines[j].tolist(), self.offsets[j].tolist(),
-                                    self.max_points, self.mode, self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug)
+                                    self.max_points, self.mode, self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug, self.bad)
         res = (pts, lens) if imgs is None else (imgs[:, None] if imgs.ndim == 3 else imgs.transpose(0, 3, 1, 2), pts, lens)
         return tuple(o[0] for o in res) if one else res
 
@@ -212,7 +212,7 @@ def fused_test_dl(dls, **kwargs):
     x = StrokeSeqArray(st['path'], t, st['max_points'], st['size'], st['encoding'], st['lw'], st['antialias'], None, st['mode'])
     return dls.valid.new(dataset=_seq_ds(x, None, dls.vocab, t.key_id, split_idx=1), **kwargs)
 
-# %% ../nbs/20_stroke_models.ipynb #c024
+# %% ../nbs/20_stroke_models.ipynb #c026
 def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Learner:
     "A fastai `Learner` of a `StrokeLSTM` on `points_dls` (no `arch`) or a `FusedStrokeModel` of timm `arch` on `fused_dls`; `kwargs` to the model."
     n_out, want = len(dls.vocab), 2 if arch is None else 3
@@ -227,7 +227,7 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
     if learn.pretrained: learn.freeze()
     return learn
 
-# %% ../nbs/20_stroke_models.ipynb #c028
+# %% ../nbs/20_stroke_models.ipynb #c030
 STROKE_MODELS = ('cnn', 'fused', 'lstm')
 
 def is_stroke_folder(path) -> bool:

@@ -15,7 +15,7 @@ from .core import atomic_save
 # %% auto #0
 __all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
            'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'show_drawings',
-           'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
+           'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
 def _stroke(s, i, dtype=np.float32):
@@ -280,10 +280,22 @@ def simplify_raw(drawing, eps=2.0, keep_time=False) -> list:
 # %% ../nbs/18_strokes.ipynb #c041
 SHIFT = 4                                 # fractional bits of the pixel coordinates handed to OpenCV
 
+_LO, _HI = -.5, 255.5                     # x, y that round into 0-255
+
+def _check_range(drawing):
+    "Raise a ValueError naming the first stroke of `drawing` (arrays) whose x or y is NaN or outside 0-255."
+    for i, s in enumerate(drawing):
+        a = np.asarray(s)[:, :2]
+        if not np.isfinite(a).all(): raise ValueError(f"stroke {i} holds NaN or inf")
+        if not (a.min() >= _LO and a.max() <= _HI):
+            raise ValueError(f"stroke {i}: x/y outside 0-255 ({a.min():g} to {a.max():g}): simplified drawings span 0-255 (raw ones: simplify_raw first)")
+
 def _pixels(drawing, size, pad) -> list:
     "The strokes of `drawing` (0-255) as int32 pixel coordinates << SHIFT; a one-point stroke doubled so that it draws."
     k, o = (size - 1 - 2 * pad) / 255 * (1 << SHIFT), pad * (1 << SHIFT)
-    P = np.rint(np.concatenate(drawing)[:, :2] * k + o).astype(np.int32)
+    X = np.concatenate(drawing)[:, :2]
+    if not (X.min() >= _LO and X.max() <= _HI): _check_range(drawing)      # NaN fails both comparisons
+    P = np.rint(X * k + o).astype(np.int32)
     res, i = [], 0
     for s in drawing:
         j = i + len(s); res.append(P[i:j] if j > i + 1 else P[[i, i]]); i = j
@@ -396,6 +408,31 @@ def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=
     return fig
 
 # %% ../nbs/18_strokes.ipynb #c064
+def _no_constant(s): raise ValueError(f"{s} is not a number")
+
+def _plain_ok(o) -> bool:
+    "Whether the parsed JSON `o` is surely a drawing of [xs, ys] strokes of numbers within 0-255 (False: look closer)."
+    if not isinstance(o, list) or not o: return False
+    for s in o:
+        if not isinstance(s, list) or len(s) != 2: return False
+        x, y = s
+        if not isinstance(x, list) or not isinstance(y, list) or not x or len(x) != len(y): return False
+        try:
+            if not (_LO <= min(x) and max(x) <= _HI and _LO <= min(y) and max(y) <= _HI): return False
+        except TypeError: return False                                # text, lists or None among the numbers
+    return True
+
+def check_drawing(obj) -> str | None:
+    "Why `obj` (a drawing's JSON text, lists or arrays) does not render as simplified data (x, y in 0-255), or None when it does."
+    if isinstance(obj, (str, bytes)):
+        try:
+            if _plain_ok(json.loads(obj, parse_constant=_no_constant)): return None
+        except ValueError: pass                                       # as_drawing says what is wrong
+    try: _check_range(as_drawing(obj))
+    except ValueError as e: return str(e)
+    return None
+
+# %% ../nbs/18_strokes.ipynb #c068
 def _with_xy(s, xy):
     "A copy of stroke `s` with its x, y replaced by `xy` (the t column, if any, kept)."
     out = s.astype(np.float32, copy=True); out[:, :2] = xy
@@ -420,7 +457,7 @@ def keep_first(d, rng, min_frac=0.5) -> list:
         res.append(s[:k].copy()); k -= len(s)
     return res
 
-# %% ../nbs/18_strokes.ipynb #c066
+# %% ../nbs/18_strokes.ipynb #c070
 def jitter(d, rng, std=2.) -> list:
     "Every point's x, y moved by Gaussian noise of `std` (0-255 units), clipped to 0-255."
     return [_with_xy(s, np.clip(s[:, :2] + rng.normal(0, std, (len(s), 2)), 0, 255)) for s in d]
@@ -432,7 +469,7 @@ def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) ->
     m = s * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, sh], [0, 1]])
     return [_with_xy(p, np.clip((p[:, :2].astype(np.float64) - 127.5) @ m.T + 127.5 + t, 0, 255)) for p in d]
 
-# %% ../nbs/18_strokes.ipynb #c070
+# %% ../nbs/18_strokes.ipynb #c074
 STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac=0.6)),
                (0.75, random_affine, {}), (0.5, jitter, dict(std=1.))]
 
