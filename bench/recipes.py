@@ -9,6 +9,12 @@ n=2400 gives 2,000 training images, `--valid-pct` of them validated on), one sha
   - scratch: `train(...)` from random init, one-cycle at `--lr-scratch` (each at the rate that suits it)
 Both see the same images at `--size` px with flips. Then, on the pretrained model, one head epoch on precomputed
 features vs one epoch with the frozen body (same data, same learner settings): the printed ratio.
+
+Measured (2 shared CPU cores, heavily loaded; `--size 32 --epochs 3`, defaults otherwise, 38 min in all):
+    pretrained: accuracy 0.7350 (1600 train / 400 valid images, 3 epochs, 1037s)
+       scratch: accuracy 0.4100 (1600 train / 400 valid images, 3 epochs, 1084s)
+    pretrained - scratch: +32.5 accuracy points (at least 5: yes)
+    precomputed-head epoch 1.280s vs frozen-body epoch 141.12s: 110x (precomputing once: 69.4s; ...)
 """
 import argparse, time
 import numpy as np

@@ -55,6 +55,7 @@ def keypoint_schedule(start=None, patience=1, factor=0.316, bar=True):
     "A `train` schedule: from the weights `start` (if given), plain `fit` with `PlateauLR(patience, factor)`, the best epoch's weights kept."
     def f(learn, epochs, lr, cbs):
         if start is not None: learn.model.load_state_dict(start)
+        if not bar: learn.logger = noop                                           # no bars, no raw log lists: `EpochEcho`'s lines
         with (learn.no_bar() if not bar else nullcontext()):
             learn.fit_plateau(epochs, lr, patience, factor, cbs=[*L(cbs), KeepBest('valid_loss')])
     f.__name__ = f.__qualname__ = f'keypoint_stage(plateau patience={patience} factor={factor}, best epoch kept, AdamW)'
