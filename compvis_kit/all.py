@@ -33,6 +33,7 @@ from .sweep import *
 from .datasets.hershey import *
 from .submit import *
 from .workflow import *
+from .keypoint_script import *
 
 # nbdev writes an empty `__all__` for a module without definitions of its own; re-export everything imported above.
 __all__ = [_n for _n in dir() if not _n.startswith('_')]
