@@ -20,7 +20,7 @@ from .runs import runs_table, load_run, _runs_folder
 from .submit import score_submission, manifest_path
 
 # %% auto #0
-__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'quickdraw_cfg', 'submission_file',
+__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'quickdraw_cfg', 'lesson_cfg', 'submission_file',
            'results_table', 'run_notebook', 'cvk_main']
 
 # %% ../nbs/12_workflow.ipynb #c005
@@ -68,7 +68,16 @@ def quickdraw_cfg(mode=None) -> Sizing:
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
-WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg, sweep=fmnist_cfg)   # sweep: the Fashion-MNIST grid on Optuna
+_LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, steps=3),
+                     cpu=dict(n=3000, size=64, bs=64, lr_its=100, cycles=2, steps=8), gpu=dict(n=12000, size=64, bs=128, lr_its=100, cycles=3, steps=12))
+
+def lesson_cfg(mode=None) -> Sizing:
+    "Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) for `mode`, with its folder as `.path`."
+    cfg = _sizing(mode, _LESSON_SIZES)
+    cfg.path = fmnist_competition(n=cfg.n)
+    return cfg
+
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg, sweep=fmnist_cfg, lesson=lesson_cfg)   # sweep: the Fashion-MNIST grid on Optuna
 
 # %% ../nbs/12_workflow.ipynb #c010
 def submission_file(path) -> Path:
@@ -142,7 +151,7 @@ def _score_line(facts, path):
 
 @call_parse(pos=['workflow'])
 def cvk_main(
-    workflow:str='fmnist', # fmnist, keypoints, quickdraw or sweep: the notebooks in nbs/<workflow>/
+    workflow:str='fmnist', # fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/
     mode:str=None, # quick, cpu or gpu (default: gpu if CUDA is available, else cpu)
     nbs:str=None, # folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
