@@ -43,9 +43,9 @@ if _numba is not None:
                     while i < n and b[i] == 32: i += 1
                     neg = False
                     if i < n and b[i] == 45: neg = True; i += 1
-                    v, nd = 0., 0
+                    v, nd, lead = 0., 0, i < n and b[i] == 48
                     while i < n and 48 <= b[i] <= 57: v = v * 10 + (b[i] - 48); nd += 1; i += 1
-                    if nd == 0 or nd > 15: return bad
+                    if nd == 0 or nd > 15 or (lead and nd > 1): return bad           # JSON has no leading zeros
                     vals[nv] = -v if neg else v; nv += 1; cnt += 1
                     while i < n and b[i] == 32: i += 1
                     if i >= n: return bad
@@ -150,7 +150,7 @@ def drawing_to_json(drawing) -> str:
     "The JSON text of `drawing` as in the Kaggle CSVs' `drawing` column: `[[[x0, x1, ...], [y0, y1, ...]], ...]`."
     return json.dumps(_lists(drawing))
 
-# %% ../nbs/18_strokes.ipynb #c012
+# %% ../nbs/18_strokes.ipynb #c014
 def _open(fn, mode='rt'):
     "`fn` opened for reading (text as UTF-8 with universal newlines off, for csv), through gzip when it ends in .gz."
     kw = dict(encoding='utf-8', newline='') if 't' in mode else {}
@@ -198,7 +198,7 @@ def _csv_records(fn):
                                                     rec, None if it is None else row[it], row[idr])
         except csv.Error as e: raise ValueError(f"{fn}:{r.line_num}: not valid CSV ({e})") from None
 
-# %% ../nbs/18_strokes.ipynb #c014
+# %% ../nbs/18_strokes.ipynb #c016
 _HEAD = struct.Struct('<Q2sBIH')          # key_id, countrycode, recognized, timestamp, n_strokes
 
 def _utc(ts) -> str:
@@ -230,7 +230,7 @@ def _binary_records(fn):
             yield where, dict(key_id=str(key), word=None, countrycode=cc.decode('ascii', 'replace').strip('\0') or None,
                               recognized=bool(rec), timestamp=_utc(ts), drawing=strokes)
 
-# %% ../nbs/18_strokes.ipynb #c016
+# %% ../nbs/18_strokes.ipynb #c018
 _PARSERS = dict(ndjson=_ndjson_records, csv=_csv_records, bin=_binary_records)
 
 def _kind(fn) -> str:
@@ -274,7 +274,7 @@ class StrokeReader:
 
     def __repr__(self): return f"StrokeReader({str(self.fn)!r}, kind={self.kind!r})"
 
-# %% ../nbs/18_strokes.ipynb #c018
+# %% ../nbs/18_strokes.ipynb #c020
 def read_ndjson(fn, **kwargs) -> StrokeReader:
     "Stream the records of a Quick Draw `.ndjson` file (simplified or raw)."
     return StrokeReader(fn, 'ndjson', **kwargs)
@@ -291,7 +291,7 @@ def read_strokes(path, **kwargs) -> StrokeReader:
     "Stream the records of the stroke file `path`, the format from its suffix: `.ndjson`, `.csv`, `.bin` (each optionally `.gz`)."
     return StrokeReader(path, None, **kwargs)
 
-# %% ../nbs/18_strokes.ipynb #c028
+# %% ../nbs/18_strokes.ipynb #c030
 _KEYS = ('word', 'countrycode', 'timestamp', 'recognized', 'key_id')
 
 def write_ndjson(records, fn) -> int:
@@ -332,7 +332,7 @@ def write_binary(records, fn) -> int:
             n += 1
     return n
 
-# %% ../nbs/18_strokes.ipynb #c032
+# %% ../nbs/18_strokes.ipynb #c034
 def _rdp(p, eps, keep=()) -> np.ndarray:
     "Indices of the points of the polyline `p` (n, 2) that Ramer-Douglas-Peucker with tolerance `eps` keeps (always the ends and the indices `keep`)."
     n = len(p); m = np.zeros(n, bool)
@@ -368,7 +368,7 @@ def simplify_raw(drawing, eps=2.0, keep_time=False) -> list:
         res.append(a[~same].astype(np.float32))
     return res
 
-# %% ../nbs/18_strokes.ipynb #c042
+# %% ../nbs/18_strokes.ipynb #c044
 SHIFT = 4                                 # fractional bits of the pixel coordinates handed to OpenCV
 
 _LO, _HI = -.5, 255.5                     # x, y that round into 0-255
@@ -395,7 +395,7 @@ def _pixels(drawing, size, pad) -> list:
 def _fade(v): return np.rint(255 - 200 * np.asarray(v, np.float64)).astype(int)
 def _bright(v): return np.rint(55 + 200 * np.asarray(v, np.float64)).astype(int)
 
-# %% ../nbs/18_strokes.ipynb #c044
+# %% ../nbs/18_strokes.ipynb #c046
 class _Segs:
     "Every segment of a drawing in order: pixel ends `p`, `q`; stroke `sid`; index `k` of the `n` in its stroke; point indices `a`, `b` into `X`, the concatenated points."
     def __init__(self, pts, d):
@@ -436,7 +436,7 @@ class _Segs:
         a = np.where(first, 0, np.abs(v - v[prev]))
         return a if dt is None else a / np.where(first, 1, (dt + dt[prev]) / 2)
 
-# %% ../nbs/18_strokes.ipynb #c045
+# %% ../nbs/18_strokes.ipynb #c047
 def _plain(pts, d, size, lw, lt):
     img = np.zeros((size, size), np.uint8)
     if pts: cv2.polylines(img, pts, False, 255, lw, lt, SHIFT)
@@ -476,7 +476,7 @@ def _cumulative(pts, d, size, lw, lt):
 ENCODINGS = dict(plain=_plain, order=_order, time=_time, velocity=_velocity, acceleration=_acceleration, cumulative=_cumulative)
 _BUILTIN = dict(ENCODINGS)                # what the compiled engine can stand in for
 
-# %% ../nbs/18_strokes.ipynb #c047
+# %% ../nbs/18_strokes.ipynb #c049
 _NB_ENC = dict(plain=0, order=1, time=2, velocity=3, acceleration=4, cumulative=5)     # the encodings the compiled engine draws
 _NB_CH = (1, 1, 3, 1, 1, 3)
 
@@ -503,7 +503,7 @@ if _numba is not None:
             for xx in range(lo, hi + 1):
                 px = xx - x0
                 al, pe = px * ux + py * uy, py * ux - px * uy       # coordinates along and across
-                e = al if al < 0 else (al - L if al > L else 0.)
+                e = min(al, 0.) + max(al - L, 0.)                   # beyond an end: the distance to it
                 d2 = e * e + pe * pe
                 if d2 > r2: continue
                 if d2 > inner2:
@@ -600,7 +600,7 @@ def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
         _check_range(drawing); raise ValueError("x/y outside 0-255 or NaN")
     return img if img.shape[2] == 3 else img.reshape(size, size)
 
-# %% ../nbs/18_strokes.ipynb #c048
+# %% ../nbs/18_strokes.ipynb #c050
 def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, engine='auto') -> np.ndarray:
     "`drawing` (coordinates 0-255) drawn on a black `size` x `size` uint8 canvas by the encoding `encoding` (see `ENCODINGS`)."
     f = ENCODINGS.get(encoding) if isinstance(encoding, str) else encoding
@@ -616,7 +616,7 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
     if engine != 'cv2' and builtin and _numba is not None: return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
-# %% ../nbs/18_strokes.ipynb #c062
+# %% ../nbs/18_strokes.ipynb #c064
 def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=None, **kwargs):
     "A matplotlib grid of `drawings` (rows) rendered at `size` in each of `encodings` (columns); `titles` label the rows."
     import matplotlib.pyplot as plt
@@ -629,7 +629,7 @@ def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=
             if j == 0 and titles is not None: ax.set_ylabel(titles[i], fontsize=8)
     return fig
 
-# %% ../nbs/18_strokes.ipynb #c067
+# %% ../nbs/18_strokes.ipynb #c071
 def _no_constant(s): raise ValueError(f"{s} is not a number")
 
 def _plain_ok(o) -> bool:
@@ -654,7 +654,7 @@ def check_drawing(obj) -> str | None:
     except ValueError as e: return str(e)
     return None
 
-# %% ../nbs/18_strokes.ipynb #c071
+# %% ../nbs/18_strokes.ipynb #c075
 def _with_xy(s, xy):
     "A copy of stroke `s` with its x, y replaced by `xy` (the t column, if any, kept)."
     out = s.astype(np.float32, copy=True); out[:, :2] = xy
@@ -679,7 +679,7 @@ def keep_first(d, rng, min_frac=0.5) -> list:
         res.append(s[:k].copy()); k -= len(s)
     return res
 
-# %% ../nbs/18_strokes.ipynb #c073
+# %% ../nbs/18_strokes.ipynb #c077
 def jitter(d, rng, std=2.) -> list:
     "Every point's x, y moved by Gaussian noise of `std` (0-255 units), clipped to 0-255."
     return [_with_xy(s, np.clip(s[:, :2] + rng.normal(0, std, (len(s), 2)), 0, 255)) for s in d]
@@ -691,7 +691,7 @@ def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) ->
     m = s * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, sh], [0, 1]])
     return [_with_xy(p, np.clip((p[:, :2].astype(np.float64) - 127.5) @ m.T + 127.5 + t, 0, 255)) for p in d]
 
-# %% ../nbs/18_strokes.ipynb #c077
+# %% ../nbs/18_strokes.ipynb #c081
 STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac=0.6)),
                (0.75, random_affine, {}), (0.5, jitter, dict(std=1.))]
 
