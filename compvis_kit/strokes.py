@@ -494,13 +494,38 @@ if _numba is not None:
         ux, uy = (dx / L, dy / L) if L > 0 else (1., 0.)          # along the segment, and across it: (-uy, ux)
         band = abs(uy) > 1e-6                                      # the row's pixels lie within reach of the line through the ends
         hx = reach / abs(uy) if band else 0.
+        slab = abs(ux) > 1e-6
         r2, inner2 = reach * reach, (reach - 1) ** 2 if aa else reach * reach
+        inner = np.sqrt(inner2) - 1e-9
+        iux, iuy = 1 / ux if slab else 0., 1 / uy if band else 0.
+        hin = inner * abs(iuy)
         for yy in range(iy0, iy1 + 1):
             py = yy - y0; lo, hi = ix0, ix1
+            flo, fhi = -1e18, 1e18                                 # where pixels are surely fully covered: within `inner` of the line, between the ends
             if band:
-                xc = x0 + py * ux / uy
+                xc = x0 + py * ux * iuy
                 lo = max(lo, int(np.floor(xc - hx))); hi = min(hi, int(np.ceil(xc + hx)))
+                flo, fhi = xc - hin, xc + hin
+            elif abs(py) > inner: flo, fhi = 1e18, -1e18
+            if slab:                                               # and within reach of the segment's span along it
+                s0, s1 = x0 + (-reach - py * uy) * iux, x0 + (L + reach - py * uy) * iux
+                lo = max(lo, int(np.floor(min(s0, s1)))); hi = min(hi, int(np.ceil(max(s0, s1))))
+                s0, s1 = x0 + (-py * uy) * iux, x0 + (L - py * uy) * iux
+                flo, fhi = max(flo, min(s0, s1)), min(fhi, max(s0, s1))
+            elif not (0 <= py * uy <= L): flo, fhi = 1e18, -1e18
+            f0, f1 = hi + 1, hi                                    # the fully covered pixels f0..f1 (none when f0 > f1)
+            if flo <= fhi:
+                f0, f1 = max(int(np.ceil(flo)), lo), min(int(np.floor(fhi)), hi)
+                if f0 > f1: f0, f1 = hi + 1, hi
+            for c in range(C):
+                if col[c] >= 0:
+                    v = np.uint8(col[c])
+                    for xx in range(f0, f1 + 1): img[yy, xx, c] = v
             for xx in range(lo, hi + 1):
+                if xx == f0: 
+                    if f1 >= hi: break
+                    continue
+                if f0 < xx <= f1: continue
                 px = xx - x0
                 al, pe = px * ux + py * uy, py * ux - px * uy       # coordinates along and across
                 e = min(al, 0.) + max(al - L, 0.)                   # beyond an end: the distance to it
