@@ -542,17 +542,16 @@ if _numba is not None:
                         if col[c] >= 0: img[yy, xx, c] = np.uint8(col[c])
 
     @_jit
-    def _nb_render(X, lens, size, lw, pad, enc, aa):
-        "The drawing `X` (points, 2|3; strokes of `lens` points) rendered by encoding number `enc`; (image (size, size, channels), ok: x, y finite and within 0-255)."
-        C = 3 if enc == 2 or enc == 5 else 1
-        img = np.zeros((size, size, C), np.uint8)
+    def _nb_render(img, X, lens, lw, pad, enc, aa):
+        "Draw the drawing `X` (points, 2|3; strokes of `lens` points) into the black `img` (size, size, channels) by encoding number `enc`; False when a stroke is empty or an x, y is not within 0-255."
+        size, C = img.shape[0], img.shape[2]
         N, S = X.shape[0], lens.shape[0]
         for s in range(S):
-            if lens[s] < 1: return img, False
+            if lens[s] < 1: return False
         for i in range(N):
             for j in range(2):
                 v = X[i, j]
-                if not (v >= -.5 and v <= 255.5): return img, False
+                if not (v >= -.5 and v <= 255.5): return False
         k, o = (size - 1 - 2 * pad) / 255 * 16, pad * 16.
         hw = 0. if lw <= 1 else np.floor((lw + 1) / 2)           # OpenCV's lines: 1 px wide at lw=1, else 2 * ((lw + 1) // 2) + 1
         px = np.empty(N); py = np.empty(N)
@@ -611,7 +610,7 @@ if _numba is not None:
                 _nb_segment(img, px[a], py[a], px[b], py[b], col, hw, aa)
                 m += 1
             st = end
-        return img, True
+        return True
 
 def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
     "`render` by the compiled rasteriser: one call draws every segment."
@@ -619,8 +618,9 @@ def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
     if X.dtype != np.float32 and X.dtype != np.float64: X = X.astype(np.float64)
     lens = np.fromiter(map(len, drawing), np.int64, len(drawing))
     if X.ndim != 2 or X.shape[1] not in (2, 3): raise ValueError(f"strokes of shape {X.shape[1:]}: expected (points, 2|3)")
-    img, ok = _nb_render(X, lens, int(size), float(lw), float(pad), _NB_ENC[encoding], bool(antialias))
-    if not ok:                                                     # name the stroke
+    enc = _NB_ENC[encoding]
+    img = np.zeros((int(size), int(size), _NB_CH[enc]), np.uint8)
+    if not _nb_render(img, X, lens, float(lw), float(pad), enc, bool(antialias)):      # name what is wrong
         if not lens.all(): raise ValueError(f"stroke {int(np.argmin(lens))} has no points")
         _check_range(drawing); raise ValueError("x/y outside 0-255 or NaN")
     return img if img.shape[2] == 3 else img.reshape(size, size)
