@@ -479,6 +479,7 @@ _BUILTIN = dict(ENCODINGS)                # what the compiled engine can stand i
 # %% ../nbs/18_strokes.ipynb #c049
 _NB_ENC = dict(plain=0, order=1, time=2, velocity=3, acceleration=4, cumulative=5)     # the encodings the compiled engine draws
 _NB_CH = (1, 1, 3, 1, 1, 3)
+_NB_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 if _numba is not None:
     _jit = _numba.njit(cache=True, nogil=True, fastmath=True)
@@ -614,8 +615,8 @@ if _numba is not None:
 
 def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
     "`render` by the compiled rasteriser: one call draws every segment."
-    X = np.ascontiguousarray(drawing[0] if len(drawing) == 1 else np.concatenate(drawing))
-    if X.dtype != np.float32 and X.dtype != np.float64: X = X.astype(np.float64)
+    X = np.concatenate(drawing) if len(drawing) > 1 else np.ascontiguousarray(drawing[0])
+    if X.dtype not in _NB_DTYPES: X = X.astype(np.float64)
     lens = np.fromiter(map(len, drawing), np.int64, len(drawing))
     if X.ndim != 2 or X.shape[1] not in (2, 3): raise ValueError(f"strokes of shape {X.shape[1:]}: expected (points, 2|3)")
     enc = _NB_ENC[encoding]
