@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/strokes.py [--per-word 1000] [--words 20] [--n 4000] [--size 64] [--shard-size 2500]
                                       [--workers 0,1,2] [--shard-repeat 2] [--mem-n 4000] [--mem-shard 1000] [--bs 128] [--batches 40] [--no-loader]
-                                      [--parts 1,2,3,4,5,6] [--naive-n 2000] [--big 100000,1000000] [--big-size 32] [--big-shard 5000] [--big-workers 2]
+                                      [--parts 1,2,3,4,5,6] [--naive-n 2000] [--naive-repeat 5] [--big 100000,1000000] [--big-size 32] [--big-shard 5000] [--big-workers 2]
 
 On the Hershey Quick Draw competition (`quickdraw_competition(words=20, per_word=1000)`, built once in work/data; the
 build is timed when it happens), side by side in one run:
@@ -20,8 +20,10 @@ build is timed when it happens), side by side in one run:
   4. `shard_dls` train-loader throughput (images/s) against a training step of a small 4-conv CNN (16-128 channels) at
      the same size, each with torch's default thread count and with 1 thread.
   5. parse + render at 64 px in the 3-channel `time` encoding, one process, drawings per CPU second: ours (`read_kaggle_csv` streaming
-     -> `render`) against a naive renderer written here (csv.reader, `json.loads` of the drawing column, PIL `ImageDraw.line` per
-     segment drawing the same R/G/B time encoding), and the ratio; how close the naive images are to ours is printed beside.
+     -> `render`, engine 'auto': the numba rasteriser when numba is installed; engine='cv2' printed for reference) against a naive
+     renderer written here (csv.reader, `json.loads` of the drawing column, PIL `ImageDraw.line` per segment drawing the same R/G/B
+     time encoding), and the ratio; best of `--naive-repeat` runs, the renderers interleaved so that they see the same load; how close
+     the naive images are to ours is printed beside.
   6. peak RSS of `render_shards` pre-rendering 100k and 1M drawings (`--big`) with `--big-workers` worker processes, each in a fresh
      process as in part 3: parent and largest worker, their sum and max, the 1M/100k ratios. Building 1M Hershey drawings would
      take hours (~15 ms each), so `repeated_folder` writes a Kaggle-layout folder of N drawings (work/data/...-x<N>, kept for
@@ -158,6 +160,7 @@ def main():
     ap.add_argument('--keep', action='store_true', help='keep the rendered shards (work/bench/strokes-<pid>)')
     ap.add_argument('--parts', default='1,2,3,4,5,6', help='which parts to run (see above), e.g. 5,6')
     ap.add_argument('--naive-n', type=int, default=2000, help='part 5: drawings parsed and rendered by each renderer')
+    ap.add_argument('--naive-repeat', type=int, default=5, help='part 5: best of this many runs of each renderer, interleaved')
     ap.add_argument('--big', default='100000,1000000', help='part 6: drawing counts to pre-render')
     ap.add_argument('--big-size', type=int, default=32, help='part 6: render size (32 px plain: 1 KB a drawing on disk)')
     ap.add_argument('--big-shard', type=int, default=5000, help='part 6: shard_size')
@@ -237,17 +240,22 @@ def main():
     # --- 5. ours against a naive renderer ---------------------------------------------------------------------
     if 5 in parts:
         kn = -(-a.naive_n // len(fmt_files['csv'])); nn_ = kn * len(fmt_files['csv'])
-        def ours():
+        def ours(engine='auto'):
             for fn in fmt_files['csv']:
-                for r in itertools.islice(read_kaggle_csv(fn), kn): yield render(r['drawing'], 64, 'time')
+                for r in itertools.islice(read_kaggle_csv(fn), kn): yield render(r['drawing'], 64, 'time', engine=engine)
+        ours_cv2 = lambda: ours('cv2')
         def naive():
             for fn in fmt_files['csv']:
                 with open(fn, newline='', encoding='utf-8') as f:
                     rd = csv.reader(f); col = next(rd).index('drawing')
                     for row in itertools.islice(rd, kn): yield naive_time(row[col], 64)
-        for f in (ours, naive): list(itertools.islice(f(), 50))                 # warm-up
-        res5 = {name: best_of(lambda: sum(1 for _ in f()), 2) for name, f in (('ours', ours), ('naive', naive))}
-        (ow, oc, on), (nw_, nc, nn2) = res5['ours'], res5['naive']
+        for f in (ours, ours_cv2, naive): list(itertools.islice(f(), 50))       # warm-up (and the numba kernels loaded or compiled)
+        res5 = {}
+        for _ in range(a.naive_repeat):                                         # interleaved, so that all three see the same load
+            for name, f in (('ours', ours), ('naive', naive), ('cv2', ours_cv2)):
+                t = timed(lambda: sum(1 for _ in f()))
+                if name not in res5 or t[1] < res5[name][1]: res5[name] = t
+        (ow, oc, on), (nw_, nc, nn2), (cw, cc, _) = res5['ours'], res5['naive'], res5['cv2']
         assert on == nn2 == nn_, (on, nn2, nn_)
         n_imgs = list(itertools.islice(naive(), 200))                               # the same drawings, in the same order
         o8 = [render(r['drawing'], 64, 'time', antialias=False) for fn in fmt_files['csv'] for r in itertools.islice(read_kaggle_csv(fn), kn)][:200]
@@ -255,9 +263,12 @@ def main():
         iou = np.mean([(ink(x) & ink(y)).sum() / max((ink(x) | ink(y)).sum(), 1) for x, y in zip(o8, n_imgs)])
         mad = np.mean([np.abs(x.astype(int) - y.astype(int))[ink(x) & ink(y)].mean() for x, y in zip(o8, n_imgs)])
         print(f'\n{el()}5. parse + render at 64 px, time encoding (3 channels), {nn_} drawings ({kn} from each of {len(fmt_files["csv"])} CSVs), '
-              f'one process, best of 2 by CPU time')
+              f'one process, best of {a.naive_repeat} by CPU time, the renderers interleaved')
         print(f'{"":62s} {"CPU s":>7s} {"drawings/s/core":>15s} {"/s wall":>8s}')
-        print(f'{"ours: read_kaggle_csv -> render(d, 64, time), antialiased":62s} {oc:7.2f} {nn_ / oc:15.0f} {nn_ / ow:8.0f}')
+        from compvis_kit.strokes import _numba
+        print(f'{"ours: read_kaggle_csv -> render(d, 64, time), antialiased":62s} {oc:7.2f} {nn_ / oc:15.0f} {nn_ / ow:8.0f}'
+              + ('' if _numba is not None else '  (numba not installed: the OpenCV engine)'))
+        print(f'{"  the same with render(..., engine=cv2), for reference":62s} {cc:7.2f} {nn_ / cc:15.0f} {nn_ / cw:8.0f}')
         print(f'{"naive: csv.reader, json.loads, PIL ImageDraw.line per segment":62s} {nc:7.2f} {nn_ / nc:15.0f} {nn_ / nw_:8.0f}')
         print(f'ours / naive, per core: {nc / oc:.2f}x (target >= 3x)')
         print(f'(the naive renderer draws the same encoding: ink IoU with ours unantialiased {iou:.2f}, mean |difference| where both have ink '

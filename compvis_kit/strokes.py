@@ -10,6 +10,8 @@ import csv, gzip, json, os, struct, sys, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, cv2
+try: import numba as _numba
+except ImportError: _numba = None
 from .core import atomic_save
 
 # %% auto #0
@@ -18,6 +20,76 @@ __all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json',
            'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
+if _numba is not None:
+    @_numba.njit(cache=True, nogil=True)
+    def _nb_parse(b):
+        "The drawing JSON bytes `b` (`[[[x..], [y..](, [t..])], ...]`, whole numbers only) as (points (n, channels) float64, stroke lengths, ok); ok False: anything else (the JSON path then parses or explains it)."
+        n = b.shape[0]; cap = n // 2 + 1
+        vals = np.empty(cap); lens = np.empty(cap, np.int64); bad = (np.empty((0, 0)), np.empty(0, np.int64), False)
+        i, nv, S, nc, depth = 0, 0, 0, 0, 0
+        clen = np.zeros(3, np.int64); ch = 0
+        while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 13 or b[i] == 9): i += 1
+        if i >= n or b[i] != 91: return bad
+        i += 1
+        while True:                                                   # strokes
+            while i < n and b[i] == 32: i += 1
+            if i >= n or b[i] != 91: return bad
+            i += 1; ch = 0
+            while True:                                               # channels of a stroke
+                while i < n and b[i] == 32: i += 1
+                if i >= n or b[i] != 91 or ch >= 3: return bad
+                i += 1; cnt = 0
+                while True:                                           # numbers of a channel
+                    while i < n and b[i] == 32: i += 1
+                    neg = False
+                    if i < n and b[i] == 45: neg = True; i += 1
+                    v, nd, lead = 0., 0, i < n and b[i] == 48
+                    while i < n and 48 <= b[i] <= 57: v = v * 10 + (b[i] - 48); nd += 1; i += 1
+                    if nd == 0 or nd > 15 or (lead and nd > 1): return bad           # JSON has no leading zeros
+                    vals[nv] = -v if neg else v; nv += 1; cnt += 1
+                    while i < n and b[i] == 32: i += 1
+                    if i >= n: return bad
+                    if b[i] == 44: i += 1; continue
+                    if b[i] == 93: i += 1; break
+                    return bad                                        # a fraction, exponent or anything else
+                clen[ch] = cnt; ch += 1
+                while i < n and b[i] == 32: i += 1
+                if i >= n: return bad
+                if b[i] == 44: i += 1; continue
+                if b[i] == 93: i += 1; break
+                return bad
+            if ch < 2 or (nc and ch != nc): return bad
+            nc = ch
+            for c in range(1, ch):
+                if clen[c] != clen[0]: return bad
+            lens[S] = clen[0]; S += 1
+            while i < n and b[i] == 32: i += 1
+            if i >= n: return bad
+            if b[i] == 44: i += 1; continue
+            if b[i] == 93: i += 1; break
+            return bad
+        while i < n and (b[i] == 32 or b[i] == 10 or b[i] == 13 or b[i] == 9): i += 1
+        if i != n: return bad
+        N = nv // nc
+        X = np.empty((N, nc)); o, r = 0, 0
+        for s in range(S):
+            m = lens[s]
+            for c in range(nc):
+                for k in range(m): X[r + k, c] = vals[o + k]
+                o += m
+            r += m
+        return X, lens[:S].copy(), True
+
+def _parse_text(text, dtype):
+    "The drawing's JSON text as strokes (row slices of one array) by the compiled parser, or None when it is not plain whole numbers."
+    if _numba is None: return None
+    X, lens, ok = _nb_parse(np.frombuffer(text.encode(), np.uint8))
+    if not ok: return None
+    X = X.astype(dtype, copy=False); res, i = [], 0
+    for n in lens.tolist(): res.append(X[i:i + n]); i += n
+    return res
+
+# %% ../nbs/18_strokes.ipynb #c006
 def _stroke(s, i, dtype=np.float32):
     "Stroke `i` of a drawing, JSON form `[xs, ys(, ts)]` or an array (n, 2|3), as a `dtype` array (n, 2|3)."
     if isinstance(s, np.ndarray):
@@ -34,19 +106,38 @@ def _stroke(s, i, dtype=np.float32):
     if not np.isfinite(a).all(): raise ValueError(f"stroke {i} holds NaN or inf")
     return np.ascontiguousarray(a)
 
+def _from_lists(obj, dtype):
+    "The strokes of the lists `obj` as row slices of one `dtype` array, in one conversion; None when anything looks wrong (`_stroke` then says what)."
+    try:
+        nc = len(obj[0]); lens = []
+        for s in obj:
+            if type(s) is not list or len(s) != nc: return None
+            n = len(s[0])
+            if not n or any(type(c) is not list or len(c) != n for c in s): return None
+            lens.append(n)
+        if nc not in (2, 3): return None
+        X = np.array([[v for s in obj for v in s[j]] for j in range(nc)], dtype).T.copy()
+    except (TypeError, ValueError, IndexError): return None
+    if not np.isfinite(X).all(): return None
+    res, i = [], 0
+    for n in lens: res.append(X[i:i + n]); i += n
+    return res
+
 def as_drawing(obj, dtype=np.float32) -> list:
     "`obj` (strokes `[[xs, ys(, ts)], ...]`, their JSON text, or arrays) as a list of `dtype` arrays (n, 2|3)."
     if isinstance(obj, str):
+        if (res := _parse_text(obj, dtype)) is not None: return res
         try: obj = json.loads(obj)
         except json.JSONDecodeError as e: raise ValueError(f"drawing is not valid JSON ({e.msg} at char {e.pos})") from None
     if not isinstance(obj, (list, tuple)): raise ValueError(f"drawing is not a list of strokes ({type(obj).__name__} {obj!r:.40})")
+    if type(obj) is list and obj and type(obj[0]) is list and (res := _from_lists(obj, dtype)) is not None: return res
     if not len(obj): raise ValueError("empty drawing (no strokes)")
     res = [_stroke(s, i, dtype) for i, s in enumerate(obj)]
     nc = {a.shape[1] for a in res}
     if len(nc) > 1: raise ValueError(f"strokes mix x,y and x,y,t points ({sorted(nc)} channels)")
     return res
 
-# %% ../nbs/18_strokes.ipynb #c008
+# %% ../nbs/18_strokes.ipynb #c009
 def _channel(a) -> list:
     "One coordinate column as a JSON-ready list: ints when every value is whole, else floats to 3 decimals."
     r = np.round(np.asarray(a, np.float64), 3)
@@ -59,7 +150,7 @@ def drawing_to_json(drawing) -> str:
     "The JSON text of `drawing` as in the Kaggle CSVs' `drawing` column: `[[[x0, x1, ...], [y0, y1, ...]], ...]`."
     return json.dumps(_lists(drawing))
 
-# %% ../nbs/18_strokes.ipynb #c011
+# %% ../nbs/18_strokes.ipynb #c014
 def _open(fn, mode='rt'):
     "`fn` opened for reading (text as UTF-8 with universal newlines off, for csv), through gzip when it ends in .gz."
     kw = dict(encoding='utf-8', newline='') if 't' in mode else {}
@@ -96,18 +187,18 @@ def _csv_records(fn):
         col = {h: j for j, h in enumerate(header)}
         missing = [c for c in ('key_id', 'drawing') if c not in col]
         if missing: raise ValueError(f"{fn}:1: no {' or '.join(missing)} column in the header {header}")
-        get = lambda row, c: row[col[c]] if c in col else None
+        ik, iw, ic, ir, it, idr = (col.get(c) for c in ('key_id', 'word', 'countrycode', 'recognized', 'timestamp', 'drawing'))
+        nh, sfn = len(header), str(fn)
         try:
             for row in r:
                 if not row: continue
-                where = f"{fn}:{r.line_num}"
-                if len(row) != len(header): yield where, f"{len(row)} fields, the header has {len(header)}"; continue
-                rec = get(row, 'recognized')
-                yield where, _record(get(row, 'key_id'), get(row, 'word'), get(row, 'countrycode'),
-                                     None if rec is None else _BOOL.get(rec.strip().lower()), get(row, 'timestamp'), get(row, 'drawing'))
+                if len(row) != nh: yield f"{sfn}:{r.line_num}", f"{len(row)} fields, the header has {nh}"; continue
+                rec = None if ir is None else _BOOL.get(row[ir].strip().lower())
+                yield f"{sfn}:{r.line_num}", _record(row[ik], None if iw is None else row[iw], None if ic is None else row[ic],
+                                                    rec, None if it is None else row[it], row[idr])
         except csv.Error as e: raise ValueError(f"{fn}:{r.line_num}: not valid CSV ({e})") from None
 
-# %% ../nbs/18_strokes.ipynb #c013
+# %% ../nbs/18_strokes.ipynb #c016
 _HEAD = struct.Struct('<Q2sBIH')          # key_id, countrycode, recognized, timestamp, n_strokes
 
 def _utc(ts) -> str:
@@ -139,7 +230,7 @@ def _binary_records(fn):
             yield where, dict(key_id=str(key), word=None, countrycode=cc.decode('ascii', 'replace').strip('\0') or None,
                               recognized=bool(rec), timestamp=_utc(ts), drawing=strokes)
 
-# %% ../nbs/18_strokes.ipynb #c015
+# %% ../nbs/18_strokes.ipynb #c018
 _PARSERS = dict(ndjson=_ndjson_records, csv=_csv_records, bin=_binary_records)
 
 def _kind(fn) -> str:
@@ -183,7 +274,7 @@ class StrokeReader:
 
     def __repr__(self): return f"StrokeReader({str(self.fn)!r}, kind={self.kind!r})"
 
-# %% ../nbs/18_strokes.ipynb #c017
+# %% ../nbs/18_strokes.ipynb #c020
 def read_ndjson(fn, **kwargs) -> StrokeReader:
     "Stream the records of a Quick Draw `.ndjson` file (simplified or raw)."
     return StrokeReader(fn, 'ndjson', **kwargs)
@@ -200,7 +291,7 @@ def read_strokes(path, **kwargs) -> StrokeReader:
     "Stream the records of the stroke file `path`, the format from its suffix: `.ndjson`, `.csv`, `.bin` (each optionally `.gz`)."
     return StrokeReader(path, None, **kwargs)
 
-# %% ../nbs/18_strokes.ipynb #c027
+# %% ../nbs/18_strokes.ipynb #c030
 _KEYS = ('word', 'countrycode', 'timestamp', 'recognized', 'key_id')
 
 def write_ndjson(records, fn) -> int:
@@ -241,7 +332,7 @@ def write_binary(records, fn) -> int:
             n += 1
     return n
 
-# %% ../nbs/18_strokes.ipynb #c031
+# %% ../nbs/18_strokes.ipynb #c034
 def _rdp(p, eps, keep=()) -> np.ndarray:
     "Indices of the points of the polyline `p` (n, 2) that Ramer-Douglas-Peucker with tolerance `eps` keeps (always the ends and the indices `keep`)."
     n = len(p); m = np.zeros(n, bool)
@@ -277,7 +368,7 @@ def simplify_raw(drawing, eps=2.0, keep_time=False) -> list:
         res.append(a[~same].astype(np.float32))
     return res
 
-# %% ../nbs/18_strokes.ipynb #c041
+# %% ../nbs/18_strokes.ipynb #c044
 SHIFT = 4                                 # fractional bits of the pixel coordinates handed to OpenCV
 
 _LO, _HI = -.5, 255.5                     # x, y that round into 0-255
@@ -304,7 +395,7 @@ def _pixels(drawing, size, pad) -> list:
 def _fade(v): return np.rint(255 - 200 * np.asarray(v, np.float64)).astype(int)
 def _bright(v): return np.rint(55 + 200 * np.asarray(v, np.float64)).astype(int)
 
-# %% ../nbs/18_strokes.ipynb #c043
+# %% ../nbs/18_strokes.ipynb #c046
 class _Segs:
     "Every segment of a drawing in order: pixel ends `p`, `q`; stroke `sid`; index `k` of the `n` in its stroke; point indices `a`, `b` into `X`, the concatenated points."
     def __init__(self, pts, d):
@@ -345,7 +436,7 @@ class _Segs:
         a = np.where(first, 0, np.abs(v - v[prev]))
         return a if dt is None else a / np.where(first, 1, (dt + dt[prev]) / 2)
 
-# %% ../nbs/18_strokes.ipynb #c044
+# %% ../nbs/18_strokes.ipynb #c047
 def _plain(pts, d, size, lw, lt):
     img = np.zeros((size, size), np.uint8)
     if pts: cv2.polylines(img, pts, False, 255, lw, lt, SHIFT)
@@ -383,18 +474,175 @@ def _cumulative(pts, d, size, lw, lt):
     return img
 
 ENCODINGS = dict(plain=_plain, order=_order, time=_time, velocity=_velocity, acceleration=_acceleration, cumulative=_cumulative)
+_BUILTIN = dict(ENCODINGS)                # what the compiled engine can stand in for
 
-# %% ../nbs/18_strokes.ipynb #c045
-def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None) -> np.ndarray:
+# %% ../nbs/18_strokes.ipynb #c049
+_NB_ENC = dict(plain=0, order=1, time=2, velocity=3, acceleration=4, cumulative=5)     # the encodings the compiled engine draws
+_NB_CH = (1, 1, 3, 1, 1, 3)
+_NB_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+if _numba is not None:
+    _jit = _numba.njit(cache=True, nogil=True, fastmath=True)
+
+    @_jit
+    def _nb_segment(img, x0, y0, x1, y1, col, hw, aa):
+        "Blend segment (x0, y0)-(x1, y1) (pixels, centres at integers) of half-width `hw` into `img` in `col` (-1: channel untouched)."
+        h, w, C = img.shape
+        reach = hw + 1.25 if aa else hw + .5                       # antialiased: coverage falls to 0 over the last pixel
+        ix0 = max(int(np.floor(min(x0, x1) - reach)), 0); ix1 = min(int(np.ceil(max(x0, x1) + reach)), w - 1)
+        iy0 = max(int(np.floor(min(y0, y1) - reach)), 0); iy1 = min(int(np.ceil(max(y0, y1) + reach)), h - 1)
+        dx, dy = x1 - x0, y1 - y0; L = np.sqrt(dx * dx + dy * dy)
+        ux, uy = (dx / L, dy / L) if L > 0 else (1., 0.)          # along the segment, and across it: (-uy, ux)
+        band = abs(uy) > 1e-6                                      # the row's pixels lie within reach of the line through the ends
+        hx = reach / abs(uy) if band else 0.
+        slab = abs(ux) > 1e-6
+        r2, inner2 = reach * reach, (reach - 1) ** 2 if aa else reach * reach
+        inner = np.sqrt(inner2) - 1e-9
+        iux, iuy = 1 / ux if slab else 0., 1 / uy if band else 0.
+        hin = inner * abs(iuy)
+        for yy in range(iy0, iy1 + 1):
+            py = yy - y0; lo, hi = ix0, ix1
+            flo, fhi = -1e18, 1e18                                 # where pixels are surely fully covered: within `inner` of the line, between the ends
+            if band:
+                xc = x0 + py * ux * iuy
+                lo = max(lo, int(np.floor(xc - hx))); hi = min(hi, int(np.ceil(xc + hx)))
+                flo, fhi = xc - hin, xc + hin
+            elif abs(py) > inner: flo, fhi = 1e18, -1e18
+            if slab:                                               # and within reach of the segment's span along it
+                s0, s1 = x0 + (-reach - py * uy) * iux, x0 + (L + reach - py * uy) * iux
+                lo = max(lo, int(np.floor(min(s0, s1)))); hi = min(hi, int(np.ceil(max(s0, s1))))
+                s0, s1 = x0 + (-py * uy) * iux, x0 + (L - py * uy) * iux
+                flo, fhi = max(flo, min(s0, s1)), min(fhi, max(s0, s1))
+            elif not (0 <= py * uy <= L): flo, fhi = 1e18, -1e18
+            f0, f1 = hi + 1, hi                                    # the fully covered pixels f0..f1 (none when f0 > f1)
+            if flo <= fhi:
+                f0, f1 = max(int(np.ceil(flo)), lo), min(int(np.floor(fhi)), hi)
+                if f0 > f1: f0, f1 = hi + 1, hi
+            for c in range(C):
+                if col[c] >= 0:
+                    v = np.uint8(col[c])
+                    for xx in range(f0, f1 + 1): img[yy, xx, c] = v
+            for xx in range(lo, hi + 1):
+                if xx == f0: 
+                    if f1 >= hi: break
+                    continue
+                if f0 < xx <= f1: continue
+                px = xx - x0
+                al, pe = px * ux + py * uy, py * ux - px * uy       # coordinates along and across
+                e = min(al, 0.) + max(al - L, 0.)                   # beyond an end: the distance to it
+                d2 = e * e + pe * pe
+                if d2 > r2: continue
+                if d2 > inner2:
+                    a = reach - np.sqrt(d2)
+                    for c in range(C):
+                        if col[c] >= 0:
+                            o = np.float64(img[yy, xx, c])
+                            img[yy, xx, c] = np.uint8(int(o + (col[c] - o) * a + .5))
+                else:
+                    for c in range(C):
+                        if col[c] >= 0: img[yy, xx, c] = np.uint8(col[c])
+
+    @_jit
+    def _nb_render(img, X, lens, lw, pad, enc, aa):
+        "Draw the drawing `X` (points, 2|3; strokes of `lens` points) into the black `img` (size, size, channels) by encoding number `enc`; False when a stroke is empty or an x, y is not within 0-255."
+        size, C = img.shape[0], img.shape[2]
+        N, S = X.shape[0], lens.shape[0]
+        for s in range(S):
+            if lens[s] < 1: return False
+        for i in range(N):
+            for j in range(2):
+                v = X[i, j]
+                if not (v >= -.5 and v <= 255.5): return False
+        k, o = (size - 1 - 2 * pad) / 255 * 16, pad * 16.
+        hw = 0. if lw <= 1 else np.floor((lw + 1) / 2)           # OpenCV's lines: 1 px wide at lw=1, else 2 * ((lw + 1) // 2) + 1
+        px = np.empty(N); py = np.empty(N)
+        for i in range(N):
+            px[i] = np.rint(X[i, 0] * k + o) / 16; py[i] = np.rint(X[i, 1] * k + o) / 16
+        hast = X.shape[1] > 2
+        g = np.empty(N)                                            # progress through the drawing, for `time`
+        if enc == 2:
+            if hast:
+                t0, t1 = X[0, 2], X[0, 2]
+                for i in range(N): t1 = max(t1, X[i, 2])
+                den = t1 - t0 if t1 > t0 else 1.
+                for i in range(N): g[i] = min(max((X[i, 2] - t0) / den, 0.), 1.)
+            else:
+                for i in range(N): g[i] = i / max(N - 1, 1)
+        nseg = 0
+        for s in range(S): nseg += max(lens[s] - 1, 1)
+        val = np.zeros(nseg)                                       # speed, then acceleration, of each segment
+        if enc == 3 or enc == 4:
+            dts = np.ones(nseg); m, st = 0, 0
+            for s in range(S):
+                n = max(lens[s] - 1, 1); end = st + lens[s]
+                for kk in range(n):
+                    a = st + kk; b = min(a + 1, end - 1)
+                    v = np.hypot(X[b, 0] - X[a, 0], X[b, 1] - X[a, 1])
+                    if hast: dts[m] = max(X[b, 2] - X[a, 2], 1.); v = v / dts[m]
+                    val[m] = v; m += 1
+                st = end
+            if enc == 4:
+                acc = np.zeros(nseg); m = 0
+                for s in range(S):
+                    n = max(lens[s] - 1, 1)
+                    for kk in range(n):
+                        if kk > 0:
+                            acc[m] = abs(val[m] - val[m - 1])
+                            if hast: acc[m] /= (dts[m] + dts[m - 1]) / 2
+                        m += 1
+                val = acc
+            top = 0.
+            for m in range(nseg): top = max(top, val[m])
+            for m in range(nseg): val[m] = val[m] / top if top > 0 else 0.
+        col = np.empty(C, np.float64); m, st = 0, 0
+        for s in range(S):
+            n = max(lens[s] - 1, 1); end = st + lens[s]
+            for kk in range(n):
+                a = st + kk; b = min(a + 1, end - 1)
+                if enc == 0: col[0] = 255.
+                elif enc == 1: col[0] = 255. - 13 * min(s, 10)
+                elif enc == 2:
+                    col[0] = np.rint(255 - 200 * (s / max(S - 1, 1)))
+                    col[1] = np.rint(255 - 200 * ((g[a] + g[b]) / 2))
+                    col[2] = np.rint(255 - 200 * (kk / max(n - 1, 1)))
+                elif enc == 5:
+                    col[0] = 255.; col[1] = 255. if s < (S + 1) // 2 else -1.; col[2] = 255. if s == 0 else -1.
+                else: col[0] = np.rint(55 + 200 * val[m])
+                _nb_segment(img, px[a], py[a], px[b], py[b], col, hw, aa)
+                m += 1
+            st = end
+        return True
+
+def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
+    "`render` by the compiled rasteriser: one call draws every segment."
+    X = np.concatenate(drawing) if len(drawing) > 1 else np.ascontiguousarray(drawing[0])
+    if X.dtype not in _NB_DTYPES: X = X.astype(np.float64)
+    lens = np.fromiter(map(len, drawing), np.int64, len(drawing))
+    if X.ndim != 2 or X.shape[1] not in (2, 3): raise ValueError(f"strokes of shape {X.shape[1:]}: expected (points, 2|3)")
+    enc = _NB_ENC[encoding]
+    img = np.zeros((int(size), int(size), _NB_CH[enc]), np.uint8)
+    if not _nb_render(img, X, lens, float(lw), float(pad), enc, bool(antialias)):      # name what is wrong
+        if not lens.all(): raise ValueError(f"stroke {int(np.argmin(lens))} has no points")
+        _check_range(drawing); raise ValueError("x/y outside 0-255 or NaN")
+    return img if img.shape[2] == 3 else img.reshape(size, size)
+
+# %% ../nbs/18_strokes.ipynb #c050
+def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, engine='auto') -> np.ndarray:
     "`drawing` (coordinates 0-255) drawn on a black `size` x `size` uint8 canvas by the encoding `encoding` (see `ENCODINGS`)."
     f = ENCODINGS.get(encoding) if isinstance(encoding, str) else encoding
     if f is None: raise ValueError(f"unknown encoding {encoding!r}; known: {', '.join(ENCODINGS)}")
+    if engine not in ('auto', 'numba', 'cv2'): raise ValueError(f"unknown engine {engine!r}: 'auto', 'numba' or 'cv2'")
     pad = lw if pad is None else pad
     if size - 1 - 2 * pad < 1: raise ValueError(f"size {size} leaves no room inside a margin of {pad} px")
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
+    builtin = isinstance(encoding, str) and f is _BUILTIN.get(encoding)
+    if engine == 'numba':
+        if _numba is None: raise ImportError("engine='numba' needs numba (pip install numba)")
+        if not builtin: raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(_NB_ENC)}), not {encoding!r}")
+    if engine != 'cv2' and builtin and _numba is not None: return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
-# %% ../nbs/18_strokes.ipynb #c059
+# %% ../nbs/18_strokes.ipynb #c064
 def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=None, **kwargs):
     "A matplotlib grid of `drawings` (rows) rendered at `size` in each of `encodings` (columns); `titles` label the rows."
     import matplotlib.pyplot as plt
@@ -407,7 +655,7 @@ def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=
             if j == 0 and titles is not None: ax.set_ylabel(titles[i], fontsize=8)
     return fig
 
-# %% ../nbs/18_strokes.ipynb #c064
+# %% ../nbs/18_strokes.ipynb #c071
 def _no_constant(s): raise ValueError(f"{s} is not a number")
 
 def _plain_ok(o) -> bool:
@@ -432,7 +680,7 @@ def check_drawing(obj) -> str | None:
     except ValueError as e: return str(e)
     return None
 
-# %% ../nbs/18_strokes.ipynb #c068
+# %% ../nbs/18_strokes.ipynb #c075
 def _with_xy(s, xy):
     "A copy of stroke `s` with its x, y replaced by `xy` (the t column, if any, kept)."
     out = s.astype(np.float32, copy=True); out[:, :2] = xy
@@ -457,7 +705,7 @@ def keep_first(d, rng, min_frac=0.5) -> list:
         res.append(s[:k].copy()); k -= len(s)
     return res
 
-# %% ../nbs/18_strokes.ipynb #c070
+# %% ../nbs/18_strokes.ipynb #c077
 def jitter(d, rng, std=2.) -> list:
     "Every point's x, y moved by Gaussian noise of `std` (0-255 units), clipped to 0-255."
     return [_with_xy(s, np.clip(s[:, :2] + rng.normal(0, std, (len(s), 2)), 0, 255)) for s in d]
@@ -469,7 +717,7 @@ def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) ->
     m = s * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, sh], [0, 1]])
     return [_with_xy(p, np.clip((p[:, :2].astype(np.float64) - 127.5) @ m.T + 127.5 + t, 0, 255)) for p in d]
 
-# %% ../nbs/18_strokes.ipynb #c074
+# %% ../nbs/18_strokes.ipynb #c081
 STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac=0.6)),
                (0.75, random_affine, {}), (0.5, jitter, dict(std=1.))]
 
