@@ -126,13 +126,13 @@ class ImageData:
     def test_dl(self, dls, path=None): return competition_test_dl(dls, path)
     def files(self, dl, path=None): return dl_files(dl, path)
 
+_SPLIT_KW = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
+                 folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
+_DLS_KW = (*_SPLIT_KW, 'dl_kwargs')                   # the `competition_dls` arguments an `ImageData` keeps
+
 def _split_args(kw):
     "The `shared_split` arguments among `competition_dls` arguments `kw`."
-    m = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
-             folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
-    return {m[k]: v for k, v in kw.items() if k in m}
-
-_DLS_KW = ('valid_pct', 'n_folds', 'per_class', 'split_col', 'split_seed', 'dl_kwargs', 'folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
+    return {_SPLIT_KW[k]: v for k, v in kw.items() if k in _SPLIT_KW}
 
 def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
     "`data` if given (refusing image arguments it would ignore), else `StrokeData()` for a Quick Draw folder, else `ImageData(item_tfms, cache, **kwargs)`."

@@ -18,6 +18,7 @@ from .models import timm_model
 from .tasks import Classification
 from .strokes import render, StrokeAug
 from .core import work_dir, load_json
+from .splits import fold_split
 from .models import timm_learner, check_arch
 from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup, _read_aug, BadLog
 from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
@@ -271,7 +272,7 @@ class StrokeData:
     def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
         "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
         sp = self.split(path)
-        sp = sp.assign(is_valid=(sp.fold == fold).values) if fold else sp
+        sp = fold_split(sp, fold)
         if self.model != 'cnn' and batch_tfms: raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the strokes with aug=StrokeAug(...))")
         kw = dict(bs=bs, device=device, num_workers=num_workers)
         if self.model == 'lstm': return points_dls(path, sp, self.max_points, self.aug, mode=self.point_mode, **kw)
