@@ -24,8 +24,10 @@ build is timed when it happens), side by side in one run:
      renderer written here (csv.reader, `json.loads` of the drawing column, PIL `ImageDraw.line` per segment drawing the same R/G/B
      time encoding), and the ratio; best of `--naive-repeat` runs, the renderers interleaved so that they see the same load; how close
      the naive images are to ours is printed beside.
-  6. peak RSS of `render_shards` pre-rendering 100k and 1M drawings (`--big`) with `--big-workers` worker processes, each in a fresh
-     process as in part 3: parent and largest worker, their sum and max, the 1M/100k ratios. Building 1M Hershey drawings would
+  6. peak RSS of `render_shards(path, dest)` pre-rendering all 100k and then all 1M drawings of a folder (`--big`) with `--big-workers`
+     worker processes, each in a fresh process as in part 3: parent and largest worker, their sum and max, the 1M/100k ratios. No
+     items are passed: render_shards streams the drawings (a pass to check, count and hash them, then the render pass), holding no
+     table of them. Building 1M Hershey drawings would
      take hours (~15 ms each), so `repeated_folder` writes a Kaggle-layout folder of N drawings (work/data/...-x<N>, kept for
      reruns) by repeating the real drawings of the competition above, each copy under a fresh unique key_id, streamed row by row
      (never more than one 1,000-row source file in memory). Rendered at 32 px plain (1 KB a drawing: 1 GB of shards for 1M;
@@ -65,10 +67,10 @@ def status_kib(field):
         if line.startswith(field + ':'): return int(line.split()[1])
 
 def rss_child(a):
-    "Hidden mode: render_shards with 2 workers in this fresh process; print RSS (KiB): this process before and at peak, its largest worker's peak."
+    "Hidden mode: render_shards with `--rss-workers` workers in this fresh process; print RSS (KiB): this process before and at peak, its largest worker's peak."
     import pandas as pd
     from compvis_kit.stroke_data import render_shards
-    items = pd.read_pickle(a.rss_child)
+    items = None if a.rss_child == 'stream' else pd.read_pickle(a.rss_child)   # 'stream': render_shards lists the drawings itself, holding no table
     try: open('/proc/self/clear_refs', 'w').write('5'); reset = True          # the peak (VmHWM) restarts from the current RSS
     except OSError: reset = False
     from concurrent.futures import ProcessPoolExecutor
@@ -368,17 +370,13 @@ def main():
             counts = [int(o) for o in a.big.split(',')]
             print(f'\n{el()}6. peak RSS of render_shards for {", ".join(map(str, counts))} drawings: plain {a.big_size} px, shard_size {a.big_shard}, '
                   f'{a.big_workers} worker processes, each count in a fresh process')
-            print(f'{"drawings":>9s} {"items MB":>8s} {"parent before":>13s} {"parent peak":>11s} {"idle worker":>11s} {"worker peak":>11s} '
+            print(f'{"drawings":>9s} {"parent before":>13s} {"parent peak":>11s} {"idle worker":>11s} {"worker peak":>11s} '
                   f'{"sum":>6s} {"max":>6s} {"render s":>8s} {"shards MB":>9s}  (RSS in MB)')
             big = {}; out.mkdir(parents=True, exist_ok=True)
             for cnt in counts:
                 bp = repeated_folder(path, cnt, work_dir('data')/f'quickdraw-hershey-{a.words}-{a.per_word}-x{cnt}')
-                with quiet(): its = stroke_items(bp, verbose=False)
-                assert len(its) == cnt, (len(its), cnt)
-                pkl = out/f'big-items-{cnt}.pkl'; its.to_pickle(pkl)
-                items_mb = mb(its.memory_usage(deep=False).sum() + its.key_id.map(sys.getsizeof).sum()); del its   # words, file names: shared objects
                 bd = out/f'big-{cnt}'; t0 = time.perf_counter()
-                r = subprocess.run([sys.executable, __file__, '--rss-child', str(pkl), '--path', str(bp), '--dest', str(bd), '--size', str(a.big_size),
+                r = subprocess.run([sys.executable, __file__, '--rss-child', 'stream', '--path', str(bp), '--dest', str(bd), '--size', str(a.big_size),
                                     '--mem-shard', str(a.big_shard), '--rss-workers', str(a.big_workers)], capture_output=True, text=True)
                 secs = time.perf_counter() - t0
                 if r.returncode: raise RuntimeError(f'rss child failed:\n{r.stderr[-3000:]}')
@@ -387,17 +385,16 @@ def main():
                 assert n_sh == -(-cnt // a.big_shard), (n_sh, cnt)
                 shutil.rmtree(bd)                                                   # 1 GB at 1M: measured, then deleted
                 big[cnt] = rss
-                print(f'{cnt:9d} {items_mb:8.0f} {rss["before"]:13.0f} {rss["parent"]:11.0f} {rss["idle"]:11.0f} {rss["worker"]:11.0f} '
+                print(f'{cnt:9d} {rss["before"]:13.0f} {rss["parent"]:11.0f} {rss["idle"]:11.0f} {rss["worker"]:11.0f} '
                       f'{rss["parent"] + rss["worker"]:6.0f} {max(rss["parent"], rss["worker"]):6.0f} {secs:8.0f} {disk:9.0f}')
             if len(counts) == 2:
                 (c1, r1), (c2, r2) = big.items()
                 s1, s2, m1, m2 = r1['parent'] + r1['worker'], r2['parent'] + r2['worker'], max(r1['parent'], r1['worker']), max(r2['parent'], r2['worker'])
                 print(f'{c2} / {c1}: parent peak {r2["parent"] / r1["parent"]:.3f}x, worker peak {r2["worker"] / r1["worker"]:.3f}x, '
                       f'sum {s2 / s1:.3f}x, max {m2 / m1:.3f}x (targets: {c2} peak < 1024 MB and within 10% of the {c1} peak); '
-                      f'parent peak above its RSS before render_shards (items loaded): {r1["parent"] - r1["before"]:.0f} -> {r2["parent"] - r2["before"]:.0f} MB')
+                      f'parent peak above its RSS before render_shards: {r1["parent"] - r1["before"]:.0f} -> {r2["parent"] - r2["before"]:.0f} MB')
                 print('(RSS includes the interpreter with numpy, pandas, torch and fastai imported; the workers are forked from the parent, so '
-                      'pages they share with it are counted in both, and "sum" overstates the machine\'s total; "items MB": the items table '
-                      '(key_id strings, byte positions; words and file names are shared), which the caller holds and the workers inherit)')
+                      'pages they share with it are counted in both, and "sum" overstates the machine\'s total)')
                 summary.append((f'render_shards peak RSS (sum), {c1} -> {c2}', s2, 'MB', s2 / s1, f'x at {c1}'))
     finally:
         if not a.keep:

@@ -92,6 +92,17 @@ def _sample(df, per_class, seed) -> pd.DataFrame:
             for w, idx in sorted(df.groupby('word').indices.items())]
     return df.iloc[np.sort(np.concatenate(keep))]
 
+def _file_records(fn, check=True, skip=()):
+    "(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, offset, reason) of each bad one; lines in `skip` left out."
+    cols, recs = _scan(fn, ('key_id', 'drawing') if check else ('key_id',))
+    ik, iw, idr = cols['key_id'], cols.get('word'), cols.get('drawing')
+    with contextlib.closing(recs):
+        for line, off, row in recs:
+            if line in skip: continue
+            why = row if isinstance(row, str) else check_drawing(row[idr]) if check else None
+            if why is not None: yield (None if isinstance(row, str) else row[ik].strip()), None, line, off, why
+            else: yield row[ik].strip(), row[iw] if iw is not None and row[iw] else fn.stem, line, off, None
+
 def _check_dups(items):
     dup = items.key_id.duplicated(keep=False)
     if dup.any():
@@ -105,21 +116,16 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
     if first and per_class is None: raise ValueError("first=True takes the first per_class drawings of each file: pass per_class")
     files, parts, read, bad, n_bad, n_skip = _train_files(path), [], [], [], 0, {}
     for fn in progress(files, 'listing drawings'):
-        cols, recs = _scan(fn, ('key_id', 'drawing') if check else ('key_id',))
-        rel, ik, iw, idr = fn.relative_to(path).as_posix(), cols['key_id'], cols.get('word'), cols.get('drawing')
-        keys, words, lines, offs, names = [], [], [], [], {}
-        for line, off, row in recs:
-            why = row if isinstance(row, str) else check_drawing(row[idr]) if check else None
-            if why is not None:
-                k = None if isinstance(row, str) else row[ik].strip()
-                n_bad += 1; n_skip[fn.stem] = n_skip.get(fn.stem, 0) + 1
-                if len(bad) < 1000: bad.append(dict(file=rel, line=line, key_id=k, reason=why))
-                continue
-            w = row[iw] if iw is not None and row[iw] else fn.stem
-            keys.append(row[ik].strip()); words.append(names.setdefault(w, w))         # one string object per word: 1M rows, not 1M strings
-            lines.append(line); offs.append(off)
-            if first and len(keys) >= per_class: break
-        recs.close()
+        rel, keys, words, lines, offs, names = fn.relative_to(path).as_posix(), [], [], [], [], {}
+        with contextlib.closing(_file_records(fn, check)) as recs:
+            for k, w, line, off, why in recs:
+                if why is not None:
+                    n_bad += 1; n_skip[fn.stem] = n_skip.get(fn.stem, 0) + 1
+                    if len(bad) < 1000: bad.append(dict(file=rel, line=line, key_id=k, reason=why))
+                    continue
+                keys.append(k); words.append(names.setdefault(w, w))         # one string object per word: 1M rows, not 1M strings
+                lines.append(line); offs.append(off)
+                if first and len(keys) >= per_class: break
         df = pd.DataFrame(dict(key_id=pd.Series(keys, dtype=object), word=pd.Series(words, dtype=object), file=rel,
                                line=np.array(lines, np.int64), offset=np.array(offs, np.int64)))
         read.append(df.word.value_counts()); parts.append(_sample(df, per_class, seed))
@@ -293,31 +299,76 @@ def _tasks(path, dest, split, df, shard_size, done, kw):
         rows = {c: df[c].iloc[i * shard_size:(i + 1) * shard_size].tolist() for c in cols}
         yield (split, name), (path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
 
+class _TrainStream:
+    "Every good training drawing of the stroke folder `path`, in `stroke_items`' order, never held: a first pass over the files counts, hashes and checks them, `tasks` streams them again into shards."
+    def __init__(self, path):
+        self.path, self.skip, self.bad, self.n_bad = Path(path), {}, [], 0
+        vocab, self.n, self.digest = set(), 0, None
+        h, keys = hashlib.sha1(), []
+        for k, w, *_ in self.rows(first=True):
+            self.n += 1; vocab.add(w); keys.append(k)
+            if len(keys) >= 1024: h.update(('\n'.join(keys) + '\n').encode()); keys = []
+        if keys: h.update(('\n'.join(keys) + '\n').encode())
+        self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])     # the hash `_digest` gives the same ids
+        if self.n_bad: warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): {_bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
+
+    def rows(self, first=False):
+        "(key_id, word, file, line, offset) of each good record: the `first` pass checks each drawing and remembers the bad ones, later passes skip them."
+        for fn in _train_files(self.path):
+            rel = fn.relative_to(self.path).as_posix()
+            with contextlib.closing(_file_records(fn, check=first, skip=self.skip.get(rel, ()))) as recs:
+                for k, w, line, off, why in recs:
+                    if why is None: yield k, w, rel, line, off
+                    elif first:
+                        self.skip.setdefault(rel, set()).add(line); self.n_bad += 1
+                        if len(self.bad) < 1000: self.bad.append(dict(file=rel, line=line, key_id=k, reason=why))
+
+    def tasks(self, dest, split, shard_size, done, kw):
+        "((split, name), args of `_render_shard`) for each shard not in `done`, a shard's rows at a time; an error at the end if the files changed since the first pass."
+        h, buf, i, n = hashlib.sha1(), [], 0, 0
+        def task():
+            rows = dict(zip(_COLS, map(list, zip(*buf))))
+            h.update(('\n'.join(rows['key_id']) + '\n').encode())
+            return (split, _name(i)), (self.path, rows, dest/split/f'{_name(i)}.npy', dest/split/f'{_name(i)}.csv', *kw)
+        for row in self.rows():
+            buf.append(row); n += 1
+            if len(buf) == shard_size:
+                t = task()
+                if _name(i) not in done: yield t
+                buf, i = [], i + 1
+        if buf:
+            t = task()
+            if _name(i) not in done: yield t
+        if dict(n=n, key_ids=h.hexdigest()[:16]) != self.want:
+            raise ValueError(f"{self.path}: the training files changed while their drawings were rendered ({self.n} drawings before, {n} now): render again into a fresh dest")
+
 # %% ../nbs/19_stroke_data.ipynb #c026
 def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=5000, n_workers=2, lw=2, antialias=True,
                   test=None, on_shard=None, verbose=True) -> Path:
-    "Render the drawings `items` (default: all of `stroke_items(path)`) and the test set to resumable uint8 `.npy` shards of `shard_size` in `dest`."
+    "Render the drawings `items` (default: every good training drawing of `path`, streamed) and the test set to resumable uint8 `.npy` shards of `shard_size` in `dest`."
     path, dest = Path(path), Path(dest)
     if not isinstance(encoding, str) or encoding not in ENCODINGS: raise ValueError(f"encoding must be the name of one of {list(ENCODINGS)} (it is saved), got {encoding!r}")
     if int(shard_size) != shard_size or shard_size < 1: raise ValueError(f"shard_size must be an integer >= 1, got {shard_size!r}")
     shape = _shape(size, encoding, lw, antialias)
-    items = stroke_items(path, verbose=False) if items is None else items
-    missing = [c for c in _COLS if c not in items]
-    if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
+    stream = items is None
+    if stream: items = _TrainStream(path)                  # no table of the drawings: a pass to count and hash them, then the render pass
+    else:
+        missing = [c for c in _COLS if c not in items]
+        if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
     if test is None: test = (path/'test_simplified.csv').is_file()
     sets = dict(train=items, test=stroke_test_items(path) if test else None)
     spec = dict(size=int(size), encoding=encoding, lw=int(lw), antialias=bool(antialias), shard_size=int(shard_size), shape=list(shape))
     dest.mkdir(parents=True, exist_ok=True)
     jf = dest/'shards.json'
     with locked(dest/'.shards.lock'):
-        man = load_json(jf) if jf.exists() else dict(spec=spec, path=None, vocab=sorted(items.word.unique().tolist()), sets={}, shards={})
+        man = load_json(jf) if jf.exists() else dict(spec=spec, path=None, vocab=items.vocab if stream else sorted(items.word.unique().tolist()), sets={}, shards={})
         if man['spec'] != spec:
             diff = {k: f"{man['spec'].get(k)!r} saved, {v!r} asked" for k, v in spec.items() if man['spec'].get(k) != v}
             raise ValueError(f"{dest} holds shards rendered with {man['spec']}: this call differs in {diff}. Render into another dest "
                              f"(e.g. {dest.name}-{size}-{encoding}) or delete {dest}")
         for s, df in sets.items():
             if df is None: continue
-            want = dict(n=len(df), key_ids=_digest(df.key_id))
+            want = df.want if isinstance(df, _TrainStream) else dict(n=len(df), key_ids=_digest(df.key_id))
             if s in man['sets'] and man['sets'][s] != want:
                 raise ValueError(f"{dest} holds {s} shards of other drawings ({man['sets'][s]['n']} with key_id hash {man['sets'][s]['key_ids']}; "
                                  f"these are {want['n']} with hash {want['key_ids']}): render other items into another dest")
@@ -326,9 +377,10 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
         man['path'] = str(path.resolve()); save_json(man, jf)
         kw = (shape, int(size), encoding, int(lw), bool(antialias))
         done = {s: _done(dest, man, s) for s in sets}
-        n_all = sum(_n_shards(len(df), shard_size) for df in sets.values() if df is not None)
+        n_all = sum(_n_shards(man['sets'][s]['n'], shard_size) for s, df in sets.items() if df is not None)
         n_todo = n_all - sum(len(done[s]) for s, df in sets.items() if df is not None)
-        tasks = (t for s, df in sets.items() if df is not None for t in _tasks(path, dest, s, df, int(shard_size), done[s], kw))
+        tasks = (t for s, df in sets.items() if df is not None
+                 for t in (df.tasks(dest, s, int(shard_size), done[s], kw) if isinstance(df, _TrainStream) else _tasks(path, dest, s, df, int(shard_size), done[s], kw)))
         with contextlib.closing(_run(_render_shard, tasks, n_workers)) as it:
             for (s, name), (n, bad) in progress(it, f'rendering {n_todo} shards', total=n_todo):
                 man['shards'][s][name] = n
@@ -341,11 +393,11 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
         warnings.warn(f"render_shards: {sum(map(len, bad.values()))} drawing(s) do not render and are blank in the shards of {dest} "
                       f"(shard_dls leaves the training ones out; the test ones stay, blank): " +
                       '; '.join(f"{s} {why}" for s, b in bad.items() for why in list(b.values())[:5]), stacklevel=2)
-    if verbose: print(f"{dest}: {len(items)} training drawings" + (f" and {len(sets['test'])} test drawings" if test else '')
+    if verbose: print(f"{dest}: {man['sets']['train']['n']} training drawings" + (f" and {len(sets['test'])} test drawings" if test else '')
                       + f" in {n_all} shards of {shard_size} ({n_todo} rendered now)")
     return dest
 
-# %% ../nbs/19_stroke_data.ipynb #c036
+# %% ../nbs/19_stroke_data.ipynb #c038
 class ShardArray:
     "Rows `idx` (default: all) of the `.npy` shards `fns` (of `lens` drawings of `shape`), memory-mapped, as one read-only uint8 array (n, C, H, W)."
     def __init__(self, fns, lens, shape, idx=None, max_open=128):
@@ -380,7 +432,7 @@ class ShardArray:
     def __getstate__(self): return dict(self.__dict__, _open=OrderedDict(), _pid=None)
     def __repr__(self): return f"ShardArray({len(self)} of {self.starts[-1]} drawings in {len(self.fns)} shards, {self.shape[1:]})"
 
-# %% ../nbs/19_stroke_data.ipynb #c038
+# %% ../nbs/19_stroke_data.ipynb #c040
 def _norm(c, stats):
     "fastai `Normalize` for `c` channels by `stats` (default ImageNet's; 3-channel stats averaged for one channel)."
     m, s = stats or ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
@@ -422,6 +474,10 @@ def _shard_set(dest, man, split) -> tuple:
     miss = [o for o in names if o not in done]
     if miss: raise ValueError(f"{dest}: {len(miss)} of {len(names)} {split} shards are not rendered ({_show(miss, 3)}): run render_shards again to finish them")
     ids = pd.concat([read_csv_text(dest/split/f'{o}.csv', f'{split} shard ids') for o in names], ignore_index=True)
+    dup = ids.key_id.duplicated(keep=False)
+    if dup.any():
+        k = ids.key_id[dup].iloc[0]; at = np.flatnonzero((ids.key_id == k).values)
+        raise ValueError(f"{dest}: key_id {k} appears more than once in the {split} shards: at rows {at.tolist()} (shards {sorted({names[j // man['spec']['shard_size']] for j in at})})")
     return [dest/split/f'{o}.npy' for o in names], [man['shards'][split][o] for o in names], ids
 
 def _manifest(dest) -> dict:
@@ -447,7 +503,7 @@ def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, sta
     dls.strokes = dict(kind='shards', dest=str(dest))
     return dls
 
-# %% ../nbs/19_stroke_data.ipynb #c040
+# %% ../nbs/19_stroke_data.ipynb #c042
 class BadLog:
     "Drawings that did not render and were given blank images, in any process: appended to a log file shared with the loader's worker processes."
     def __init__(self):
