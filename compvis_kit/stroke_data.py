@@ -19,6 +19,7 @@ from .splits import shared_split, _split_spec, _draw
 from .loaders import ArrayDataset, ArrayDL, default_workers
 from .tasks import Classification
 from .strokes import as_drawing, render, ENCODINGS, StrokeAug, check_drawing, _check_range
+import compvis_kit.strokes as _strokes
 
 # %% auto #0
 __all__ = ['stroke_items', 'stroke_test_items', 'stroke_split', 'BadDrawing', 'render_shards', 'ShardArray', 'shard_dls',
@@ -374,6 +375,10 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
                                  f"these are {want['n']} with hash {want['key_ids']}): render other items into another dest")
             man['sets'][s] = want; man['shards'].setdefault(s, {})
             (dest/s).mkdir(exist_ok=True)
+        engine = 'numba' if _strokes._numba is not None else 'cv2'     # what render(engine='auto') draws with in this environment
+        if man.setdefault('engine', engine) != engine and any(man['shards'].values()):
+            warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, this environment draws with {engine} "
+                          f"(numba {'missing' if engine == 'cv2' else 'installed'}): shards rendered now differ slightly (antialiased edges)", stacklevel=2)
         man['path'] = str(path.resolve()); save_json(man, jf)
         kw = (shape, int(size), encoding, int(lw), bool(antialias))
         done = {s: _done(dest, man, s) for s in sets}
