@@ -25,8 +25,8 @@ from .loaders import ArrayDL
 __all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'step_decay_factor', 'PlateauLR', 'save_checkpoint', 'load_checkpoint',
            'KeepBest', 'sgdr_cycles', 'sgdr_factor', 'min_div10', 'step_decay_schedule', 'plateau_schedule',
            'stages_schedule', 'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp', 'KitCutMix',
-           'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'precompute_features', 'fit_head_precomputed',
-           'precomputed_fine_tune_schedule']
+           'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'recalibrate_bn', 'precompute_features',
+           'fit_head_precomputed', 'precomputed_fine_tune_schedule']
 
 # %% ../nbs/23_recipes.ipynb #c006
 class EpochSched(Callback):
@@ -318,7 +318,7 @@ def gpu_speedups(learn, amp_mode='bf16'):
     learn.to_channelslast(amp_mode=amp_mode)
     return learn
 
-# %% ../nbs/23_recipes.ipynb #c049
+# %% ../nbs/23_recipes.ipynb #c051
 def plain_train_dl(dls):
     "The training set of `dls` in order, without training-time augmentation (read as the validation set is)."
     if isinstance(dls.train, ArrayDL):
@@ -326,6 +326,21 @@ def plain_train_dl(dls):
         ds = type(ds)(ds.x, ds.y, ds.vocab, ds.items, ds.item_tfms); ds.split_idx = 1
         return dls.valid.new(dataset=ds, shuffle=False, drop_last=False)
     return dls.test_dl(dls.train.items, with_labels=True)
+
+def recalibrate_bn(model, dl) -> int:
+    "Set the running statistics of `model`'s batch norms to those of the batches of `dl` (weights untouched, no gradients); the number of batch norms."
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    if not bns: return 0
+    was, moms = model.training, [m.momentum for m in bns]
+    model.eval()                                                        # dropout, drop-path off: only the batch norms learn
+    for m in bns: m.reset_running_stats(); m.momentum = None; m.train()  # momentum None: a plain average over the pass
+    try:
+        with torch.no_grad():
+            for xb, *_ in dl: model(xb)
+    finally:
+        for m, mo in zip(bns, moms): m.momentum = mo
+        model.train(was)
+    return len(bns)
 
 def precompute_features(learn, dl) -> tuple:
     "The pooled body features that `learn`'s classifier sees, for every item of `dl` (model in eval mode), and the targets."
@@ -336,9 +351,10 @@ def precompute_features(learn, dl) -> tuple:
         for xb, yb in dl: fs.append(m.forward_head(m.forward_features(xb), pre_logits=True).float()); ys.append(yb)
     return torch.cat(fs), torch.cat(ys)
 
-def fit_head_precomputed(learn, epochs, lr=1e-2, bs=256, cbs=None) -> Learner:
-    "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once; returns the head's learner."
-    t0 = time.time()
+def fit_head_precomputed(learn, epochs, lr=1e-2, bs=None, cbs=None, bn_stats=True) -> Learner:
+    "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once (batch norms set to the data's if `bn_stats`); returns the head's learner."
+    t0, bs = time.time(), bs or learn.dls.train.bs
+    if bn_stats: recalibrate_bn(learn.model, plain_train_dl(learn.dls))
     xt, yt = precompute_features(learn, plain_train_dl(learn.dls))
     xv, yv = precompute_features(learn, learn.dls.valid)
     hdls = DataLoaders.from_dsets(list(zip(xt, yt)), list(zip(xv, yv)), bs=bs, device=xt.device)
