@@ -141,13 +141,15 @@ def run_notebook(fn, mode, dest=None, echo=True) -> float:
 
 # %% ../nbs/12_workflow.ipynb #c017
 def _score_line(facts, path):
-    "The line of the results that scores the submission against the held-out answers."
-    s = facts.get('score')
-    if s is None: return 'score: n/a (no solution file)'
+    "The lines of the results that name the submission and score it against the held-out answers."
+    if not Path(facts['submission']).exists(): return 'submission: none (this workflow writes none)'
+    s, head = facts.get('score'), f"submission: {facts['submission']}\n"
+    if s is None: return head + f"score: n/a (no solution file at {solution_path(path)})"
     if facts['task'] == 'points':
         side = load_json(Path(path)/'cvk_dataset.json').get('size')
-        return f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
-    return f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
+        return head + f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
+    return head + f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
+
 
 @call_parse(pos=['workflow'])
 def cvk_main(
@@ -174,7 +176,7 @@ def cvk_main(
     path = WORKFLOWS[workflow](mode).path
     df, facts = results_table(path)
     total = time.time() - t0
-    txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\nsubmission: {facts['submission']}\n{_score_line(facts, path)}\n"
+    txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\n{_score_line(facts, path)}\n"
            f"{workflow}, mode {mode}, {os.cpu_count()} cores{', CUDA' if torch.cuda.is_available() else ''}, total {total/60:.1f} minutes "
            f"({', '.join(f'{k} {v/60:.1f}' for k, v in times.items())})\n")
     print('\n' + txt, flush=True)
