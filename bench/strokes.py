@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/strokes.py [--per-word 1000] [--words 20] [--n 4000] [--size 64] [--shard-size 2500]
                                       [--workers 0,1,2] [--shard-repeat 2] [--mem-n 4000] [--mem-shard 1000] [--bs 128] [--batches 40] [--no-loader]
-                                      [--parts 1,2,3,4,5,6] [--naive-n 2000] [--naive-repeat 5] [--big 100000,1000000] [--big-size 32] [--big-shard 5000] [--big-workers 2]
+                                      [--parts 1,2,3,4,5,6] [--naive-n 10000] [--naive-repeat 5] [--big 100000,1000000] [--big-size 32] [--big-shard 5000] [--big-workers 2]
 
 On the Hershey Quick Draw competition (`quickdraw_competition(words=20, per_word=1000)`, built once in work/data; the
 build is timed when it happens), side by side in one run:
@@ -161,7 +161,7 @@ def main():
     ap.add_argument('--no-loader', action='store_true', help='skip part 4 (shard_dls vs a CNN training step)')
     ap.add_argument('--keep', action='store_true', help='keep the rendered shards (work/bench/strokes-<pid>)')
     ap.add_argument('--parts', default='1,2,3,4,5,6', help='which parts to run (see above), e.g. 5,6')
-    ap.add_argument('--naive-n', type=int, default=2000, help='part 5: drawings parsed and rendered by each renderer')
+    ap.add_argument("--naive-n", type=int, default=10000, help="part 5: drawings parsed and rendered by each renderer (2,000 gave 0.13 CPU s, too short to time on a noisy machine)")
     ap.add_argument('--naive-repeat', type=int, default=5, help='part 5: best of this many runs of each renderer, interleaved')
     ap.add_argument('--big', default='100000,1000000', help='part 6: drawing counts to pre-render')
     ap.add_argument('--big-size', type=int, default=32, help='part 6: render size (32 px plain: 1 KB a drawing on disk)')
