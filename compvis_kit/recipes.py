@@ -353,9 +353,9 @@ def precompute_features(learn, dl) -> tuple:
 
 def fit_head_precomputed(learn, epochs, lr=1e-2, bs=None, cbs=None, bn_stats=True) -> Learner:
     "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once (batch norms set to the data's if `bn_stats`); returns the head's learner."
-    t0, bs = time.time(), bs or learn.dls.train.bs
-    if bn_stats: recalibrate_bn(learn.model, plain_train_dl(learn.dls))
-    xt, yt = precompute_features(learn, plain_train_dl(learn.dls))
+    t0, bs, tdl = time.time(), bs or learn.dls.train.bs, plain_train_dl(learn.dls)
+    if bn_stats: recalibrate_bn(learn.model, tdl)
+    xt, yt = precompute_features(learn, tdl)
     xv, yv = precompute_features(learn, learn.dls.valid)
     hdls = DataLoaders.from_dsets(list(zip(xt, yt)), list(zip(xv, yv)), bs=bs, device=xt.device)
     hl = Learner(hdls, learn.model.get_classifier(), loss_func=learn.loss_func, metrics=learn.metrics, opt_func=learn.opt_func)

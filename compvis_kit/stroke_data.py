@@ -277,10 +277,14 @@ def _run(f, tasks, n_workers):
             fill()
     finally: ex.shutdown(wait=True, cancel_futures=True)
 
+def _hash_keys(h, keys):
+    "Feed the key_ids `keys` (text) to the hash `h`, each followed by a newline: chunk by chunk gives the hash of the whole."
+    h.update(('\n'.join(keys) + '\n').encode())
+
 def _digest(keys) -> str:
     "A short hash of the key_ids `keys` in order, computed in chunks."
     h, keys = hashlib.sha1(), pd.Series(keys)
-    for i in range(0, len(keys), 1 << 16): h.update(('\n'.join(keys.iloc[i:i + (1 << 16)].astype(str)) + '\n').encode())
+    for i in range(0, len(keys), 1 << 16): _hash_keys(h, keys.iloc[i:i + (1 << 16)].astype(str))
     return h.hexdigest()[:16]
 
 def _n_shards(n, shard_size): return -(-n // shard_size)
@@ -304,12 +308,9 @@ class _TrainStream:
     "Every good training drawing of the stroke folder `path`, in `stroke_items`' order, never held: a first pass over the files counts, hashes and checks them, `tasks` streams them again into shards."
     def __init__(self, path):
         self.path, self.skip, self.bad, self.n_bad = Path(path), {}, [], 0
-        vocab, self.n, self.digest = set(), 0, None
-        h, keys = hashlib.sha1(), []
-        for k, w, *_ in self.rows(first=True):
-            self.n += 1; vocab.add(w); keys.append(k)
-            if len(keys) >= 1024: h.update(('\n'.join(keys) + '\n').encode()); keys = []
-        if keys: h.update(('\n'.join(keys) + '\n').encode())
+        vocab, self.n, h = set(), 0, hashlib.sha1()
+        for chunk in chunked(self.rows(first=True), 1024):
+            self.n += len(chunk); vocab.update(w for _, w, *_ in chunk); _hash_keys(h, [k for k, *_ in chunk])
         self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])     # the hash `_digest` gives the same ids
         if self.n_bad: warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): {_bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
 
@@ -326,20 +327,11 @@ class _TrainStream:
 
     def tasks(self, dest, split, shard_size, done, kw):
         "((split, name), args of `_render_shard`) for each shard not in `done`, a shard's rows at a time; an error at the end if the files changed since the first pass."
-        h, buf, i, n = hashlib.sha1(), [], 0, 0
-        def task():
-            rows = dict(zip(_COLS, map(list, zip(*buf))))
-            h.update(('\n'.join(rows['key_id']) + '\n').encode())
-            return (split, _name(i)), (self.path, rows, dest/split/f'{_name(i)}.npy', dest/split/f'{_name(i)}.csv', *kw)
-        for row in self.rows():
-            buf.append(row); n += 1
-            if len(buf) == shard_size:
-                t = task()
-                if _name(i) not in done: yield t
-                buf, i = [], i + 1
-        if buf:
-            t = task()
-            if _name(i) not in done: yield t
+        h, n = hashlib.sha1(), 0
+        for i, buf in enumerate(chunked(self.rows(), shard_size)):
+            rows, name = dict(zip(_COLS, map(list, zip(*buf)))), _name(i)
+            n += len(buf); _hash_keys(h, rows['key_id'])
+            if name not in done: yield (split, name), (self.path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
         if dict(n=n, key_ids=h.hexdigest()[:16]) != self.want:
             raise ValueError(f"{self.path}: the training files changed while their drawings were rendered ({self.n} drawings before, {n} now): render again into a fresh dest")
 
