@@ -9,15 +9,16 @@ from __future__ import annotations
 import csv, gzip, json, os, struct, sys, warnings
 from datetime import datetime, timezone
 from pathlib import Path
-import numpy as np, cv2
-try: import numba as _numba
+import numpy as np
+try: import numba as _numba                                       # the compiled renderer; without it render draws with OpenCV
 except ImportError: _numba = None
-from .core import atomic_save
+from .core import atomic_save, optional_import
+cv2 = optional_import('cv2', 'strokes', pip='opencv-python-headless')
 
 # %% auto #0
-__all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
-           'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'show_drawings',
-           'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
+__all__ = ['cv2', 'SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson',
+           'read_kaggle_csv', 'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render',
+           'show_drawings', 'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
 if _numba is not None:
@@ -637,7 +638,7 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     builtin = isinstance(encoding, str) and f is _BUILTIN.get(encoding)
     if engine == 'numba':
-        if _numba is None: raise ImportError("engine='numba' needs numba (pip install numba)")
+        if _numba is None: raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
         if not builtin: raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(_NB_ENC)}), not {encoding!r}")
     if engine != 'cv2' and builtin and _numba is not None: return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
