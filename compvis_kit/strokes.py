@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 try: import numba as _numba                                       # the compiled renderer; without it render draws with OpenCV
 except ImportError: _numba = None
-from .core import atomic_save, optional_import
+from compvis_kit.core import atomic_save, optional_import
 cv2 = optional_import('cv2', 'strokes', pip='opencv-python-headless')
 
 # %% auto #0
-__all__ = ['cv2', 'SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson',
-           'read_kaggle_csv', 'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render',
-           'show_drawings', 'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
+__all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
+           'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'show_drawings',
+           'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
 if _numba is not None:

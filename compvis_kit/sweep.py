@@ -14,7 +14,7 @@ import numpy as np, pandas as pd
 from filelock import FileLock
 from fastcore.all import *
 from fastcore.script import call_parse, CliError
-from .core import optional_import, require, locked
+from compvis_kit.core import optional_import, require, locked
 yaml = optional_import('yaml', 'sweep', pip='pyyaml')
 optuna = optional_import('optuna', 'sweep')
 if optuna:
@@ -28,10 +28,10 @@ else:                                   # without Optuna the module imports; usi
     BaseJournalFileLock = object
 
 # %% auto #0
-__all__ = ['yaml', 'optuna', 'SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml',
-           'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'FlockLock',
-           'sweep_storage', 'default_storage', 'Sweep', 'Lease', 'trial_outcome', 'progress_line', 'runs_df',
-           'best_per', 'parallel_plot', 'plot_metric_vs', 'train_config', 'sweep_table', 'cvk_sweep']
+__all__ = ['SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml', 'grid_points',
+           'function_name', 'load_function', 'check_arguments', 'toy_train', 'FlockLock', 'sweep_storage',
+           'default_storage', 'Sweep', 'Lease', 'trial_outcome', 'progress_line', 'runs_df', 'best_per',
+           'parallel_plot', 'plot_metric_vs', 'train_config', 'sweep_table', 'cvk_sweep']
 
 # %% ../nbs/21_sweep.ipynb #c006
 SWEEP_KEYS = dict(name='the sweep (Optuna study) name', function="'module:function' called with each configuration",

@@ -11,15 +11,15 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
-from ..core import *
+from compvis_kit.core import *
 _hf = optional_import('HersheyFonts', 'strokes', pip='Hershey-Fonts')
 HersheyFonts = _hf.HersheyFonts if _hf else _hf                  # a missing package raises where glyphs are drawn
-from ..items import solution_path, build_competition
-from ..strokes import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson, _keep_mask
+from compvis_kit.items import solution_path, build_competition
+from compvis_kit.strokes import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson, _keep_mask
 
 # %% auto #0
-__all__ = ['HersheyFonts', 'HERSHEY_FONTS', 'DEFAULT_FONTS', 'GLYPH_NAMES', 'GLYPH_CHARS', 'QD_WORDS', 'hershey_glyphs',
-           'hershey_drawing', 'quickdraw_competition']
+__all__ = ['HERSHEY_FONTS', 'DEFAULT_FONTS', 'GLYPH_NAMES', 'GLYPH_CHARS', 'QD_WORDS', 'hershey_glyphs', 'hershey_drawing',
+           'quickdraw_competition']
 
 # %% ../../nbs/datasets/hershey.ipynb #c005
 HERSHEY_FONTS = ('futural', 'futuram', 'rowmans', 'rowmand', 'rowmant', 'timesr', 'timesrb', 'timesi', 'timesib',
