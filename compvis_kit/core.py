@@ -16,7 +16,7 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule', 'optional_import']
+           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -136,8 +136,3 @@ class MissingModule:
     def __call__(self, *args, **kwargs): return require(*self._args)(*args, **kwargs)
     def __bool__(self): return False
     def __repr__(self): return f'MissingModule({self._args[0]!r}, extra={self._args[1]!r})'
-
-def optional_import(name, extra, pip=None):
-    "Module `name` if it imports, else a (falsy) `MissingModule` that raises `require`'s error where the feature is used."
-    try: return importlib.import_module(name)
-    except ImportError: return MissingModule(name, extra, pip)

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 try: import numba as _numba                                       # the compiled renderer; without it render draws with OpenCV
 except ImportError: _numba = None
-from compvis_kit.core import atomic_save, optional_import
-cv2 = optional_import('cv2', 'strokes', pip='opencv-python-headless')
+from .core import atomic_save, MissingModule
+try: import cv2
+except ImportError: cv2 = MissingModule('cv2', 'strokes', pip='opencv-python-headless')     # using it raises, naming the extra
 
 # %% auto #0
 __all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',

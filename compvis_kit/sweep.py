@@ -14,18 +14,19 @@ import numpy as np, pandas as pd
 from filelock import FileLock
 from fastcore.all import *
 from fastcore.script import call_parse, CliError
-from compvis_kit.core import optional_import, require, locked
-yaml = optional_import('yaml', 'sweep', pip='pyyaml')
-optuna = optional_import('optuna', 'sweep')
-if optuna:
+from .core import MissingModule, require, locked
+try:
+    import optuna
     from optuna.trial import TrialState
     from optuna.exceptions import UpdateFinishedTrialError
     from optuna.storages import JournalStorage, RDBStorage
     from optuna.storages.journal import JournalFileBackend
     from optuna.storages.journal._file import BaseJournalFileLock
-else:                                   # without Optuna the module imports; using a sweep raises, naming the extra
-    TrialState = UpdateFinishedTrialError = JournalStorage = RDBStorage = JournalFileBackend = optuna
+except ImportError:                     # without Optuna the module imports; using a sweep raises, naming the extra
+    optuna = TrialState = UpdateFinishedTrialError = JournalStorage = RDBStorage = JournalFileBackend = MissingModule('optuna', 'sweep')
     BaseJournalFileLock = object
+try: import yaml
+except ImportError: yaml = MissingModule('yaml', 'sweep', pip='pyyaml')
 
 # %% auto #0
 __all__ = ['SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml', 'grid_points',
@@ -157,7 +158,7 @@ class FlockLock(BaseJournalFileLock):
     def __init__(self, path): self.path, self.lock, self.tl = str(path), FileLock(str(path), thread_local=False), threading.Lock()
     def acquire(self) -> bool:
         self.tl.acquire()                                   # threads of this process queue here; processes on the file lock
-        self.lock.acquire(poll_interval=0.005)
+        self.lock.acquire(poll_interval=0.001)                # a journal write takes well under 1 ms
         return True
     def release(self):
         self.lock.release()

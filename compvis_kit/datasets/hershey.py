@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
-from compvis_kit.core import *
-_hf = optional_import('HersheyFonts', 'strokes', pip='Hershey-Fonts')
-HersheyFonts = _hf.HersheyFonts if _hf else _hf                  # a missing package raises where glyphs are drawn
-from compvis_kit.items import solution_path, build_competition
-from compvis_kit.strokes import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson, _keep_mask
+from ..core import *
+try: from HersheyFonts import HersheyFonts
+except ImportError: HersheyFonts = MissingModule('HersheyFonts', 'strokes', pip='Hershey-Fonts')     # raises where glyphs are drawn
+from ..items import solution_path, build_competition
+from ..strokes import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson, _keep_mask
 
 # %% auto #0
 __all__ = ['HERSHEY_FONTS', 'DEFAULT_FONTS', 'GLYPH_NAMES', 'GLYPH_CHARS', 'QD_WORDS', 'hershey_glyphs', 'hershey_drawing',
