@@ -74,26 +74,24 @@ def main(args):
 # ---- constraints ----
 CLOSURE = r'''
 import sys, json
-from importlib.metadata import distribution
+from importlib.metadata import distribution, PackageNotFoundError
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 try: import tomllib
 except ImportError: import tomli as tomllib
 proj = tomllib.load(open(sys.argv[1], 'rb'))['project']
-own = canonicalize_name(proj['name'])
-todo = [(r, '') for r in proj['dependencies']] + [(r, '') for rs in proj.get('optional-dependencies', {}).values() for r in rs]
-pins, seen = {}, set()
+todo = [*proj['dependencies'], *(r for rs in proj.get('optional-dependencies', {}).values() for r in rs)]
+own, pins, seen, missing = canonicalize_name(proj['name']), {}, set(), []
 while todo:
-    r, _ = todo.pop(); r = Requirement(r)
-    key = (canonicalize_name(r.name), tuple(sorted(r.extras)))
-    if key[0] == own or key in seen: continue
-    seen.add(key)
-    d = distribution(r.name)
-    pins[canonicalize_name(d.metadata['Name'])] = (d.metadata['Name'], d.version)
-    for q in d.requires or []:
-        q = Requirement(q)
-        if q.marker and not any(q.marker.evaluate({'extra': e}) for e in (r.extras or {''})): continue
-        todo.append((str(q), ''))
+    r = Requirement(todo.pop())
+    key = canonicalize_name(r.name)
+    if key == own or (key, *sorted(r.extras)) in seen: continue       # `all` names the kit's own extras, listed already
+    seen.add((key, *sorted(r.extras)))
+    try: d = distribution(r.name)
+    except PackageNotFoundError: missing.append(str(r)); continue
+    pins[key] = (d.metadata['Name'], d.version)
+    todo += [q for q in d.requires or [] if not Requirement(q).marker or any(Requirement(q).marker.evaluate({'extra': e}) for e in r.extras or {''})]
+if missing: sys.exit(f'not installed: {missing}')
 print(json.dumps(sorted(pins.values(), key=lambda p: p[0].lower())))
 '''
 
