@@ -10,7 +10,7 @@ import csv, gzip, json, os, struct, sys, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
-try: import numba as _numba                                       # the compiled renderer; without it render draws with OpenCV
+try: import numba as _numba                                       # compiled parsing and rendering; without it, Python and OpenCV
 except ImportError: _numba = None
 from .core import atomic_save, MissingModule
 try: import cv2
