@@ -4,15 +4,18 @@
     python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints, quickdraw, sweep)
     python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test (with a throwaway PostgreSQL)
     python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
+    python3 cvk.py constraints [PYTHON]  # rewrite constraints.txt from the versions installed in .venv (or PYTHON's environment)
 
-Both create (or reuse) `.venv/` beside this file and install the package editable with its pinned
-dependencies; the install is redone only when `pyproject.toml` changes.
+`main` and `test` create (or reuse) `.venv/` beside this file and install the package editable with all its extras
+(`-e .[all]`), at the exact versions of `constraints.txt`; the install is redone when `pyproject.toml` or
+`constraints.txt` changes.
 """
 import contextlib, hashlib, os, re, shutil, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT/'.venv'
+CONSTRAINTS = ROOT/'constraints.txt'
 FMNIST_DIRS = [os.environ.get('CVK_FMNIST', ''), '/usr/share/datasets/fashion-mnist']
 FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']
 
@@ -25,17 +28,21 @@ def sh(cmd, check=True, **kw):
     if check and r.returncode: sys.exit(f'[cvk] failed ({r.returncode}): {" ".join(map(str, cmd))}')
     return r
 
+def install_stamp():
+    "What the installed `.venv` was made from: a hash of pyproject.toml and constraints.txt."
+    return hashlib.sha256(b''.join(f.read_bytes() for f in (ROOT/'pyproject.toml', CONSTRAINTS))).hexdigest()
+
 def ensure_venv():
-    "Create `.venv` if needed and (re)install the package when pyproject.toml changed."
+    "Create `.venv` if needed and (re)install the package with all its extras when pyproject.toml or constraints.txt changed."
     if not vbin('python').exists():
         say(f'creating virtual environment in {VENV}')
         sh([sys.executable, '-m', 'venv', VENV])
     stamp = VENV/'.cvk-stamp'
-    want = hashlib.sha256((ROOT/'pyproject.toml').read_bytes()).hexdigest()
+    want = install_stamp()
     if stamp.exists() and stamp.read_text() == want and vbin('nbdev-test').exists(): return
-    say('installing compvis_kit (editable) and its pinned dependencies; the first time takes a few minutes')
+    say('installing compvis_kit (editable, all extras) at the versions of constraints.txt; the first time takes a few minutes')
     t = time.time()
-    sh([vbin('python'), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.'])
+    sh([vbin('python'), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.[all]', '-c', CONSTRAINTS])
     stamp.write_text(want)
     say(f'installed in {time.time()-t:.0f}s')
 
@@ -63,6 +70,45 @@ def main(args):
     ensure_venv()
     os.environ['CVK_FMNIST'] = str(ensure_data())
     sys.exit(sh([vbin('cvk-main'), *args], check=False).returncode)
+
+# ---- constraints ----
+CLOSURE = r'''
+import sys, json
+from importlib.metadata import distribution, PackageNotFoundError
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+try: import tomllib
+except ImportError: import tomli as tomllib
+proj = tomllib.load(open(sys.argv[1], 'rb'))['project']
+todo = [*proj['dependencies'], *(r for rs in proj.get('optional-dependencies', {}).values() for r in rs)]
+own, pins, seen, missing = canonicalize_name(proj['name']), {}, set(), []
+while todo:
+    r = Requirement(todo.pop())
+    key = canonicalize_name(r.name)
+    if key == own or (key, *sorted(r.extras)) in seen: continue       # `all` names the kit's own extras, listed already
+    seen.add((key, *sorted(r.extras)))
+    try: d = distribution(r.name)
+    except PackageNotFoundError: missing.append(str(r)); continue
+    pins[key] = (d.metadata['Name'], d.version)
+    todo += [q for q in d.requires or [] if not Requirement(q).marker or any(Requirement(q).marker.evaluate({'extra': e}) for e in r.extras or {''})]
+if missing: sys.exit(f'not installed: {missing}')
+print(json.dumps(sorted(pins.values(), key=lambda p: p[0].lower())))
+'''
+
+def constraints(args):
+    "Write constraints.txt: the installed version of every package that pyproject.toml's dependencies and extras need."
+    import json
+    py = args[0] if args else vbin('python')
+    r = subprocess.run([str(py), '-c', CLOSURE, str(ROOT/'pyproject.toml')], capture_output=True, text=True)
+    if r.returncode: sys.exit(f'[cvk] could not read the installed versions with {py}:\n{r.stderr.strip()}')
+    pins = json.loads(r.stdout)
+    head = ['# The exact versions the test suite runs against (python3 cvk.py test installs `-e .[all] -c constraints.txt`).',
+            '# pyproject.toml holds ranges, so that `pip install compvis-kit` keeps a notebook\'s own torch; pin with this file:',
+            '#   pip install "compvis-kit[all]" -c constraints.txt',
+            '# Rewritten by `python3 cvk.py constraints` from the versions installed in .venv (every package the',
+            '# dependencies and extras need, transitively).']
+    CONSTRAINTS.write_text('\n'.join(head + [f'{n}=={v}' for n, v in pins]) + '\n')
+    say(f'wrote {CONSTRAINTS.name}: {len(pins)} packages')
 
 # ---- README ----
 def render_readme():
@@ -157,6 +203,6 @@ def test(args):
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__':
-    cmds = dict(main=main, test=test, readme=readme)
+    cmds = dict(main=main, test=test, readme=readme, constraints=constraints)
     if len(sys.argv) < 2 or sys.argv[1] not in cmds: sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])

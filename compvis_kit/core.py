@@ -6,16 +6,17 @@ Docs: https://compvis-kit.github.io/compvis_kit/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, json, subprocess, sys, contextlib, fcntl
+import os, json, subprocess, sys, contextlib, importlib
 from pathlib import Path
 import torch
+from filelock import FileLock
 from fastcore.all import *
 from fastcore.xtras import atomic_save as _fc_atomic_save
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'locked', 'save_json', 'load_json']
+           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -101,12 +102,9 @@ def atomic_save(fn, mode='wb', **kwargs):
 # %% ../nbs/00_core.ipynb #c024
 @contextlib.contextmanager
 def locked(path):
-    "Hold an exclusive lock on the lock file `path` for the duration of the `with` block."
+    "Hold an exclusive lock on the lock file `path` for the duration of the `with` block; the OS frees it if the process dies."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+    with FileLock(str(path)): yield
 
 # %% ../nbs/00_core.ipynb #c026
 def save_json(obj, path):
@@ -118,3 +116,23 @@ def load_json(path):
     "Read JSON from `path`, naming the file in the error if it is not valid JSON."
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+
+# %% ../nbs/00_core.ipynb #c030
+def require(name, extra, pip=None):
+    "Import and return module `name`; if it is missing, an ImportError naming its package `pip` and the compvis-kit `extra`."
+    try: return importlib.import_module(name)
+    except ImportError as e:
+        pkg = pip or name.split('.')[0]
+        raise ImportError(f'{name} does not import ({e}): this feature needs the package {pkg}; '
+                          f'pip install "compvis-kit[{extra}]" (or pip install "{pkg}")') from e
+
+# %% ../nbs/00_core.ipynb #c033
+class MissingModule:
+    "Stands in for the optional module `name` that did not import: any use raises `require`'s error, naming the `extra`."
+    def __init__(self, name, extra, pip=None): self.__dict__.update(_args=(name, extra, pip))
+    def __getattr__(self, k):
+        if k.startswith('__'): raise AttributeError(k)                  # copy, pickle and inspect probe for dunders
+        return getattr(require(*self._args), k)
+    def __call__(self, *args, **kwargs): return require(*self._args)(*args, **kwargs)
+    def __bool__(self): return False
+    def __repr__(self): return f'MissingModule({self._args[0]!r}, extra={self._args[1]!r})'

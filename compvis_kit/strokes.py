@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv, gzip, json, os, struct, sys, warnings
 from datetime import datetime, timezone
 from pathlib import Path
-import numpy as np, cv2
-try: import numba as _numba
+import numpy as np
+try: import numba as _numba                                       # compiled parsing and rendering; without it, Python and OpenCV
 except ImportError: _numba = None
-from .core import atomic_save
+from .core import atomic_save, MissingModule
+try: import cv2
+except ImportError: cv2 = MissingModule('cv2', 'strokes', pip='opencv-python-headless')     # using it raises, naming the extra
 
 # %% auto #0
 __all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
@@ -637,7 +639,7 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     builtin = isinstance(encoding, str) and f is _BUILTIN.get(encoding)
     if engine == 'numba':
-        if _numba is None: raise ImportError("engine='numba' needs numba (pip install numba)")
+        if _numba is None: raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
         if not builtin: raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(_NB_ENC)}), not {encoding!r}")
     if engine != 'cv2' and builtin and _numba is not None: return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)

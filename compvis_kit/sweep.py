@@ -6,19 +6,27 @@ Docs: https://compvis-kit.github.io/compvis_kit/sweep.html.md"""
 
 # %% ../nbs/21_sweep.ipynb #c002
 from __future__ import annotations
-import os, sys, re, json, time, socket, inspect, itertools, threading, traceback, subprocess, importlib, difflib, fcntl, contextlib
+import os, sys, re, json, time, socket, inspect, itertools, threading, traceback, subprocess, importlib, difflib, contextlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-import numpy as np, pandas as pd, yaml
-import optuna
-from optuna.trial import TrialState
-from optuna.exceptions import UpdateFinishedTrialError
-from optuna.storages import JournalStorage, RDBStorage
-from optuna.storages.journal import JournalFileBackend
-from optuna.storages.journal._file import BaseJournalFileLock
+import numpy as np, pandas as pd
+from filelock import FileLock
 from fastcore.all import *
 from fastcore.script import call_parse, CliError
+from .core import MissingModule, require, locked
+try:
+    import optuna
+    from optuna.trial import TrialState
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.storages import JournalStorage, RDBStorage
+    from optuna.storages.journal import JournalFileBackend
+    from optuna.storages.journal._file import BaseJournalFileLock
+except ImportError:                     # without Optuna the module imports; using a sweep raises, naming the extra
+    optuna = TrialState = UpdateFinishedTrialError = JournalStorage = RDBStorage = JournalFileBackend = MissingModule('optuna', 'sweep')
+    BaseJournalFileLock = object
+try: import yaml
+except ImportError: yaml = MissingModule('yaml', 'sweep', pip='pyyaml')
 
 # %% auto #0
 __all__ = ['SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml', 'grid_points',
@@ -146,15 +154,14 @@ def toy_train(x=0, y=0, sleep=0.0, log=None, fail_x=None, fail_file=None, name=N
 
 # %% ../nbs/21_sweep.ipynb #c019
 class FlockLock(BaseJournalFileLock):
-    "A lock for Optuna's journal file: `flock` on `path`, freed by the kernel when its process dies (even by SIGKILL)."
-    def __init__(self, path): self.path, self.f, self.tl = str(path), None, threading.Lock()
+    "A lock for Optuna's journal file: filelock's `FileLock` on `path` (`flock` on Unix), freed by the OS when its process dies (even by SIGKILL)."
+    def __init__(self, path): self.path, self.lock, self.tl = str(path), FileLock(str(path), thread_local=False), threading.Lock()
     def acquire(self) -> bool:
-        self.tl.acquire()
-        self.f = open(self.path, 'a')
-        fcntl.flock(self.f, fcntl.LOCK_EX)
+        self.tl.acquire()                                   # threads of this process queue here; processes on the file lock
+        self.lock.acquire(poll_interval=0.001)                # a journal write takes well under 1 ms
         return True
     def release(self):
-        fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close(); self.f = None
+        self.lock.release()
         self.tl.release()
 
 # %% ../nbs/21_sweep.ipynb #c020
@@ -169,6 +176,7 @@ def sweep_storage(url):
         return JournalStorage(JournalFileBackend(str(p), lock_obj=FlockLock(str(p) + '.lock'))), str(p)
     if url.startswith('sqlite'): raise ValueError(f"{url}: SQLite is not safe with parallel workers (Optuna FAQ): give a journal file path instead")
     if url.startswith('postgresql://') or url.startswith('postgres://'): url = 'postgresql+psycopg://' + url.split('://', 1)[1]
+    if url.startswith('postgresql+psycopg'): require('psycopg', 'sweep', pip='psycopg[binary]')
     kw = dict(pool_pre_ping=True)
     if url.startswith('postgresql'): kw['connect_args'] = dict(connect_timeout=10)
     try: return RDBStorage(url, engine_kwargs=kw, skip_table_creation=False), url
@@ -277,10 +285,7 @@ def _enqueue_grid(self:Sweep):
 def _create_lock(url):
     "Serialise sweep creation on a journal file (two `cvk-sweep` started at once enqueue the grid once); PostgreSQL: workers de-duplicate."
     if '://' in url: yield; return
-    with open(url + '.create.lock', 'a') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+    with locked(url + '.create.lock'): yield
 
 # %% ../nbs/21_sweep.ipynb #c028
 class Lease:

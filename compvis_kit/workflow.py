@@ -116,7 +116,7 @@ def _cell_text(cell):
 def run_notebook(fn, mode, dest=None, echo=True) -> float:
     "Execute notebook `fn` in `mode` (setting `CVK_MODE`), save it with outputs to `dest`; return seconds taken."
     from fastcore.nbio import read_nb, write_nb
-    from execnb.shell import CaptureShell
+    CaptureShell = require('execnb.shell', 'dev', pip='execnb').CaptureShell    # workflows run from a clone, with the dev tools
     fn = Path(fn).resolve()
     nb = read_nb(fn)
     old = {k: os.environ.get(k) for k in ('CVK_MODE', 'CVK_NOTEBOOK', 'CVK_ECHO')}

@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
-from HersheyFonts import HersheyFonts
 from ..core import *
+try: from HersheyFonts import HersheyFonts
+except ImportError: HersheyFonts = MissingModule('HersheyFonts', 'strokes', pip='Hershey-Fonts')     # raises where glyphs are drawn
 from ..items import solution_path, build_competition
 from ..strokes import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson, _keep_mask
 
