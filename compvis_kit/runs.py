@@ -25,8 +25,8 @@ from .stroke_models import StrokeData, is_stroke_folder
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'default_tta',
-           'get_data', 'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble',
-           'train_folds']
+           'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'train', 'load_run', 'runs_table', 'best_runs',
+           'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -147,6 +147,44 @@ def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
     given = [k for k, v in dict(item_tfms=item_tfms, cache=cache, **kwargs).items() if v not in (None, False)]
     if given: raise ValueError(f"{given} apply to folders of image files; {data!r} reads {path} (its size, sample and split are StrokeData arguments)")
     return data
+
+# %% ../nbs/09_runs.ipynb #c017b
+class WandbRun(Callback):
+    "Start a W&B run named `name` in `out` before fitting when none is open (offline without an API key)."
+    order = 40
+    def __init__(self, name, out, config=None): self.run_name, self.out, self.config, self.started = name, str(out), config, False   # text: W&B's config walk fails on a Path
+    def before_fit(self):
+        wandb = require('wandb', 'log')
+        self.learn.gather_args = dict          # fastai's config walk fails on fastcore 2.2 (below): the config is the run record
+        if wandb.run is not None: return
+        mode = os.environ.get('WANDB_MODE') or ('online' if os.environ.get('WANDB_API_KEY') else 'offline')
+        Path(self.out).mkdir(parents=True, exist_ok=True)
+        wandb.init(project=os.environ.get('WANDB_PROJECT', 'compvis_kit'), name=self.run_name, dir=self.out, config=self.config, mode=mode)
+        self.started = True
+
+class WandbFinish(Callback):
+    "Finish the W&B run that `start` (a `WandbRun`) opened, after fastai's `WandbCallback` has logged the last epoch."
+    order = 60
+    def __init__(self, start): self.start = start
+    def after_fit(self):
+        if 'gather_args' in self.learn.__dict__: del self.learn.gather_args
+        if self.start.started: require('wandb', 'log').finish(); self.start.started = False
+
+def log_callbacks(log, out, name=None, config=None) -> list:
+    "fastai's own callbacks for `log` ('tensorboard', 'wandb' or both): TensorBoard events in `out/tensorboard`, a W&B run."
+    cbs = []
+    for kind in L(log):
+        if kind == 'tensorboard':
+            require('tensorboard', 'log')
+            from fastai.callback.tensorboard import TensorBoardCallback
+            cbs.append(TensorBoardCallback(str(Path(out)/'tensorboard'), trace_model=False, log_preds=False))
+        elif kind == 'wandb':
+            require('wandb', 'log')
+            from fastai.callback.wandb import WandbCallback
+            start = WandbRun(name, out, config)
+            cbs += [start, WandbCallback(log=None, log_preds=False), WandbFinish(start)]
+        else: raise ValueError(f"log={kind!r}: use 'tensorboard', 'wandb' or both")
+    return cbs
 
 # %% ../nbs/09_runs.ipynb #c018
 def _set_precision(learn, precision):
