@@ -223,7 +223,8 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
     if arch is None: model, splitter = StrokeLSTM(n_out, **kwargs), trainable_params
     else: model, splitter = FusedStrokeModel(arch, n_out, in_chans=dls.train.dataset.x.channels, **kwargs), fused_splitter
     task = getattr(dls, 'task', None) or Classification()
-    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=splitter)
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=splitter,
+                    model_dir=work_dir('models'))   # lr_find and save write here, not beside the (read-only) data
     learn.arch, learn.pretrained = arch, bool(kwargs.get('pretrained') or kwargs.get('weights') is not None)
     if learn.pretrained: learn.freeze()
     return learn
