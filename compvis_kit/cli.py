@@ -18,9 +18,10 @@ from .items import solution_path
 from .models import check_arch
 from .items import competition_items
 from .tasks import task_for
-from .runs import train, runs_table, load_run, _runs_folder
+from .runs import train, runs_table, load_run, _runs_folder, Run
+from .preds import Preds
 from .stroke_models import StrokeData, is_stroke_folder
-from .ensemble import ensemble
+from .ensemble import ensemble, fit_report, _score
 from .submit import make_submission, score_submission
 
 # %% auto #0
@@ -110,12 +111,27 @@ def cvk_runs(
         print(t.to_string(index=False) if len(t) else f"no finished runs for {path}")
     _cli(go)
 
+# %% ../nbs/13_cli.ipynb #c007a
+def _members(path, names) -> list:
+    "The runs `names` on competition `path` (or `train_folds` folders, whose out-of-fold predictions stand for the validation ones)."
+    folder = _runs_folder(path)
+    have = sorted(d.name for d in folder.iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if folder.is_dir() else []
+    miss = [n for n in names if n not in have]
+    if miss: raise FileNotFoundError(f"no run {', '.join(map(repr, miss))} in {folder}: the runs there are {have or 'none'} (cvk-runs PATH)")
+    return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
+
+def _member_preds(m, kind) -> 'Preds':
+    "Predictions `kind` ('valid', 'valid_tta', 'test', 'test_tta') of a run, or of a `train_folds` folder (out-of-fold for 'valid')."
+    if isinstance(m, Run): return m.preds(kind)
+    return Preds.load(Path(m.dir)/f"{kind.replace('valid', 'oof')}.safetensors")
+
 # %% ../nbs/13_cli.ipynb #c008
 @call_parse
 def cvk_submit(
     path:str,                                               # Competition folder
-    runs:Annotated[str, "Names of the runs to ensemble", dict(nargs='+')],
+    runs:Annotated[str, "Names of the runs (or train_folds folders) to ensemble", dict(nargs='+')],
     weights:Annotated[float, "One weight per run (default: equal)", dict(nargs='*')]=None,
+    fit:bool=False,                                         # Fit the weights by hill climbing on the runs' validation (out-of-fold) predictions
     dest:str=None,                                          # Submission file (default: work/submissions/<folder>/submission.csv)
     plain:bool=False,                                       # Use the runs' plain test predictions instead of their TTA ones
     sample_csv:str='sample_submission.csv',                 # The sample submission, relative to PATH
@@ -124,14 +140,19 @@ def cvk_submit(
 ):
     "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
     def go():
-        rs = [load_run(_runs_folder(path)/n) for n in runs]
-        kind = 'test' if plain else 'test_tta'
-        ens = ensemble([r.preds(kind) for r in rs], weights or None, name='ensemble')
-        val = ensemble([r.preds('valid' if plain else 'valid_tta') for r in rs], weights or None)
+        if fit and weights: raise ValueError("--fit fits the weights: leave out --weights")
+        rs, sfx = _members(path, runs), '' if plain else '_tta'
+        vals = [_member_preds(r, 'valid' + sfx) for r in rs]
+        w = fit_report(vals) if fit else (weights or None)
+        ens = ensemble([_member_preds(r, 'test' + sfx) for r in rs], w, name='ensemble')
+        val = ensemble(vals, w)
         out = Path(dest) if dest else work_dir('submissions', Path(path).resolve().name)/'submission.csv'
         k = top_k or (3 if is_stroke_folder(path) else None)
-        make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.path)) for r in rs], top_k=k if k and k > 1 else None,
-                        weights=ens.meta['weights'], extra=dict(valid_accuracy=val.accuracy(), predictions=kind, **({f'valid_map{k}': val.map_at_k(k)} if k else {})))
-        print(f"ensemble of {len(rs)} run(s), validation accuracy {val.accuracy():.4f}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else ''))
+        extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
+                     **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
+        make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,
+                        weights=ens.meta['weights'], extra=extra)
+        print(f"ensemble of {len(rs)} run(s), validation {_score(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
+              + (' (fitted on these items: see the held-out line above)' if fit else ''))
         if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
     _cli(go, debug)

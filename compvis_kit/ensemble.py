@@ -12,8 +12,8 @@ from fastcore.all import *
 from .preds import Preds
 
 # %% auto #0
-__all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'class_prior',
-           'balance_priors', 'ensemble_report']
+__all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'fit_report',
+           'class_prior', 'balance_priors', 'ensemble_report']
 
 # %% ../nbs/10_ensemble.ipynb #c007
 def _member_name(p, i):
@@ -155,6 +155,21 @@ def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) 
     out = Preds.concat(res).reindex(al[0].ids)
     out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)', members=[_member_name(p, i) for i, p in enumerate(preds)], cross_fit=dict(n_splits=n_splits, seed=seed))
     return out, ws
+
+# %% ../nbs/10_ensemble.ipynb #c032b
+def _score(p) -> str:
+    "The headline score of `Preds` `p` with targets: accuracy, or the mean point error for keypoints."
+    return f"mean error {p.mean_error():.3f} px" if p.kind == 'points' else f"accuracy {p.accuracy():.4f}"
+
+def fit_report(preds, n_splits=5) -> list:
+    "Hill-climb weights of `preds`, printed with the held-out score of fitting them beside equal weights and the best member."
+    w, k = hill_climb_weights(preds), min(n_splits, len(preds[0]))
+    print('fitted weights: ' + ', '.join(f'{n} {x:.3f}' for n, x in zip([_member_name(p, i) for i, p in enumerate(preds)], w)))
+    if k < 2: print(f"held out: {len(preds[0])} item(s) are too few to score the fit on parts it never saw"); return w
+    best = min(preds, key=lambda p: p.mean_error()) if preds[0].kind == 'points' else max(preds, key=lambda p: p.accuracy())
+    print(f"held out ({k} parts, each scored with weights fitted on the others): fitted {_score(cross_fit(preds, n_splits=k)[0])}, "
+          f"equal weights {_score(ensemble(preds))}, best member {_score(best)}")
+    return w
 
 # %% ../nbs/10_ensemble.ipynb #c034
 def class_prior(prior, vocab) -> torch.Tensor:

@@ -24,8 +24,9 @@ from .recipes import step_decay_schedule, plateau_schedule, sgdr_schedule, preco
 from .stroke_models import StrokeData, is_stroke_folder
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'get_data',
-           'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
+__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'default_tta',
+           'get_data', 'train', 'load_run', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble',
+           'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -112,7 +113,6 @@ class SaveEpochs(Callback):
 # %% ../nbs/09_runs.ipynb #c016
 class ImageData:
     "How `train` reads a competition of image files: `competition_dls` with `item_tfms`, `timm_learner`, the test images."
-    tta_views = ('identity', 'flip')
     def __init__(self, item_tfms=None, cache=False, **kwargs): self.item_tfms, self.cache, self.kwargs = item_tfms, cache, kwargs
     def __repr__(self): return f"ImageData(item_tfms={self.item_tfms!r}, cache={self.cache!r}{''.join(f', {k}={v!r}' for k, v in self.kwargs.items())})"
     def spec(self): return dict(kind='images', cache=bool(self.cache))
@@ -123,6 +123,7 @@ class ImageData:
     def learner(self, dls, arch, pretrained=False, weights=None, **kwargs): return timm_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
     def model_for(self, arch, n_out, task=None, **kwargs): return (timm_point_model if task == 'points' else timm_model)(arch, n_out, **kwargs)
     def test_dl(self, dls, path=None): return competition_test_dl(dls, path)
+    def default_tta(self, batch_tfms=None): return trained_views([*L(self.item_tfms), *L(batch_tfms)])
     def files(self, dl, path=None): return dl_files(dl, path)
 
 _SPLIT_KW = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
@@ -132,6 +133,11 @@ _DLS_KW = (*_SPLIT_KW, 'dl_kwargs')                   # the `competition_dls` ar
 def _split_args(kw):
     "The `shared_split` arguments among `competition_dls` arguments `kw`."
     return {_SPLIT_KW[k]: v for k, v in kw.items() if k in _SPLIT_KW}
+
+def default_tta(data, batch_tfms=None) -> tuple:
+    "TTA views for a run on `data` when none are asked for, and why: `data.default_tta(batch_tfms)`, else its fixed `tta_views`."
+    if hasattr(data, 'default_tta'): return data.default_tta(batch_tfms)
+    return tuple(data.tta_views), f"{type(data).__name__}'s views"
 
 def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
     "`data` if given (refusing image arguments it would ignore), else `StrokeData()` for a Quick Draw folder, else `ImageData(item_tfms, cache, **kwargs)`."
@@ -155,7 +161,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     t0 = time.time()
     data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
     data.check_arch(arch)                              # before anything is written
-    tta_views = ifnone(tta_views, data.tta_views)
+    tta_views, tta_why = (tta_views, 'asked for') if tta_views is not None else default_tta(data, batch_tfms)
     name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
     out = Path(dest or runs_dir(path))/name
@@ -168,7 +174,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     rec = RunRecorder(out, dict(name=name, arch=arch, data=str(Path(path).resolve()), dir=str(out), fold=fold, epochs=epochs, lr=lr, bs=bs,
               schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
               pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, data_spec=data.spec(),
-              item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge), seed=seed,
+              item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge, why=tta_why), seed=seed,
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)

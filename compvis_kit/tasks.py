@@ -67,7 +67,7 @@ def flip_perm(names) -> list:
 # %% ../nbs/05_tasks.ipynb #c009
 class PointFlip(RandTransform):
     "Flip each image of a training batch and its points horizontally with probability `p`, swapping left/right point names."
-    order, split_idx = 30, 0
+    order, split_idx, mirrors = 30, 0, True
     def __init__(self, names, p=0.5): super().__init__(p=1.); self.perm, self.p_item = flip_perm(names), p
     def before_call(self, b, split_idx):
         super().before_call(b, split_idx)

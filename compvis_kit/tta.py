@@ -14,10 +14,12 @@ import torch.nn.functional as F
 from fastcore.all import *
 from fastai.learner import Learner
 from fastai.callback.core import Callback
+from fastai.vision.augment import Flip, FlipItem, Dihedral, DihedralItem
 from .preds import Preds
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'ViewsCallback', 'view_weights', 'merge_views']
+__all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'mirrors', 'trained_views', 'ViewsCallback',
+           'view_weights', 'merge_views']
 
 # %% ../nbs/08_tta.ipynb #c005
 def dl_ids(dl) -> list:
@@ -101,6 +103,18 @@ def _with_identity(views) -> tuple:
     allv = vs if 'identity' in [v.name for v in vs] else [TTA_VIEWS['identity'], *vs]
     pos = {v.name: i for i, v in enumerate(allv)}
     return allv, [pos[v.name] for v in vs], pos['identity']
+
+# %% ../nbs/08_tta.ipynb #c009b
+def mirrors(t) -> bool:
+    "Whether transform `t` mirrors training images left-right some of the time."
+    p = getattr(t, 'p_item', getattr(t, 'p', 1.))
+    return bool(getattr(t, 'mirrors', isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)))) and p > 0
+
+def trained_views(tfms) -> tuple:
+    "Default TTA views for a model trained with transforms `tfms`, and why: 'flip' only when it was trained with flips."
+    flips = [type(t).__name__ for t in L(tfms) if mirrors(t)]
+    if flips: return ('identity', 'flip'), f"trained with {flips[0]}: identity and its mirror image"
+    return ('identity',), "trained without flips: identity only (pass tta_views to choose others)"
 
 # %% ../nbs/08_tta.ipynb #c011
 class ViewsCallback(Callback):
