@@ -15,7 +15,7 @@ from fastcore.all import *
 from fastcore.parallel import parallel
 from fastcore.imports import in_notebook
 from fastprogress.fastprogress import progress_bar
-from .core import save_json, load_json
+from .core import save_json, load_json, data_work_dir
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')  # importing fastai warns about torch.jit; not our business here
     from fastai.data.transforms import image_extensions
@@ -142,8 +142,8 @@ def _empty_class_dirs(path:Path):
 # %% ../nbs/01_checks.ipynb #c026
 class ImageCheck:
     "What `check_images` found under `path`: a `problems` table (fname, problem, detail), `bad` and `odd` files."
-    def __init__(self, path, problems, n_files:int, cached=False, excluded=()):
-        self.path, self.n_files, self.cached, self.excluded = Path(path), n_files, cached, sorted(excluded)
+    def __init__(self, path, problems, n_files:int, cached=False, excluded=(), left=()):
+        self.path, self.n_files, self.cached, self.excluded, self.left = Path(path), n_files, cached, sorted(excluded), sorted(left)
         self.problems = pd.DataFrame(list(problems), columns=['fname', 'problem', 'detail']).sort_values('fname', ignore_index=True)
 
     def _fnames(self, mask): return sorted(self.problems.fname[mask])
@@ -174,10 +174,14 @@ class ImageCheck:
         if bad:
             s += f"\n  {len(bad)} bad: " + ', '.join(bad[:10]) + (f", ... (+{len(bad)-10} more)" if len(bad) > 10 else '')
         if self.excluded: s += f"\n  moved {len(self.excluded)} bad file(s) to {self.path/'_excluded'}"
+        if self.left: s += f"\n  left {len(self.left)} bad file(s) where they are (a read-only folder): the kit's loaders skip them"
         return s
 
 # %% ../nbs/01_checks.ipynb #c029
-_CACHE, _CHECK_VERSION = '.cvk_check.json', 1
+_CACHE, _OLD_CACHE, _CHECK_VERSION = 'check.json', '.cvk_check.json', 1
+
+def _cache_file(path:Path) -> Path: return data_work_dir(path)/_CACHE
+def _writable(path:Path) -> bool: return os.access(path, os.W_OK)      # False on a read-only mount, even for root
 
 def _signature(path:Path, files) -> str:
     "Hash of the sorted (relative path, size, mtime_ns) of `files`."
@@ -188,10 +192,11 @@ def _signature(path:Path, files) -> str:
     return h.hexdigest()
 
 def _load_cache(path:Path, sig):
-    "Cached file problems for signature `sig`, or None."
-    try: c = load_json(path/_CACHE)
-    except (OSError, ValueError): return None
-    return c if isinstance(c, dict) and c.get('signature') == sig else None
+    "Cached file problems for signature `sig` (from the work folder, else an older kit's cache in `path`), or None."
+    for fn in (_cache_file(path), path/_OLD_CACHE):
+        try: c = load_json(fn)
+        except (OSError, ValueError): continue
+        if isinstance(c, dict) and c.get('signature') == sig: return c
 
 def _show_progress(progress=None) -> bool:
     "`progress`, or when None: in a notebook or at a terminal, but not under nbdev-test."
@@ -216,23 +221,27 @@ def _exclude(path:Path, rels):
 
 # %% ../nbs/01_checks.ipynb #c030
 def check_images(path, exclude=False, n_workers=0, progress=None) -> ImageCheck:
-    "Find bad (unusable) and odd (unusual mode) images under `path`; `exclude` moves the bad ones to `path/'_excluded'`."
+    "Find bad (unusable) and odd (unusual mode) images under `path`; `exclude` moves the bad ones to `path/'_excluded'` (unless `path` is read-only)."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     files = scan_files(path)
     sig = _signature(path, files)
     c = _load_cache(path, sig)
     rows = [tuple(r) for r in c['problems']] if c else _check_all(path, files, n_workers, progress)
-    excluded = _exclude(path, sorted(r[0] for r in rows if r[1] in BAD_PROBLEMS)) if exclude else []
+    bad = sorted(r[0] for r in rows if r[1] in BAD_PROBLEMS)
+    left = bad if exclude and bad and not _writable(path) else []
+    if left: warnings.warn(f"{path} is read-only: exclude=True leaves its {len(bad)} bad file(s) where they are ({', '.join(bad[:3])}...); "
+                           "the kit's loaders skip them anyway (competition_items), by the check saved in the work folder", stacklevel=2)
+    excluded = _exclude(path, bad) if exclude and not left else []
     if excluded:
         ex = set(excluded)
-        left = [r for r in rows if r[0] not in ex]
+        left_rows = [r for r in rows if r[0] not in ex]
         files = [f for f in files if f.relative_to(path).as_posix() not in ex]
-        rows = left + [(r, p, f"{d} (moved to _excluded/)") for r,p,d in rows if r in ex]
-        save_json(dict(signature=_signature(path, files), version=_CHECK_VERSION, n_files=len(files), problems=left), path/_CACHE)
-    elif not c: save_json(dict(signature=sig, version=_CHECK_VERSION, n_files=len(files), problems=rows), path/_CACHE)
+        rows = left_rows + [(r, p, f"{d} (moved to _excluded/)") for r,p,d in rows if r in ex]
+        save_json(dict(signature=_signature(path, files), version=_CHECK_VERSION, n_files=len(files), problems=left_rows), _cache_file(path))
+    elif not c: save_json(dict(signature=sig, version=_CHECK_VERSION, n_files=len(files), problems=rows), _cache_file(path))
     folders = [(d.relative_to(path).as_posix(), 'empty-class-folder', 'no files') for d in _empty_class_dirs(path)]
-    return ImageCheck(path, rows + folders, len(files) + len(excluded), cached=bool(c), excluded=excluded)
+    return ImageCheck(path, rows + folders, len(files) + len(excluded), cached=bool(c), excluded=excluded, left=left)
 
 # %% ../nbs/01_checks.ipynb #c041
 def _size(f):
@@ -275,7 +284,7 @@ def plot_image_sizes(sizes, ax=None) -> pd.DataFrame:
 @call_parse
 def cvk_check_images(
     path:str,  # Competition folder (with train_images/, test_images/) or any folder of images
-    exclude:bool=False,  # Move bad files to PATH/_excluded/ instead of failing
+    exclude:bool=False,  # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
 ):
     "Check the images under `path`: print what is bad or odd; exit 1 if bad files remain."
     res = check_images(path, exclude=exclude)

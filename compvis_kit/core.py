@@ -16,7 +16,8 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule']
+           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule', 'competition_key',
+           'data_work_dir']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -136,3 +137,23 @@ class MissingModule:
     def __call__(self, *args, **kwargs): return require(*self._args)(*args, **kwargs)
     def __bool__(self): return False
     def __repr__(self): return f'MissingModule({self._args[0]!r}, extra={self._args[1]!r})'
+
+# %% ../nbs/00_core.ipynb #r002
+def competition_key(path) -> str:
+    "The name of the competition folder `path` under the work dir: its name, after its parent's unless the parent is `data`."
+    path = Path(path).resolve()
+    return path.name if path.parent.name == 'data' else f'{path.parent.name}-{path.name}'
+
+def data_work_dir(path, *parts) -> Path:
+    "The work folder of the data folder `path` (`work/competitions/<competition_key>`: its split, checks, caches, shards) joined with `parts`, created."
+    src, root = str(Path(path).resolve()), work_dir('competitions', competition_key(path))
+    fn = root/'source.json'
+    with locked(root/'.source.lock'):
+        old = load_json(fn).get('path') if fn.exists() else None
+        if old and old != src and Path(old).exists():
+            raise ValueError(f"{root} holds what the kit wrote about {old} (its split, checks, caches); {src} has the same key "
+                             f"{root.name!r}, and two folders must not share a split. Set CVK_WORK to another work folder for one of "
+                             f"them, or rename one; if {src} is a copy of {old} that should share its split, delete {fn}")
+        if old and old != src: warnings.warn(f"{root} was made for {old}, which no longer exists: taken as moved to {src}", stacklevel=2)
+        if old != src: save_json(dict(path=src), fn)
+    return work_dir('competitions', root.name, *parts)

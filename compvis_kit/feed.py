@@ -273,7 +273,7 @@ def presize_images(path, fnames, size, method='short', quality=95, n_workers=Non
     "Images `fnames` (relative to `path`) resized once to `size` by `method` ('short' or 'squish') into a cache; the cached `files`."
     if method not in _PRESIZE: raise ValueError(f"presize method must be one of {list(_PRESIZE)}, got {method!r}")
     path, fnames = Path(path), list(fnames)
-    root = path/'.cvk_cache'/f'presize-{method}-{size}'
+    root = data_work_dir(path, 'cache', f'presize-{method}-{size}')
     mf = root/'manifest.json'
     with locked(root/'.lock'):
         man = load_json(mf) if mf.exists() else {}

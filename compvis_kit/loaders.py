@@ -111,7 +111,8 @@ def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
     tfms = Pipeline(L(item_tfms), split_idx=1)
     st = [os.stat(path/f) for f in fnames]
     key = hashlib.sha1(repr((fnames, [(o.st_size, o.st_mtime_ns) for o in st], [repr(t) for t in L(item_tfms)])).encode()).hexdigest()[:16]
-    fn = path/'.cvk_cache'/f'{key}.npy'
+    if (path/'.cvk_cache'/f'{key}.npy').exists(): return np.load(path/'.cvk_cache'/f'{key}.npy', mmap_mode='r')   # an older kit's cache
+    fn = data_work_dir(path, 'cache')/f'{key}.npy'
     if fn.exists(): return np.load(fn, mmap_mode='r')
     n_workers = default_workers() if n_workers is None else n_workers
     chunks = [fnames[i:i+500] for i in range(0, len(fnames), 500)]

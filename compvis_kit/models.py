@@ -257,7 +257,8 @@ def timm_learner(dls, arch, metrics=None, pretrained=False, weights=None, loss_f
     mk = timm_point_model if task.kind == 'points' else timm_model
     model = mk(arch, len(vocab) if task.kind == 'points' else task.n_out(vocab), pretrained=pretrained, weights=weights, **kwargs)
     _add_normalize(dls, model)
-    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=timm_splitter)
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=timm_splitter,
+                    model_dir=work_dir('models'))   # lr_find and save write here, not beside the (read-only) data
     learn.arch, learn.pretrained = arch, bool(pretrained or weights is not None)
     if learn.pretrained: learn.freeze()
     return learn

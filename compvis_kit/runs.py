@@ -46,8 +46,7 @@ class Run(AttrDict):
 
 def runs_dir(path) -> Path:
     "Where runs on the competition folder `path` are recorded."
-    path = Path(path).resolve()
-    return work_dir('runs', path.name) if path.parent.name == 'data' else work_dir('runs', f'{path.parent.name}-{path.name}')
+    return work_dir('runs', competition_key(path))
 
 # %% ../nbs/09_runs.ipynb #c006
 class RunRecorder(Callback):

@@ -1,4 +1,4 @@
-"""One validation split and k folds, drawn once and saved beside the data, that every model shares.
+"""One validation split and k folds, drawn once and saved in the work folder (never in the data folder), that every model shares.
 
 Docs: https://compvis-kit.github.io/compvis_kit/splits.html.md"""
 
@@ -13,7 +13,7 @@ from .core import *
 from .items import competition_items, read_csv_text, find_layout, _show
 
 # %% auto #0
-__all__ = ['shared_split', 'fold_split']
+__all__ = ['split_path', 'shared_split', 'fold_split']
 
 # %% ../nbs/03_splits.ipynb #c005
 def _strat_order(labels, rng):
@@ -64,6 +64,23 @@ def _split_spec(valid_pct, per_class, col, seed, n_folds):
                 n_folds=ifnone(n_folds, max(2, int(round(1/vp))) if vp else 5))
     return asked, full
 
+def split_path(path) -> Path:
+    "The split file of competition folder `path`: its own `splits.csv` if it has one (read, never rewritten), else the work folder's."
+    path = Path(path)
+    return path/'splits.csv' if (path/'splits.csv').is_file() else data_work_dir(path)/'splits.csv'
+
+def _split_target(path) -> Path:
+    "Where a newly drawn split of `path` is saved (the work folder); refused when the data folder holds the split."
+    fn = split_path(path)
+    if fn.parent == Path(path): raise ValueError(f"{fn} comes with the data folder, which the kit never writes to: it cannot be redrawn "
+                                                 "(force=True). Leave force out to use it, or remove it from (a copy of) the folder")
+    return fn
+
+def _save_split(fn, d, spec):
+    "Write the split `d` (image_id, is_valid, fold) to `fn` and how it was drawn, `spec`, to `splits.json` beside it; atomically."
+    with atomic_save(fn, mode='w') as f: d[['image_id', 'is_valid', 'fold']].to_csv(f, index=False)
+    save_json(spec, fn.with_name('splits.json'))
+
 def _col_valid(path, col, lay):
     "id -> True/False from the column `col` of the training CSV (1, true, yes, valid mean validation)."
     if not lay.csv_fname: raise ValueError(f"split column {col!r}: {path} has no training CSV")
@@ -75,12 +92,13 @@ def _col_valid(path, col, lay):
 # %% ../nbs/03_splits.ipynb #c009
 @delegates(competition_items)
 def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None, col=None, seed=None, force=False, **kwargs) -> pd.DataFrame:
-    "`items` with `is_valid` and `fold` from `path/splits.csv`, drawn and saved on first use (10% stratified, seed 42)."
+    "`items` with `is_valid` and `fold` from the saved split (`split_path`), drawn on first use (10% stratified, seed 42) and saved in the work folder."
     path = Path(path)
     items = competition_items(path, **kwargs) if items is None else items
-    fn, jf = path/'splits.csv', path/'splits.json'
     asked, spec = _split_spec(valid_pct, per_class, col, seed, n_folds)
-    with locked(path/'.splits.lock'):
+    with locked(data_work_dir(path)/'.splits.lock'):
+        fn = split_path(path)
+        jf = fn.with_name('splits.json')
         if fn.exists() and not force:
             saved = load_json(jf) if jf.exists() else {}
             clash = {k: v for k, v in asked.items() if k in saved and saved[k] != v}
@@ -94,15 +112,14 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
                 saved['n_folds'] = asked.get('n_folds', _split_spec(saved.get('valid_pct'), saved.get('per_class'), saved.get('col'), None, None)[1]['n_folds'])
                 s = s.merge(items[['image_id'] + (['label'] if 'label' in items else [])], on='image_id', how='left')
                 s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'], np.random.default_rng(saved.get('seed') or 42))
-                with atomic_save(fn, mode='w') as f: s[['image_id', 'is_valid', 'fold']].to_csv(f, index=False)
-                save_json(saved, jf)
+                if fn.parent != path: _save_split(fn, s, saved)        # the data folder's own split is never rewritten
             s = s.set_index('image_id')
             return items.assign(is_valid=items.image_id.map(s.is_valid).astype(bool).values,
                                 fold=items.image_id.map(s.fold).astype(int).values)
+        fn = _split_target(path)
         lay = find_layout(path, **{k: v for k, v in kwargs.items() if k in ('folder', 'csv_fname', 'suff', 'test_folder')})
         d = _draw(items, spec['valid_pct'], per_class, _col_valid(path, col, lay) if col is not None else None, spec['n_folds'], spec['seed'])
-        with atomic_save(fn, mode='w') as f: d.to_csv(f, index=False)
-        save_json(spec, jf)
+        _save_split(fn, d, spec)
     d = d.set_index('image_id')
     return items.assign(is_valid=items.image_id.map(d.is_valid).values, fold=items.image_id.map(d.fold).values)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from fastai.vision.all import DataLoaders, IntToFloatTensor, Normalize, CrossEntropyLossFlat
-from .core import atomic_save, locked, save_json, load_json, progress
+from .core import atomic_save, locked, save_json, load_json, progress, data_work_dir
 from .items import read_csv_text, _show
-from .splits import shared_split, _split_spec, _draw
+from .splits import shared_split, split_path, _split_spec, _draw, _split_target, _save_split
 from .loaders import ArrayDataset, ArrayDL, default_workers
 from .tasks import Classification
 from .strokes import as_drawing, render, ENCODINGS, StrokeAug, check_drawing, _check_range
@@ -172,16 +172,15 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
 
 # %% ../nbs/19_stroke_data.ipynb #c021
 def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) -> pd.DataFrame:
-    "`items` with `is_valid` (`n_valid` drawings of each word) and `fold`, drawn once and saved in `path/splits.csv`; reused afterwards."
+    "`items` with `is_valid` (`n_valid` drawings of each word) and `fold`, drawn once and saved in the work folder (`split_path`); reused afterwards."
     path = Path(path)
     if int(n_valid) != n_valid or n_valid < 1: raise ValueError(f"n_valid must be an integer >= 1, got {n_valid!r}")
     it = items[['key_id', 'word']].rename(columns=dict(key_id='image_id', word='label'))
-    with locked(path/'.splits.lock'):
-        if force or not (path/'splits.csv').exists():
+    with locked(data_work_dir(path)/'.splits.lock'):
+        if force or not split_path(path).exists():
+            fn = _split_target(path)
             _, spec = _split_spec(None, int(n_valid), None, seed, n_folds)
-            d = _draw(it, None, int(n_valid), None, spec['n_folds'], spec['seed'])
-            with atomic_save(path/'splits.csv', mode='w') as f: d.to_csv(f, index=False)
-            save_json(spec, path/'splits.json')
+            _save_split(fn, _draw(it, None, int(n_valid), None, spec['n_folds'], spec['seed']), spec)
     s = shared_split(path, it, per_class=int(n_valid), seed=seed, n_folds=n_folds)     # the saved split, checked against what was asked
     return items.assign(is_valid=s.is_valid.values, fold=s.fold.values)
 
@@ -452,9 +451,9 @@ def _array_dls(tr, va, bs, batch_tfms, device, stats, num_workers=0, path='.') -
     return dls
 
 def _split_table(split, man, fold) -> dict:
-    "key_id -> is validation, from `split` (None: the source folder's splits.csv; a path; or a table)."
+    "key_id -> is validation, from `split` (None: the source folder's saved split, `split_path`; a path; or a table)."
     if split is None:
-        split = Path(man['path'])/'splits.csv'
+        split = split_path(man['path'])
         if not split.is_file(): raise FileNotFoundError(f"{split}: no saved split: draw one with stroke_split({man['path']!r}, items) first, or pass split=")
     s = read_csv_text(split, 'split') if isinstance(split, (str, Path)) else split
     col = 'key_id' if 'key_id' in s else 'image_id' if 'image_id' in s else None

@@ -17,8 +17,8 @@ from .loaders import ArrayDataset, ArrayDL, default_workers
 from .models import timm_model
 from .tasks import Classification
 from .strokes import render, StrokeAug
-from .core import work_dir, load_json
-from .splits import fold_split
+from .core import work_dir, load_json, data_work_dir
+from .splits import fold_split, split_path
 from .models import timm_learner, check_arch
 from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup, _read_aug, BadLog
 from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
@@ -223,7 +223,8 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
     if arch is None: model, splitter = StrokeLSTM(n_out, **kwargs), trainable_params
     else: model, splitter = FusedStrokeModel(arch, n_out, in_chans=dls.train.dataset.x.channels, **kwargs), fused_splitter
     task = getattr(dls, 'task', None) or Classification()
-    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=splitter)
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=splitter,
+                    model_dir=work_dir('models'))   # lr_find and save write here, not beside the (read-only) data
     learn.arch, learn.pretrained = arch, bool(kwargs.get('pretrained') or kwargs.get('weights') is not None)
     if learn.pretrained: learn.freeze()
     return learn
@@ -267,7 +268,7 @@ class StrokeData:
     def holdout(self, path) -> int:
         "Drawings held out per word: `n_valid`, else the saved split's, else 80 (as the write-ups did)."
         if self.n_valid is not None: return self.n_valid
-        fn = Path(path)/'splits.json'
+        fn = split_path(path).with_name('splits.json')
         return (load_json(fn).get('per_class') if fn.is_file() else None) or 80
     def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
         "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
@@ -286,10 +287,13 @@ class StrokeData:
         return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size, self.encoding, self.shard_size, self.n_workers,
                              self.lw, self.antialias, verbose=verbose)
     def shard_dir(self, path) -> Path:
-        "Where the shards of these drawings live: one folder per folder, size, encoding and sample."
+        "Where the shards of these drawings live (`shards`, else in the folder's work folder): one folder per folder, size, encoding and sample."
+        if isinstance(self.shards, (str, Path)): return Path(self.shards)
         path = Path(path).resolve()
-        return Path(self.shards) if isinstance(self.shards, (str, Path)) else work_dir('shards', path.name, f"{self.encoding}-{self.size}px-lw{self.lw}-"
-                    f"{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}")
+        name = f"{self.encoding}-{self.size}px-lw{self.lw}-{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}"
+        old = work_dir()/'shards'/path.name/name                  # where older versions of the kit rendered them: finished there
+        if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old
+        return data_work_dir(path, 'shards', name)
     def model_for(self, arch, n_out, **kwargs) -> nn.Module:
         "The network of this kind for `n_out` words (`kwargs` to it)."
         if self.model == 'lstm': return StrokeLSTM(n_out, **kwargs)
