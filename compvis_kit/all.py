@@ -32,6 +32,7 @@ from .stroke_models import *
 from .sweep import *
 from .datasets.hershey import *
 from .submit import *
+from .predict import *
 from .workflow import *
 from .keypoint_script import *
 

@@ -213,6 +213,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
               pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, data_spec=data.spec(),
               item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge, why=tta_why), seed=seed,
+              predict_spec=predict_spec(data, dls),
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from .preds import Preds
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'mirrors', 'trained_views', 'ViewsCallback',
-           'view_weights', 'merge_views']
+           'view_weights', 'merge_views', 'tfms_spec', 'tfms_from_spec', 'spec_from_repr', 'predict_spec']
 
 # %% ../nbs/08_tta.ipynb #c005
 def dl_ids(dl) -> list:
@@ -189,3 +189,59 @@ def fastai_tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> Preds:
     dl = dl or self.dls.valid
     (aug, plain), targs = self.tta(dl=dl, n=n, beta=None)
     return _preds(self, dl, torch.lerp(aug, plain, beta), targs, name, dict(tta=dict(fastai_n=n, beta=beta)))
+
+# %% ../nbs/08_tta.ipynb #p001
+import ast, re
+from PIL import Image
+from fastai.vision.augment import Resize, CropPad, RandomResizedCrop, RandomCrop
+from fastai.data.transforms import Normalize
+
+# %% ../nbs/08_tta.ipynb #p002
+_TFMS = dict(Resize=(Resize, ('size', 'method', 'pad_mode', 'resamples')), CropPad=(CropPad, ('size', 'pad_mode')),
+             RandomResizedCrop=(RandomResizedCrop, ('size', 'min_scale', 'ratio', 'resamples', 'val_xtra', 'max_scale')),
+             RandomCrop=(RandomCrop, ('size',)))
+
+def _no_spec(what): return ValueError(f"item transform {what} cannot be recorded or rebuilt (the kit rebuilds {', '.join(_TFMS)}): "
+                                      "pass item_tfms= to predict explicitly")
+
+def _spec(name, attrs):
+    "The spec of transform `name` from its attributes `attrs` (fastai keeps sizes as (w, h); specs hold (h, w), as the constructors take)."
+    conv = dict(size=lambda v: [int(v[1]), int(v[0])], resamples=lambda v: [int(o) for o in v], ratio=lambda v: [float(o) for o in v])
+    return dict(name=name, **{k: conv.get(k, lambda v: v)(attrs[k]) for k in _TFMS[name][1]})
+
+def tfms_spec(tfms, strict=True) -> list|None:
+    "JSON spec of the item transforms `tfms` that `tfms_from_spec` rebuilds; an unknown transform raises (None if not `strict`)."
+    res = []
+    for t in L(tfms):
+        name = type(t).__name__
+        if name not in _TFMS or type(t) is not _TFMS[name][0]:
+            if strict: raise _no_spec(repr(t).split(' --')[0])
+            return None
+        res.append(_spec(name, vars(t)))
+    return res
+
+def tfms_from_spec(spec) -> list:
+    "The item transforms written by `tfms_spec`."
+    res = []
+    for s in spec:
+        s = dict(s); name = s.pop('name', None)
+        if name not in _TFMS: raise _no_spec(repr(name))
+        if 'resamples' in s: s['resamples'] = tuple(Image.Resampling(o) for o in s['resamples'])
+        res.append(_TFMS[name][0](**{k: tuple(v) if isinstance(v, list) else v for k, v in s.items()}))
+    return res
+
+# %% ../nbs/08_tta.ipynb #p005
+def spec_from_repr(s) -> dict:
+    "The `tfms_spec` entry of the fastai transform whose `repr` is `s` (how runs recorded item transforms before specs)."
+    m = re.match(r'(\w+) -- (\{.*?\})\s*(\n|\(enc|$)', s, re.S)
+    if not m or m[1] not in _TFMS: raise _no_spec(repr(s.split(' --')[0]))
+    try: attrs = ast.literal_eval(re.sub(r'<\w+\.\w+: (\d+)>', r'\1', m[2]))
+    except (ValueError, SyntaxError): raise _no_spec(repr(s[:60])) from None
+    return _spec(m[1], attrs)
+
+# %% ../nbs/08_tta.ipynb #p008
+def predict_spec(data, dls) -> dict:
+    "What predicting with a model trained on `dls` (read by `data`) needs besides its weights: item transforms' spec and normalisation."
+    norm = [t for t in getattr(getattr(dls, 'after_batch', None), 'fs', []) if isinstance(t, Normalize)]
+    stats = None if not norm else {k: getattr(norm[0], k).flatten().tolist() for k in ('mean', 'std')}
+    return dict(item_tfms=tfms_spec(getattr(data, 'item_tfms', None), strict=False), normalize=stats)
