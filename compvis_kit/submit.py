@@ -46,7 +46,7 @@ def _sha256(path):
 
 # %% ../nbs/11_submit.ipynb #c008
 def _members(members, preds):
-    "Manifest form of `members`: names, or {name, path} dicts; defaults to what `preds.meta` records."
+    "Manifest form of `members`: names, {name, path} dicts or `Run`s; defaults to what `preds.meta` records."
     if members is None:
         if 'members' in preds.meta: members = preds.meta['members']
         elif 'name' in preds.meta: members = [preds.meta['name']]
@@ -56,6 +56,7 @@ def _members(members, preds):
         if isinstance(m, Preds):
             nm = m.meta.get('name', f'member{i}')
             res.append(dict(name=str(nm), path=str(m.meta['path'])) if 'path' in m.meta else str(nm))
+        elif isinstance(m, dict) and {'name', 'dir', 'arch'} <= set(m): res.append(dict(name=m['name'], path=str(m['dir'])))   # a `Run`
         elif isinstance(m, dict):
             if 'name' not in m: raise ValueError(f"member {i} is a dict without a 'name': {m}")
             res.append({k:(str(v) if isinstance(v, Path) else v) for k,v in m.items()})
