@@ -132,7 +132,7 @@ def cvk_submit(
     runs:Annotated[str, "Names of the runs (or train_folds folders) to ensemble", dict(nargs='+')],
     weights:Annotated[float, "One weight per run (default: equal)", dict(nargs='*')]=None,
     fit:bool=False,                                         # Fit the weights by hill climbing on the runs' validation (out-of-fold) predictions
-    dest:str=None,                                          # Submission file (default: work/submissions/<folder>/submission.csv)
+    dest:str=None,                                          # Submission file (default: work/submissions/<competition>/submission.csv)
     plain:bool=False,                                       # Use the runs' plain test predictions instead of their TTA ones
     sample_csv:str='sample_submission.csv',                 # The sample submission, relative to PATH
     top_k:int=None,                                         # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
@@ -146,7 +146,7 @@ def cvk_submit(
         w = fit_report(vals) if fit else (weights or None)
         ens = ensemble([_member_preds(r, 'test' + sfx) for r in rs], w, name='ensemble')
         val = ensemble(vals, w)
-        out = Path(dest) if dest else work_dir('submissions', Path(path).resolve().name)/'submission.csv'
+        out = Path(dest) if dest else work_dir('submissions', competition_key(path))/'submission.csv'
         k = top_k or (3 if is_stroke_folder(path) else None)
         extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
                      **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
