@@ -314,7 +314,7 @@ class ResumeCheckpoint(Callback):
     def _cbs(self): return [cb for cb in self.learn.cbs if cb is not self and _has(cb, 'state_dict')]
     def _save(self, e):
         rec = self.learn.recorder
-        meta = dict(epoch=e, recorder=dict(values=[list(map(float, v)) for v in rec.values], smooth=[float(rec.smooth_loss.val), rec.smooth_loss.count]),
+        meta = dict(epoch=e, recorder=dict(values=[[None if x is None else float(x) for x in v] for v in rec.values], smooth=[float(rec.smooth_loss.val), rec.smooth_loss.count]),
                     **(self.meta() if self.meta else {}))
         save_checkpoint(self.learn, self.out/f'resume-epoch{e}.safetensors', self._cbs(), with_opt=True, with_rng=True, meta=meta)
         for f in resume_checkpoints(self.out)[:-self.keep]: f.unlink()
