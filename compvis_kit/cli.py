@@ -52,14 +52,16 @@ def cvk_train(
     epochs:int=5,             # Epochs (fine_tune: after one frozen epoch)
     lr:float=None,            # Learning rate (default: 3e-3 from scratch, 2e-3 fine-tuning)
     bs:int=64,                # Batch size
-    name:str=None,            # Run name (default: ARCH-<date>-<time>)
+    name:str=None,            # Run name (default: ARCH-<date>-<time>); an existing run's name is refused (see --resume, --force)
+    resume:str=None,          # Continue the killed run of this name from its last complete epoch (repeat its flags: other ones are refused)
+    force:bool=False,         # Replace an existing run of the same --name
     fold:int=0,               # Fold of the shared split to validate on (0: the saved validation set)
     flip:bool=False,          # Random horizontal flips while training (for keypoints: with left/right names swapped)
     aug:bool=False,           # fastai's aug_transforms (flip, rotate, zoom, lighting, warp) while training
     pretrained:bool=False,    # Start from timm's pretrained weights (from the timm/HF cache when offline)
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
     schedule:str=None,        # one_cycle, fine_tune or flat_cos (default: fine_tune when pretrained, else one_cycle)
-    precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on a GPU, fp32 on a CPU)
+    precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)
     tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity flip; drawings: identity)", dict(nargs='+')]=None,
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
@@ -80,21 +82,23 @@ def cvk_train(
     "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
     def go():
         if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+        if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
+        run_name, go_on = resume or name, dict(resume=bool(resume), force=force)
         if is_stroke_folder(path):
             if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
                 raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")
             data = StrokeData(stroke_model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
             data.check_arch(arch)
-            r = train(path, arch, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
-                      weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data)
+            r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
+                      weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)
         else:
             check_arch(arch)
             task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
             bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
-            r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=name, bs=bs, fold=fold,
+            r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold,
                       schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
                       num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
-                      test_folder=test_folder)
+                      test_folder=test_folder, **go_on)
         print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
         print(f"run folder: {r.path}")
     _cli(go, debug)

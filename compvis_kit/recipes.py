@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/recipes.html.md"""
 
 # %% ../nbs/23_recipes.ipynb #c002
 from __future__ import annotations
-import json, math, time
+import json, math, time, random, re
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -14,7 +14,8 @@ import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastcore.all import *
 from fastai.vision.all import (Learner, Callback, CancelBatchException, MixedPrecision, MixUp, CutMix, DataLoaders,
-                               LabelSmoothingCrossEntropyFlat, valley, steep, minimum)
+                               LabelSmoothingCrossEntropyFlat, valley, steep, minimum, rank_distrib)
+from fastai.learner import SkipToEpoch
 from fastai.callback.channelslast import ChannelsLast
 from safetensors.torch import save as st_save, safe_open
 from timm.utils import ModelEmaV3
@@ -22,10 +23,11 @@ from .core import *
 from .loaders import ArrayDL
 
 # %% auto #0
-__all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'step_decay_factor', 'PlateauLR', 'save_checkpoint', 'load_checkpoint',
-           'KeepBest', 'sgdr_cycles', 'sgdr_factor', 'min_div10', 'step_decay_schedule', 'plateau_schedule',
-           'stages_schedule', 'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp', 'KitCutMix',
-           'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'recalibrate_bn', 'precompute_features',
+__all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'epoch_skipped', 'step_decay_factor', 'PlateauLR', 'pack_state', 'unpack_state',
+           'rng_states', 'set_rng_states', 'save_checkpoint', 'checkpoint_meta', 'load_checkpoint', 'KeepBest',
+           'sgdr_cycles', 'sgdr_factor', 'resume_checkpoints', 'ResumeCheckpoint', 'min_div10', 'step_decay_schedule',
+           'plateau_schedule', 'stages_schedule', 'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp',
+           'KitCutMix', 'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'recalibrate_bn', 'precompute_features',
            'fit_head_precomputed', 'precomputed_fine_tune_schedule']
 
 # %% ../nbs/23_recipes.ipynb #c006
@@ -50,6 +52,11 @@ def plot_lrs(learn, ax=None, title=None):
     ax.plot(np.arange(len(lrs)) / (len(lrs)/max(len(learn.recorder.values), 1)), lrs)
     ax.set_xlabel('epoch'); ax.set_ylabel('lr'); ax.set_title(title or '')
     return ax
+
+# %% ../nbs/23_recipes.ipynb #48b3a27b
+def epoch_skipped(learn) -> bool:
+    "Whether `learn`'s current epoch is being skipped by a fastai `SkipToEpoch` (a resumed fit), so trained nothing."
+    return any(isinstance(cb, SkipToEpoch) and learn.epoch < cb._skip_to for cb in learn.cbs)
 
 # %% ../nbs/23_recipes.ipynb #c008
 def step_decay_factor(pos, const_epochs, every, factor) -> float:
@@ -106,7 +113,9 @@ class PlateauLR(Callback):
         self.opt.set_hyper('lr', [max(b*self.scale, self.min_lr) for b in self.base])
     def after_batch(self):
         if self.base is not None: self.opt.set_hyper('lr', self.base); self.base = None
-    def after_epoch(self): self.sched.step(_monitored(self, self.monitor)); self.scales.append(self.scale)
+    def after_epoch(self):
+        if not epoch_skipped(self.learn): self.sched.step(_monitored(self, self.monitor)); self.scales.append(self.scale)
+    def after_fit(self): self._resumed = False           # a state loaded during a fit (a resumed run) is used up by it
     def state_dict(self) -> dict: return self.sched.state_dict()
     def load_state_dict(self, sd):
         "Resume from `sd` (a `state_dict`): the next `fit` continues with this multiplier and these counts."
@@ -117,27 +126,111 @@ def fit_plateau(self:Learner, n_epoch, lr=None, patience=1, factor=0.316, monito
     "Fit `n_epoch` epochs at `lr`, multiplied by `factor` after `patience`+1 epochs without improvement of `monitor` (`PlateauLR`)."
     self.fit(_check_epochs('n_epoch', n_epoch), lr, cbs=[PlateauLR(monitor, factor=factor, patience=patience, **kwargs), *L(cbs)], reset_opt=reset_opt, wd=wd)
 
+# %% ../nbs/23_recipes.ipynb #a0a248a9
+def pack_state(obj, prefix, tensors) -> str:
+    "JSON text of `obj` (nested dicts, lists, numbers, strings, tensors), its tensors put into the dict `tensors` under keys starting with `prefix`."
+    def enc(o, path):
+        if isinstance(o, torch.Tensor):
+            k = f'{prefix}{path}'; tensors[k] = o.detach().cpu().clone().contiguous(); return {'__tensor__': k}
+        if isinstance(o, np.ndarray): return enc(torch.from_numpy(o), path)
+        if isinstance(o, dict):
+            if all(isinstance(k, str) for k in o): return {k: enc(v, f'{path}/{k}') for k, v in o.items()}
+            return {'__items__': [[k, enc(v, f'{path}/{k}')] for k, v in o.items()]}     # int keys (PyTorch optimizer states)
+        if isinstance(o, (list, tuple, L)): return [enc(v, f'{path}/{i}') for i, v in enumerate(o)]
+        if isinstance(o, np.generic): return o.item()
+        if o is None or isinstance(o, (bool, int, float, str)): return o
+        raise TypeError(f"{prefix}{path}: cannot save a {type(o).__name__} in a checkpoint: use tensors, numbers, strings, lists and dicts")
+    return json.dumps(enc(obj, ''))
+
+def unpack_state(text, tensors):
+    "The object `pack_state` wrote as `text`, its tensors taken from `tensors`."
+    def dec(o):
+        if isinstance(o, dict):
+            if list(o) == ['__tensor__']: return tensors[o['__tensor__']]
+            if list(o) == ['__items__']: return {k: dec(v) for k, v in o['__items__']}
+            return {k: dec(v) for k, v in o.items()}
+        return [dec(v) for v in o] if isinstance(o, list) else o
+    return dec(json.loads(text))
+
+# %% ../nbs/23_recipes.ipynb #24d4fe69
+def rng_states(dls=None) -> dict:
+    "The states of python's, numpy's and torch's (CPU and CUDA) random generators, and of each loader's shuffling generator in `dls`."
+    v, s, g = random.getstate()
+    name, keys, pos, has_g, cached = np.random.get_state()
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else []
+    loaders = [list(dl.rng.getstate()) if isinstance(getattr(dl, 'rng', None), random.Random) else None for dl in (dls.loaders if dls else [])]
+    return dict(python=[v, list(s), g], numpy=[name, keys.tolist(), pos, has_g, cached], torch=torch.get_rng_state(), cuda=cuda, loaders=loaders)
+
+def set_rng_states(st, dls=None):
+    "Put back the generator states `rng_states` took (the loaders' into `dls`)."
+    v, s, g = st['python']; random.setstate((v, tuple(s), g))
+    name, keys, pos, has_g, cached = st['numpy']; np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_g, cached))
+    torch.set_rng_state(st['torch'])
+    if st['cuda'] and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(st['cuda'])
+    for dl, ls in zip(dls.loaders if dls else [], st['loaders']):
+        if ls is not None: dl.rng = random.Random(); dl.rng.setstate((ls[0], tuple(ls[1]), ls[2]))
+
 # %% ../nbs/23_recipes.ipynb #c019
-def save_checkpoint(learn, fn, cbs=None) -> Path:
-    "Save `learn.model`'s weights and the `state_dict` of each callback in `cbs` to the .safetensors file `fn`, atomically."
-    states = {type(cb).__name__: cb.state_dict() for cb in L(cbs) if hasattr(cb, 'state_dict')}
-    sd = {k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}
-    with atomic_save(fn) as f: f.write(st_save(sd, metadata={'cvk_callbacks': json.dumps(states)}))
+def _opt_state(learn) -> dict:
+    scaler = getattr(learn, 'scaler', None)                 # fastai's MixedPrecision keeps PyTorch's GradScaler here
+    return dict(opt=learn.opt.state_dict(), scaler=scaler.state_dict() if scaler is not None else None)
+
+def _load_opt_state(learn, st):
+    "Load an `_opt_state` into `learn.opt`, keeping the hyper-parameters the schedule has just set."
+    opt, sd = learn.opt, st['opt']
+    if 'hypers' in sd:                                       # fastai's Optimizer: per-parameter states, tensors on the parameters' device
+        opt.load_state_dict(dict(sd, hypers=[dict(h) for h in opt.hypers]))
+        opt.state = {p: {k: v.to(p.device) if isinstance(v, torch.Tensor) else v for k, v in s.items()} for p, s in opt.state.items()}
+    else:                                                    # PyTorch's optimizer in an OptimWrapper
+        cur = opt.opt.state_dict()['param_groups']
+        opt.opt.load_state_dict(dict(sd, param_groups=[dict(g, **{k: v for k, v in c.items() if k != 'params'}) for g, c in zip(sd['param_groups'], cur)]))
+    if st.get('scaler') and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(st['scaler'])
+
+def _has(cb, meth):
+    "Whether callback `cb`'s class defines `meth` (a fastai callback finds any name on its learner and the model: `hasattr` is always true)."
+    return callable(getattr(type(cb), meth, None))
+
+def _cb_states(cbs) -> dict:
+    "The `state_dict` of each callback in `cbs` that has one, by class name (`Name`, `Name#2`... for several of a class)."
+    res = {}
+    for cb in L(cbs):
+        if not _has(cb, 'state_dict'): continue
+        k, i = type(cb).__name__, 1
+        while k in res: i += 1; k = f'{type(cb).__name__}#{i}'
+        res[k] = cb
+    return res
+
+def save_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False, meta=None) -> Path:
+    "Save `learn.model`'s weights and the `state_dict` of each callback in `cbs` (the optimizer's, the RNG states, JSON `meta` if asked) to the .safetensors file `fn`, atomically."
+    tensors = {k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}
+    md = {'cvk_callbacks': pack_state({k: cb.state_dict() for k, cb in _cb_states(cbs).items()}, '@cb', tensors)}
+    if with_opt: md['cvk_opt'] = pack_state(_opt_state(learn), '@opt', tensors)
+    if with_rng: md['cvk_rng'] = pack_state(rng_states(learn.dls), '@rng', tensors)
+    if meta is not None: md['cvk_meta'] = json.dumps(meta)
+    with atomic_save(fn) as f: f.write(st_save(tensors, metadata=md))
     return Path(fn)
 
-def load_checkpoint(learn, fn, cbs=None) -> dict:
-    "Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs`; returns the states."
+def checkpoint_meta(fn) -> dict:
+    "The JSON `meta` that `save_checkpoint` wrote into `fn` (empty if none)."
+    with safe_open(str(fn), 'pt') as f: return json.loads((f.metadata() or {}).get('cvk_meta', '{}'))
+
+def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict:
+    "Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs` (and the optimizer, the RNGs); returns the states."
     fn = Path(fn)
     if not fn.exists(): raise FileNotFoundError(f"no checkpoint at {fn}")
-    with safe_open(str(fn), 'pt') as f: sd, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
-    try: learn.model.load_state_dict(sd)
+    with safe_open(str(fn), 'pt') as f: tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
+    try: learn.model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith('@')})
     except RuntimeError as e: raise ValueError(f"{fn}: these weights do not fit the model: {e}") from None
-    states = json.loads(meta.get('cvk_callbacks', '{}'))
-    for cb in L(cbs):
-        if not hasattr(cb, 'load_state_dict'): continue
-        nm = type(cb).__name__
+    states = unpack_state(meta.get('cvk_callbacks', '{}'), tensors)
+    for nm, cb in _cb_states([cb for cb in L(cbs) if _has(cb, 'load_state_dict')]).items():
         if nm not in states: raise ValueError(f"{fn}: no saved state for {nm}; the checkpoint has states for {list(states)}")
         cb.load_state_dict(states[nm])
+    for what, key in (('with_opt', 'cvk_opt'), ('with_rng', 'cvk_rng')):
+        if locals()[what] and key not in meta: raise ValueError(f"{fn}: {what}=True, but it was saved without (save_checkpoint(..., {what}=True))")
+    if with_opt:
+        if learn.opt is None: learn.create_opt()
+        _load_opt_state(learn, unpack_state(meta['cvk_opt'], tensors))
+    if with_rng: set_rng_states(unpack_state(meta['cvk_rng'], tensors), learn.dls)
     return states
 
 # %% ../nbs/23_recipes.ipynb #c022
@@ -149,6 +242,7 @@ class KeepBest(Callback):
         self.best, self.best_sd, self.best_at, self.n_fit = None, None, None, 0
     def before_fit(self): self.n_fit += 1
     def after_epoch(self):
+        if epoch_skipped(self.learn): return
         v = _monitored(self, self.monitor)
         if self.best is None or (v < self.best if self.mode == 'min' else v > self.best):
             self.best, self.best_at = v, (self.n_fit, self.epoch)
@@ -156,6 +250,11 @@ class KeepBest(Callback):
             if self.fname: save_checkpoint(self.learn, self.fname, self.cbs)
     def after_fit(self):
         if self.best_sd is not None: self.model.load_state_dict(self.best_sd)
+    def state_dict(self) -> dict: return dict(best=self.best, best_at=self.best_at, n_fit=self.n_fit, best_sd=self.best_sd)
+    def load_state_dict(self, sd):
+        "Resume from `sd`: the best score, where it was, the fits so far, the best weights."
+        self.best, self.n_fit, self.best_sd = sd['best'], sd['n_fit'], sd['best_sd']
+        self.best_at = tuple(sd['best_at']) if sd['best_at'] is not None else None
 
 def _div_lr(lr, d): return slice(lr.start and lr.start/d, lr.stop/d) if isinstance(lr, slice) else lr/d
 
@@ -188,6 +287,42 @@ def fit_sgdr(self:Learner, n_cycles, cycle_len, lr_max=None, cycle_mult=2, cbs=N
     "Fit `n_cycles` cosine annealings from `lr_max` to 0, cycle i lasting `cycle_len*cycle_mult**i` epochs (SGDR)."
     lens = sgdr_cycles(n_cycles, cycle_len, cycle_mult)
     self.fit(sum(lens), lr_max, cbs=[EpochSched(partial(sgdr_factor, lens=lens)), *L(cbs)], reset_opt=reset_opt, wd=wd, start_epoch=start_epoch)
+
+# %% ../nbs/23_recipes.ipynb #3375f15a
+def resume_checkpoints(out) -> list:
+    "The `ResumeCheckpoint` files in the folder `out`, oldest epoch first."
+    fs = [(int(m.group(1)), f) for f in Path(out).glob('resume-epoch*.safetensors') if (m := re.fullmatch(r'resume-epoch(\d+)\.safetensors', f.name))]
+    return [f for _, f in sorted(fs)]
+
+class ResumeCheckpoint(Callback):
+    "After every epoch, save all that training needs to go on (weights, optimizer, callback and RNG states, `meta()`) to `out/resume-epoch<k>.safetensors`, keeping the last `keep`; with `resume_from`, skip the epochs it holds and load it."
+    order, run_valid = 99, False
+    def __init__(self, out, keep=1, meta=None, resume_from=None):
+        store_attr('keep,meta'); self.out, self.fn, self.done = Path(out), resume_from and Path(resume_from), 0
+        self.target = checkpoint_meta(self.fn)['epoch'] if self.fn else 0
+    def before_fit(self):
+        self.skipper = None
+        if self.target > self.done: self.skipper = SkipToEpoch(min(self.target - self.done, self.n_epoch)); self.learn.add_cb(self.skipper)
+    def after_epoch(self):
+        e = self.done + self.epoch + 1                      # epochs of the whole schedule so far
+        if epoch_skipped(self.learn):
+            if e == self.target: self._load()
+        elif self.keep and rank_distrib() == 0: self._save(e)
+    def after_fit(self):
+        if self.skipper is not None: self.learn.remove_cb(self.skipper)
+        self.done += self.n_epoch
+    def _cbs(self): return [cb for cb in self.learn.cbs if cb is not self and _has(cb, 'state_dict')]
+    def _save(self, e):
+        rec = self.learn.recorder
+        meta = dict(epoch=e, recorder=dict(values=[[None if x is None else float(x) for x in v] for v in rec.values], smooth=[float(rec.smooth_loss.val), rec.smooth_loss.count]),
+                    **(self.meta() if self.meta else {}))
+        save_checkpoint(self.learn, self.out/f'resume-epoch{e}.safetensors', self._cbs(), with_opt=True, with_rng=True, meta=meta)
+        for f in resume_checkpoints(self.out)[:-self.keep]: f.unlink()
+    def _load(self):
+        load_checkpoint(self.learn, self.fn, [cb for cb in self._cbs() if _has(cb, 'load_state_dict')], with_opt=True, with_rng=True)
+        rec, m = self.learn.recorder, checkpoint_meta(self.fn)['recorder']
+        rec.values[:] = [L(v) for v in m['values']]
+        rec.smooth_loss.val, rec.smooth_loss.count = torch.tensor(m['smooth'][0]), m['smooth'][1]
 
 # %% ../nbs/23_recipes.ipynb #c029
 def min_div10(lrs, losses, num_it):

@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/runs.html.md"""
 
 # %% ../nbs/09_runs.ipynb #c002
 from __future__ import annotations
-import os, sys, time, re, traceback
+import os, sys, time, re, traceback, json, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -21,12 +21,13 @@ from .loaders import competition_dls, competition_test_dl, dl_files
 from .models import timm_learner, timm_model, timm_point_model, save_state_dict, check_arch
 from .tta import *
 from .recipes import step_decay_schedule, plateau_schedule, sgdr_schedule, precomputed_fine_tune_schedule
+from .recipes import ResumeCheckpoint, resume_checkpoints, checkpoint_meta, epoch_skipped
 from .stroke_models import StrokeData, is_stroke_folder
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'default_tta',
-           'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'train', 'load_run', 'runs_table', 'best_runs',
-           'load_run_model', 'checkpoint_ensemble', 'train_folds']
+           'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'train', 'load_run',
+           'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -50,9 +51,10 @@ def runs_dir(path) -> Path:
 
 # %% ../nbs/09_runs.ipynb #c006
 class RunRecorder(Callback):
-    "Keep the run record `run.json` in `out`: status and history after every epoch, the weights when training ends."
+    "Keep the run record `run.json` in `out`: status and history after every epoch, the weights when training ends; a resumed run goes on from `history` and `seconds`."
     order, run_valid = 95, False
-    def __init__(self, out, record): self.out, self.record, self.history, self.t0 = Path(out), dict(record), [], time.time()
+    def __init__(self, out, record, history=None, seconds=0.):
+        self.out, self.record, self.history, self.t0 = Path(out), dict(record), list(history or []), time.time() - seconds
     def write(self, status, **extra):
         "Write `run.json` with `status` (atomically) and return it as a `Run`."
         self.record.update(status=status, history=self.history, **extra)
@@ -61,6 +63,7 @@ class RunRecorder(Callback):
     def before_fit(self):
         if not self.history: self.write('running')
     def after_epoch(self):
+        if epoch_skipped(self.learn): return              # an epoch a resumed run had already trained
         names, vals = self.recorder.metric_names[1:-1], self.recorder.log[1:-1]
         self.history.append({n: float(v) for n, v in zip(names, vals) if isinstance(v, (int, float))})
         self.write('running', epochs_done=len(self.history), seconds=round(time.time()-self.t0, 1))
@@ -76,7 +79,7 @@ class EpochEcho(Callback):
     def __init__(self, run_name): self.run_name = run_name
     def before_fit(self): self.t0 = time.time()
     def after_epoch(self):
-        if not os.environ.get('CVK_ECHO'): return
+        if not os.environ.get('CVK_ECHO') or epoch_skipped(self.learn): return
         names, vals = self.recorder.metric_names[1:-1], self.recorder.log[1:-1]
         kv = ' '.join(f'{n} {v:.4f}' for n, v in zip(names, vals) if isinstance(v, float))
         sys.__stdout__.write(f'    {self.run_name} epoch {self.epoch+1}/{self.n_epoch}: {kv} ({time.time()-self.t0:.0f}s)\n')
@@ -106,9 +109,11 @@ class SaveEpochs(Callback):
     def __init__(self, out, epochs): self.out, self.epochs, self.saved = Path(out), sorted(set(int(e) for e in epochs)), []
     def after_epoch(self):
         e = self.epoch + 1
-        if e in self.epochs:
+        if e in self.epochs and not epoch_skipped(self.learn):
             save_state_dict(self.learn.model.state_dict(), self.out/f'epoch{e}.safetensors')
             if e not in self.saved: self.saved.append(e)
+    def state_dict(self): return dict(saved=self.saved)
+    def load_state_dict(self, sd): self.saved = list(sd['saved'])
 
 # %% ../nbs/09_runs.ipynb #c016
 class ImageData:
@@ -186,15 +191,46 @@ def log_callbacks(log, out, name=None, config=None) -> list:
     return cbs
 
 # %% ../nbs/09_runs.ipynb #c018
+def default_precision() -> str:
+    "bf16 on a GPU that computes in bf16 natively (compute capability 8+: A100, H100...), fp16 on older GPUs (T4, P100, V100), fp32 on a CPU."
+    if not torch.cuda.is_available(): return 'fp32'
+    return 'bf16' if torch.cuda.get_device_capability()[0] >= 8 and torch.cuda.is_bf16_supported() else 'fp16'
+
 def _set_precision(learn, precision):
-    if precision is None: precision = 'bf16' if torch.cuda.is_available() else 'fp32'
+    if precision is None: precision = default_precision()
     if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
     return dict(bf16=learn.to_bf16, fp16=learn.to_fp16, fp32=lambda: learn)[precision](), precision
+
+def _run_to_resume(out, resume=False, force=False):
+    "The record in run folder `out` if `resume`; None for a new run. Refuses to overwrite a run unless `force`, and to resume a finished one."
+    if resume and force: raise ValueError("resume=True continues a run and force=True replaces it: pass one of them")
+    fn = out/'run.json'
+    if resume:
+        if not fn.exists(): raise FileNotFoundError(f"nothing to resume: {out} holds no run (no run.json); train without resume=True to start it")
+        r = load_json(fn)
+        if r.get('status') == 'finished': raise ValueError(f"run {out.name!r} in {out} has finished: there is nothing to resume (force=True trains it again from the start; or pick another name)")
+        return r
+    if fn.exists() and not force:
+        raise FileExistsError(f"run folder {out} already holds run {out.name!r} ({load_json(fn).get('status', 'finished')}): pass resume=True to continue it, force=True to replace it, or another name")
+
+_RESUME_KEYS = ('arch', 'data', 'fold', 'epochs', 'lr', 'bs', 'wd', 'schedule', 'pretrained', 'weights', 'model_kwargs', 'data_spec', 'item_tfms',
+                'batch_tfms', 'seed', 'task', 'n_train', 'n_valid', 'vocab', 'data_args')
+
+def _check_same_run(prev, rec):
+    "Refuse to resume the run recorded as `prev` with the arguments recorded in `rec` if they differ, naming each difference."
+    norm = lambda v: json.loads(json.dumps(v))
+    diff = [f"{k}={rec.get(k)!r} (the run has {prev[k]!r})" for k in _RESUME_KEYS if k in prev and norm(rec.get(k)) != norm(prev[k])]
+    if diff: raise ValueError(f"cannot resume run {prev['name']!r} with other arguments: {'; '.join(diff)}. Pass the run's arguments, or force=True to train it again from the start")
+
+def _check_bs(dls, bs, path, fold):
+    if len(dls.train) == 0:
+        raise ValueError(f"bs={bs} is larger than the training set ({len(dls.train_ds)} items: fold {fold} of {path}); fastai drops the last incomplete batch, "
+                         f"so not one batch would be trained: pass bs={len(dls.train_ds)} or less")
 
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
           precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean', predict_test=True, seed=42,
-          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, **kwargs) -> Run:
+          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, resume=False, force=False, keep_checkpoints=1, **kwargs) -> Run:
     "Train `arch` on fold `fold` of competition folder `path` (images, or drawings: `data`); save predictions, weights and record; return the `Run`."
     t0 = time.time()
     data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
@@ -203,8 +239,10 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
     out = Path(dest or runs_dir(path))/name
+    prev = _run_to_resume(out, resume, force)
     set_seed(seed)
     dls = data.dls(path, bs=bs, fold=fold, batch_tfms=batch_tfms, num_workers=num_workers)
+    _check_bs(dls, bs, path, fold)
     learn, task = data.learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {})), dls.task
     learn, precision = _set_precision(learn, precision)
     if wd is not None: learn.wd = wd
@@ -216,9 +254,19 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               predict_spec=predict_spec(data, dls),
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
+    rec.record['wd'], last = wd, None
+    if prev is not None:
+        _check_same_run(prev, rec.record)
+        last = (resume_checkpoints(out) or [None])[-1]
+        if last is None: print(f"run {name!r}: no checkpoint in {out} to resume from; training from the start")
+        else: m = checkpoint_meta(last); rec.history, rec.t0, t0 = m['history'], time.time() - m['seconds'], t0 - m['seconds']
+        rec.record.update(started=prev.get('started'), resumed=[*prev.get('resumed', []), time.strftime('%Y-%m-%dT%H:%M:%S')])
+    elif force and (out/'run.json').exists(): shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    if rec.history: rec.write('running', epochs_done=len(rec.history))
     ckpt = SaveEpochs(out, save_epochs or [])
-    try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), ckpt, rec])
+    goon = ResumeCheckpoint(out, keep_checkpoints, meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)), resume_from=last)
+    try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), ckpt, rec, goon])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
     tdl = data.test_dl(dls, path) if predict_test else None
@@ -236,6 +284,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     if ckpt.saved: learn.model.load_state_dict(st_load(str(out/'model.safetensors')))
     metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
     run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    for f in resume_checkpoints(out): f.unlink()         # a finished run is not resumed: its weights are model.safetensors
     run.learn = learn
     return run
 

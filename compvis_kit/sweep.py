@@ -414,6 +414,20 @@ def _gpu_peak_mb():
     torch.cuda.reset_peak_memory_stats()
     return round(v, 1)
 
+# %% ../nbs/21_sweep.ipynb #251dfd38
+_RESUMABLE = ('compvis_kit.runs:train', 'compvis_kit.sweep:train_config')
+
+@patch
+def _resume_kw(self:Sweep, trial, kw) -> dict:
+    "Arguments that make the retry `trial` go on with the run of the trial it retries: that run's name and `resume=True` if it left a checkpoint."
+    n = trial.user_attrs.get('retry_of')
+    if n is None or function_name(self.fn) not in _RESUMABLE or not kw.get('path'): return {}
+    name = self.study.trials[n].user_attrs.get('record', {}).get('run_name')
+    if not name: return {}
+    out = Path(kw['dest'] if kw.get('dest') else load_function('compvis_kit.runs:runs_dir')(kw['path']))/name
+    if any(out.glob('resume-epoch*.safetensors')): return dict(name=name, resume=True)      # `ResumeCheckpoint`'s files
+    return dict(force=True) if kw.get('name') == name and (out/'run.json').exists() else {}
+
 # %% ../nbs/21_sweep.ipynb #c034
 @patch
 def _run_trial(self:Sweep, trial, lease=60.):
@@ -421,8 +435,9 @@ def _run_trial(self:Sweep, trial, lease=60.):
     cfg = {**self.spec['fixed'], **{k: _suggest(trial, k, p) for k, p in self.spec['parameters'].items()}}
     kw = dict(cfg)
     if 'name' not in kw and 'name' in inspect.signature(self.fn).parameters: kw['name'] = f'{self.name}-{trial.number:03d}'
+    kw.update(self._resume_kw(trial, kw))
     trial.set_user_attr('config', cfg)
-    trial.set_user_attr('record', dict(_provenance(lease), run_name=kw.get('name')))
+    trial.set_user_attr('record', dict(_provenance(lease), run_name=kw.get('name'), **({'resumed_run': True} if kw.get('resume') else {})))
     _gpu_peak_mb()                                            # reset the peak
     hold, t0, err = Lease(self.study._storage, trial._trial_id, lease), time.time(), None
     try:
@@ -630,14 +645,15 @@ def plot_metric_vs(df, params=None, metric='error', ncols=3):
 
 # %% ../nbs/21_sweep.ipynb #c045
 def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epochs=1, lr=None, bs=64, width=None, seed=42, name=None,
-                 cache=True, schedule=None, pretrained=False, tta_views=('identity', 'flip'), predict_test=True):
+                 cache=True, schedule=None, pretrained=False, tta_views=('identity', 'flip'), predict_test=True, dest=None, resume=False, force=False):
     "`train` on competition folder `path` from a flat config: `size` and `resize` (squish, crop, pad), `flip`, ResNet `width` (channels of stage 1)."
     from compvis_kit.cli import item_tfms_for
     from compvis_kit.runs import train
     from fastai.vision.all import Flip
     kw = dict(channels=tuple(int(width)*m for m in (1, 2, 4, 8))) if width else None
     return train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=Flip() if flip else None, epochs=epochs, lr=lr, bs=bs, name=name,
-                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views), model_kwargs=kw, predict_test=predict_test)
+                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views), model_kwargs=kw, predict_test=predict_test,
+                 dest=dest, resume=resume, force=force)
 
 # %% ../nbs/21_sweep.ipynb #c047
 def sweep_table(sw) -> pd.DataFrame:
