@@ -62,7 +62,8 @@ def cvk_train(
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
     schedule:str=None,        # one_cycle, fine_tune or flat_cos (default: fine_tune when pretrained, else one_cycle)
     precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)
-    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity flip; drawings: identity)", dict(nargs='+')]=None,
+    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity, and flip when trained with --flip or --aug; drawings: identity)", dict(nargs='+')]=None,
+    log:Annotated[str, "Watch the run in tensorboard (events in the run folder) and/or wandb (offline without WANDB_API_KEY)", dict(nargs='+')]=None,
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
@@ -83,7 +84,7 @@ def cvk_train(
     def go():
         if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
         if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
-        run_name, go_on = resume or name, dict(resume=bool(resume), force=force)
+        run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
         if is_stroke_folder(path):
             if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
                 raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")

@@ -230,7 +230,7 @@ def _check_bs(dls, bs, path, fold):
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
           precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean', predict_test=True, seed=42,
-          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, resume=False, force=False, keep_checkpoints=1, **kwargs) -> Run:
+          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, resume=False, force=False, keep_checkpoints=1, log=None, **kwargs) -> Run:
     "Train `arch` on fold `fold` of competition folder `path` (images, or drawings: `data`); save predictions, weights and record; return the `Run`."
     t0 = time.time()
     data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
@@ -254,7 +254,8 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               predict_spec=predict_spec(data, dls),
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
-    rec.record['wd'], last = wd, None
+    rec.record['wd'], rec.record['log'], last = wd, list(L(log)), None
+    logs = log_callbacks(log, out, name, config=dict(rec.record)) if log else []   # refuses an unknown logger before anything is written
     if prev is not None:
         _check_same_run(prev, rec.record)
         last = (resume_checkpoints(out) or [None])[-1]
@@ -266,7 +267,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     if rec.history: rec.write('running', epochs_done=len(rec.history))
     ckpt = SaveEpochs(out, save_epochs or [])
     goon = ResumeCheckpoint(out, keep_checkpoints, meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)), resume_from=last)
-    try: fit(learn, epochs, lr, [*L(cbs), EpochEcho(name), ckpt, rec, goon])
+    try: fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
     except Exception as e: rec.fail(e); raise
     fit_s = time.time() - t0
     tdl = data.test_dl(dls, path) if predict_test else None

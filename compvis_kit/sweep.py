@@ -645,14 +645,14 @@ def plot_metric_vs(df, params=None, metric='error', ncols=3):
 
 # %% ../nbs/21_sweep.ipynb #c045
 def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epochs=1, lr=None, bs=64, width=None, seed=42, name=None,
-                 cache=True, schedule=None, pretrained=False, tta_views=('identity', 'flip'), predict_test=True, dest=None, resume=False, force=False):
+                 cache=True, schedule=None, pretrained=False, tta_views=None, predict_test=True, dest=None, resume=False, force=False):
     "`train` on competition folder `path` from a flat config: `size` and `resize` (squish, crop, pad), `flip`, ResNet `width` (channels of stage 1)."
     from compvis_kit.cli import item_tfms_for
     from compvis_kit.runs import train
     from fastai.vision.all import Flip
     kw = dict(channels=tuple(int(width)*m for m in (1, 2, 4, 8))) if width else None
     return train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=Flip() if flip else None, epochs=epochs, lr=lr, bs=bs, name=name,
-                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views), model_kwargs=kw, predict_test=predict_test,
+                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views) if tta_views else None, model_kwargs=kw, predict_test=predict_test,
                  dest=dest, resume=resume, force=force)
 
 # %% ../nbs/21_sweep.ipynb #c047
