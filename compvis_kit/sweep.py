@@ -434,8 +434,10 @@ def _run_trial(self:Sweep, trial, lease=60.):
     "Run one claimed `trial` under a lease and record it; its final state."
     cfg = {**self.spec['fixed'], **{k: _suggest(trial, k, p) for k, p in self.spec['parameters'].items()}}
     kw = dict(cfg)
-    if 'name' not in kw and 'name' in inspect.signature(self.fn).parameters: kw['name'] = f'{self.name}-{trial.number:03d}'
+    ps, named = inspect.signature(self.fn).parameters, 'name' not in kw
+    if named and 'name' in ps: kw['name'] = f'{self.name}-{trial.number:03d}'
     kw.update(self._resume_kw(trial, kw))
+    if named and 'force' in ps and not kw.get('resume'): kw.setdefault('force', True)   # a run of a name the sweep made is an earlier study's
     trial.set_user_attr('config', cfg)
     trial.set_user_attr('record', dict(_provenance(lease), run_name=kw.get('name'), **({'resumed_run': True} if kw.get('resume') else {})))
     _gpu_peak_mb()                                            # reset the peak
