@@ -6,18 +6,17 @@ Docs: https://compvis-kit.github.io/compvis_kit/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, json, subprocess, sys, contextlib, importlib
+import os, json, subprocess, sys, contextlib, importlib, tempfile
 from pathlib import Path
 import torch
 from filelock import FileLock
 from fastcore.all import *
-from fastcore.xtras import atomic_save as _fc_atomic_save
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'locked', 'save_json', 'load_json', 'require', 'MissingModule', 'competition_key',
-           'data_work_dir']
+           'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json', 'load_json', 'require',
+           'MissingModule', 'competition_key', 'data_work_dir']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -96,9 +95,34 @@ def _umask():
 
 @contextlib.contextmanager
 def atomic_save(fn, mode='wb', **kwargs):
-    "Write `fn` through a temporary file renamed into place on success, with the usual (umask) permissions."
-    with _fc_atomic_save(fn, mode=mode, **kwargs) as f: yield f
-    os.chmod(fn, 0o666 & ~_umask())
+    "Write `fn` through a temporary file beside it, flushed to disk and renamed into place; on failure `fn` is untouched."
+    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=fn.parent, prefix=f'.{fn.name}.', suffix='.tmp'); os.close(fd)
+    try:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+            f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, fn)
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno and not e.filename: raise type(e)(e.errno, f"{e.strerror}: writing {fn}") from None
+        raise
+
+# %% ../nbs/00_core.ipynb #c022c
+@contextlib.contextmanager
+def open_safetensors(fn, framework='pt', device='cpu'):
+    "safetensors' `safe_open` on `fn`, naming the file when it is missing, truncated or not a safetensors file."
+    from safetensors import safe_open
+    try: f = safe_open(str(fn), framework=framework, device=device)
+    except FileNotFoundError: raise FileNotFoundError(f"{fn}: no such file") from None
+    except Exception as e: raise ValueError(f"{fn}: not a readable .safetensors file ({e}): truncated or damaged? "
+                                            "Write it again (copy it again, or retrain)") from None
+    with f: yield f
+
+def load_safetensors(fn, device='cpu') -> dict:
+    "All tensors of the .safetensors file `fn` (as safetensors' `load_file`), naming the file when it cannot be read."
+    with open_safetensors(fn, device=device) as f: return {k: f.get_tensor(k) for k in f.keys()}
 
 # %% ../nbs/00_core.ipynb #c024
 @contextlib.contextmanager

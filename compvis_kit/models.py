@@ -14,7 +14,7 @@ from torch import nn
 from timm.models import group_parameters
 from fastcore.all import *
 from fastai.vision.all import Learner, Normalize, error_rate, CrossEntropyLossFlat, AdaptiveConcatPool2d
-from safetensors.torch import save as st_save, load_file as st_load
+from safetensors.torch import save as st_save
 from .core import *
 from .tasks import Classification
 
@@ -29,7 +29,7 @@ def read_state_dict(src) -> dict:
     if isinstance(src, dict): return src
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"no weights file at {src}")
-    if src.suffix == '.safetensors': return st_load(str(src), device='cpu')
+    if src.suffix == '.safetensors': return load_safetensors(src)
     try: sd = torch.load(src, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"{src}: cannot load weights safely ({type(e).__name__}: {e})") from None
     for k in ('state_dict', 'model', 'model_state_dict'):

@@ -14,8 +14,7 @@ from typing import Annotated
 from fastcore.all import *
 from fastcore.script import call_parse
 from fastai.vision.all import Learner, DataLoaders, Datasets, TfmdDL, ToTensor, IntToFloatTensor, Normalize
-from safetensors import safe_open
-from safetensors.torch import save as st_save, load_file as st_load
+from safetensors.torch import save as st_save
 from .core import *
 from .items import read_csv_text, image_resolver, test_items, find_layout, IMAGE_SUFFIXES
 from .preds import Preds
@@ -205,7 +204,7 @@ def load_predictor(src, path=None, item_tfms=None, device='cpu') -> RunPredictor
     d = src.path if isinstance(src, Run) else _run_dir(src, path)
     spec = run_spec(src if isinstance(src, Run) else d)
     model = spec_model(spec)
-    model.load_state_dict(st_load(str(d/'model.safetensors')))
+    model.load_state_dict(load_safetensors(d/'model.safetensors'))
     return RunPredictor(spec, model, item_tfms, device=device, source=d)
 
 @patch
@@ -231,9 +230,9 @@ def _file_spec(fn, md) -> dict:
 
 def load_exported(fn, item_tfms=None, device='cpu') -> RunPredictor:
     "The `RunPredictor` of the file `fn` written by `export_run`."
-    with safe_open(str(fn), framework='pt') as f: spec = _file_spec(fn, f.metadata() or {})
+    with open_safetensors(fn) as f: spec = _file_spec(fn, f.metadata() or {})
     model = spec_model(spec)
-    model.load_state_dict(st_load(str(fn)))
+    model.load_state_dict(load_safetensors(fn))
     return RunPredictor(spec, model, item_tfms, device=device, source=fn)
 
 # %% ../nbs/25_predict.ipynb #c022
@@ -299,7 +298,7 @@ def load_onnx(fn, item_tfms=None) -> RunPredictor:
 # %% ../nbs/25_predict.ipynb #c026
 def _is_export(fn) -> bool:
     "Whether the .safetensors file `fn` is one `export_run` wrote (not a `Preds` file or bare weights)."
-    with safe_open(str(fn), framework='pt') as f: return 'compvis_kit' in (f.metadata() or {})
+    with open_safetensors(fn) as f: return 'compvis_kit' in (f.metadata() or {})
 
 def _member_src(m, path=None):
     "What `load_predictor` takes for a manifest member: its run folder or exported file (a `Preds` file: its run's folder), or its run name."

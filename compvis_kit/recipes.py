@@ -17,7 +17,7 @@ from fastai.vision.all import (Learner, Callback, CancelBatchException, MixedPre
                                LabelSmoothingCrossEntropyFlat, valley, steep, minimum, rank_distrib)
 from fastai.learner import SkipToEpoch
 from fastai.callback.channelslast import ChannelsLast
-from safetensors.torch import save as st_save, safe_open
+from safetensors.torch import save as st_save
 from timm.utils import ModelEmaV3
 from .core import *
 from .loaders import ArrayDL
@@ -212,13 +212,13 @@ def save_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False, meta=No
 
 def checkpoint_meta(fn) -> dict:
     "The JSON `meta` that `save_checkpoint` wrote into `fn` (empty if none)."
-    with safe_open(str(fn), 'pt') as f: return json.loads((f.metadata() or {}).get('cvk_meta', '{}'))
+    with open_safetensors(fn) as f: return json.loads((f.metadata() or {}).get('cvk_meta', '{}'))
 
 def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict:
     "Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs` (and the optimizer, the RNGs); returns the states."
     fn = Path(fn)
     if not fn.exists(): raise FileNotFoundError(f"no checkpoint at {fn}")
-    with safe_open(str(fn), 'pt') as f: tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
+    with open_safetensors(fn) as f: tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
     try: learn.model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith('@')})
     except RuntimeError as e: raise ValueError(f"{fn}: these weights do not fit the model: {e}") from None
     states = unpack_state(meta.get('cvk_callbacks', '{}'), tensors)

@@ -12,7 +12,6 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.all import *
 from fastai.vision.all import Learner, set_seed, Callback
-from safetensors.torch import load_file as st_load
 from .core import *
 from .items import find_layout
 from .splits import shared_split
@@ -281,8 +280,8 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
         return res
     res = predict()
     for e in ckpt.saved:                                # each chosen checkpoint predicts too; then the final weights come back
-        learn.model.load_state_dict(st_load(str(out/f'epoch{e}.safetensors'))); predict(f'_epoch{e}')
-    if ckpt.saved: learn.model.load_state_dict(st_load(str(out/'model.safetensors')))
+        learn.model.load_state_dict(load_safetensors(out/f'epoch{e}.safetensors')); predict(f'_epoch{e}')
+    if ckpt.saved: learn.model.load_state_dict(load_safetensors(out/'model.safetensors'))
     metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
     run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     for f in resume_checkpoints(out): f.unlink()         # a finished run is not resumed: its weights are model.safetensors
@@ -338,7 +337,7 @@ def load_run_model(path) -> nn.Module:
         keep = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')
         m = StrokeData(**{k: spec[k] for k in keep if k in spec}).model_for(r.arch, len(r.vocab), **r.model_kwargs)
     else: m = ImageData().model_for(r.arch, len(r.vocab), task=r.get('task'), **r.model_kwargs)
-    m.load_state_dict(st_load(str(Path(path)/'model.safetensors')))
+    m.load_state_dict(load_safetensors(Path(path)/'model.safetensors'))
     return m.eval()
 
 # %% ../nbs/09_runs.ipynb #c035

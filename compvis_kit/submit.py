@@ -19,21 +19,30 @@ from .items import read_csv_text, point_names
 from .tasks import Classification, Keypoints
 
 # %% auto #0
-__all__ = ['manifest_path', 'make_submission', 'apk', 'mapk', 'score_submission']
+__all__ = ['LABEL_NAMES', 'manifest_path', 'make_submission', 'apk', 'mapk', 'score_submission']
 
 # %% ../nbs/11_submit.ipynb #c005
 def _show(xs, k=10):
     xs = list(xs)
     return f"{len(xs)}: {xs[:k]}{' ...' if len(xs)>k else ''}"
 
+LABEL_NAMES = ('label', 'labels', 'target', 'class', 'category', 'word', 'words', 'prediction', 'predictions', 'predicted')
+
+def _label_col(rest):
+    "The column of `rest` (a CSV's columns besides the id) that takes the predicted label: the only one, or the one named like a label; else None."
+    if len(rest) == 1: return rest[0]
+    named = [c for c in rest if c.strip().lower() in LABEL_NAMES]
+    return named[0] if len(named) == 1 else None
+
 def _read_ids_csv(path, id_col=None, label_col=None, what='file'):
-    "Read `path` as text; return (DataFrame, id column, label column), refusing duplicated ids."
+    "Read `path` as text; return (DataFrame, id column, label column or None when no column is clearly it), refusing duplicated ids."
     df = read_csv_text(path, what)
     cols = list(df.columns)
     if len(cols) < 2 and label_col is None: raise ValueError(f"{what} {path} has columns {cols}: need an id and a label column")
-    id_col, label_col = id_col or cols[0], label_col or cols[1]
     for c in (id_col, label_col):
-        if c not in cols: raise ValueError(f"{what} {path} has no column {c!r} (columns: {cols})")
+        if c is not None and c not in cols: raise ValueError(f"{what} {path} has no column {c!r} (columns: {cols})")
+    id_col = id_col or cols[0]
+    label_col = label_col or _label_col([c for c in cols if c != id_col])
     dups = df[id_col][df[id_col].duplicated()].unique().tolist()
     if dups: raise ValueError(f"{what} {path} has duplicated ids, {_show(dups)}")
     return df, id_col, label_col
@@ -70,6 +79,22 @@ def manifest_path(dest) -> Path:
     "Where `make_submission` puts the manifest of the submission at `dest`."
     return Path(dest).with_suffix('.manifest.json')
 
+def _manifest(df, preds, sample_csv, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra, ignored):
+    "The manifest of the submission `df` (written to `dest`, sha256 `sha`) of `preds`."
+    counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
+    if weights is None and members is None: weights = preds.meta.get('weights')
+    man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
+               sample=dict(path=str(sample_csv.resolve()), sha256=_sha256(sample_csv)),
+               submission=dict(path=str(dest.resolve()), sha256=sha),
+               id_col=id_col, label_col=label_col,
+               members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
+               git_commit=git_commit(), notebook=notebook or notebook_name(),
+               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds', preds.meta.get('fold')), member_details=preds.meta.get('details'),
+               label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)}, **counts} if label_col else None,
+               ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
+    if extra is not None: man['extra'] = dict(extra)
+    return man
+
 def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, notebook=None,
                     id_col=None, label_col=None, extra=None, top_k=None) -> Path:
     "Fill the sample submission's rows by id (labels, `top_k` words, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
@@ -83,26 +108,22 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
+    if preds.kind != 'points' and (pts := point_names(c for c in df.columns if c != id_col)):
+        raise ValueError(f"sample submission {sample_csv} asks for points ({', '.join(pts[:3])}{' ...' if len(pts) > 3 else ''}) but the predictions "
+                         f"are class probabilities over {_show(preds.vocab, 3)}: predictions of another run, or another competition's sample?")
+    if preds.kind != 'points' and label_col is None:
+        raise ValueError(f"sample submission {sample_csv} has several columns besides the id {id_col!r}: "
+                         f"{[c for c in df.columns if c != id_col]}; say which takes the predictions with label_col=")
     if preds.kind == 'points':
         want = [f'{n}_{a}' for n in preds.vocab for a in 'xy']
         if (absent := [c for c in want if c not in df]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
         df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
     else: df = Classification().fill(df, preds, id_col, label_col, top_k)
-    with atomic_save(dest, mode='w', newline='') as f: df.to_csv(f, index=False)
+    with atomic_save(dest, mode='w', newline='') as f:    # the CSV and its manifest land together, or neither does
+        df.to_csv(f, index=False); f.flush()
+        save_json(_manifest(df, preds, sample_csv, dest, _sha256(f.name), id_col, label_col, members, weights, notebook, top_k, extra, ignored),
+                  manifest_path(dest))
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
-    counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
-    if weights is None and members is None: weights = preds.meta.get('weights')
-    man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
-               sample=dict(path=str(sample_csv.resolve()), sha256=_sha256(sample_csv)),
-               submission=dict(path=str(dest.resolve()), sha256=_sha256(dest)),
-               id_col=id_col, label_col=label_col,
-               members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
-               git_commit=git_commit(), notebook=notebook or notebook_name(),
-               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds', preds.meta.get('fold')), member_details=preds.meta.get('details'),
-               label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)}, **counts} if label_col else None,
-               ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
-    if extra is not None: man['extra'] = dict(extra)
-    save_json(man, manifest_path(dest))
     print(f"wrote {len(df)} rows to {dest}")
     return dest
 
@@ -135,6 +156,8 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
         cols = [f'{n}_{a}' for n in names for a in 'xy']
         a, b = (d.set_index(i).loc[sol[oid], cols].astype(float).values.reshape(len(sol), -1, 2) for d, i in ((sub, sid), (sol, oid)))
         return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
+    for f, c, d in ((sub_csv, slab, sub), (solution_csv, olab, sol)):
+        if c is None: raise ValueError(f"{f} has several columns besides the id: {list(d.columns)}; say which holds the labels with label_col=")
     got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))
     k = max(len(o.split()) for o in got.values())
     if k > 1: return mapk([[_word(want[o])] for o in want], [got[o].split() for o in want], k)   # top-k words: MAP@k

@@ -165,7 +165,10 @@ class FlockLock(BaseJournalFileLock):
         self.tl.release()
 
 # %% ../nbs/21_sweep.ipynb #c020
-def _mask(url): return re.sub(r'(//[^:/@]+):[^@]*@', r'\1:***@', str(url))
+def _mask(text):
+    "`text` (a database URL, or a message holding one) with its passwords as ***: the `user:password@` and `password=` forms."
+    text = re.sub(r'(://[^:/@\s]*):[^@\s]*@', r'\1:***@', str(text))
+    return re.sub(r'((?:^|[?&;\s])(?:password|passwd|pwd)\s*=\s*)(\'[^\']*\'|[^&;\s]*)', r'\1***', text, flags=re.I)
 
 def sweep_storage(url):
     "The Optuna storage for `url` (a journal file path, or a database URL) and its canonical form, which workers are given."
@@ -182,7 +185,7 @@ def sweep_storage(url):
     try: return RDBStorage(url, engine_kwargs=kw, skip_table_creation=False), url
     except Exception as e:
         msg = str(getattr(e, 'orig', None) or e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConnectionError(f"cannot reach sweep storage {_mask(url)}: {msg}. Is the database server running, and the URL right?") from None
+        raise ConnectionError(f"cannot reach sweep storage {_mask(url)}: {_mask(msg)}. Is the database server running, and the URL right?") from None
 
 # %% ../nbs/21_sweep.ipynb #c024
 def _work_dir(*parts) -> Path:
