@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import atomic_save, save_json, load_json, git_commit, notebook_name
 from .preds import Preds
@@ -79,12 +79,12 @@ def manifest_path(dest) -> Path:
     "Where `make_submission` puts the manifest of the submission at `dest`."
     return Path(dest).with_suffix('.manifest.json')
 
-def _manifest(df, preds, sample_csv, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra, ignored):
+def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra, ignored):
     "The manifest of the submission `df` (written to `dest`, sha256 `sha`) of `preds`."
     counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
     if weights is None and members is None: weights = preds.meta.get('weights')
     man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
-               sample=dict(path=str(sample_csv.resolve()), sha256=_sha256(sample_csv)),
+               sample=dict(path=str(sample_csv.resolve()), sha256=sha0),
                submission=dict(path=str(dest.resolve()), sha256=sha),
                id_col=id_col, label_col=label_col,
                members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
@@ -102,7 +102,9 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
     if top_k is not None:
         preds._need('probs')
         if not 1 <= top_k <= len(preds.vocab): raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
+    sha0 = _sha256(sample_csv) if sample_csv.is_file() else None
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
+    if not len(df): raise ValueError(f"sample submission {sample_csv} has a header and no rows: nothing to predict (a truncated download?)")
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
@@ -121,7 +123,8 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
     else: df = Classification().fill(df, preds, id_col, label_col, top_k)
     with atomic_save(dest, mode='w', newline='') as f:    # the CSV and its manifest land together, or neither does
         df.to_csv(f, index=False); f.flush()
-        save_json(_manifest(df, preds, sample_csv, dest, _sha256(f.name), id_col, label_col, members, weights, notebook, top_k, extra, ignored),
+        if _sha256(sample_csv) != sha0: raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; run again")
+        save_json(_manifest(df, preds, sample_csv, sha0, dest, _sha256(f.name), id_col, label_col, members, weights, notebook, top_k, extra, ignored),
                   manifest_path(dest))
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
     print(f"wrote {len(df)} rows to {dest}")
@@ -143,6 +146,13 @@ def mapk(actual, predicted, k=3) -> float:
     return sum(apk(a, p, k) for a, p in zip(actual, predicted)) / max(len(actual), 1)
 
 # %% ../nbs/11_submit.ipynb #c022
+def _points(df, fn):
+    "The point columns of `df` (read from `fn`) as an (n, points, 2) array, refusing cells that are not finite numbers."
+    v = df.apply(pd.to_numeric, errors='coerce')
+    bad = ~np.isfinite(v.values.astype(float)).all(1)
+    if bad.any(): raise ValueError(f"{fn}: coordinates that are not finite numbers for ids {_show(df.index[bad])}")
+    return v.values.astype(float).reshape(len(df), -1, 2)
+
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
     "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')
@@ -154,7 +164,7 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
     if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
     if label_col is None and (names := point_names(c for c in sol.columns if c != oid)):
         cols = [f'{n}_{a}' for n in names for a in 'xy']
-        a, b = (d.set_index(i).loc[sol[oid], cols].astype(float).values.reshape(len(sol), -1, 2) for d, i in ((sub, sid), (sol, oid)))
+        a, b = (_points(d.set_index(i).loc[sol[oid], cols], f) for d, i, f in ((sub, sid, sub_csv), (sol, oid, solution_csv)))
         return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
     for f, c, d in ((sub_csv, slab, sub), (solution_csv, olab, sol)):
         if c is None: raise ValueError(f"{f} has several columns besides the id: {list(d.columns)}; say which holds the labels with label_col=")
