@@ -275,15 +275,16 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
             p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k, fold=fold)
             p.save(out/f'{k}{suffix}.safetensors')
         return res
-    try:                                                # whatever fails from here on, the record says failed (never left running)
+    try:                                                # whatever fails from here on is recorded: never left running
         fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
         fit_s = time.time() - t0
         tdl = data.test_dl(dls, path) if predict_test else None
         res = predict()
-        for e in ckpt.saved:                            # each chosen checkpoint predicts too; then the final weights come back
+        for e in ckpt.saved:                # each chosen checkpoint predicts too; then the final weights come back
             learn.model.load_state_dict(st_load(str(out/f'epoch{e}.safetensors'))); predict(f'_epoch{e}')
         if ckpt.saved: learn.model.load_state_dict(st_load(str(out/'model.safetensors')))
-        metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
+        metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1),
+                       seconds=round(time.time()-t0, 1))
     except Exception as e: rec.fail(e); raise
     run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     for f in resume_checkpoints(out): f.unlink()         # a finished run is not resumed: its weights are model.safetensors

@@ -100,16 +100,16 @@ def _sample(df, per_class, seed) -> pd.DataFrame:
     return df.iloc[np.sort(np.concatenate(keep))]
 
 def _same_word(a, b) -> bool:
-    "Whether the words `a` and `b` are the same, up to case, spaces or underscores (Kaggle's files: `The Eiffel Tower`, submissions: `The_Eiffel_Tower`)."
+    "Whether words `a` and `b` are the same up to case, spaces or underscores (`The Eiffel Tower`, `the_eiffel_tower`)."
     return ' '.join(a.replace('_', ' ').split()).casefold() == ' '.join(b.replace('_', ' ').split()).casefold()
 
 def _word(fn, w, line, key) -> str:
-    "The word of the record `key` at `line` of the class file `fn`: its word cell `w` (empty: the file's name); refused if they disagree."
+    "The word of record `key` at `line` of class file `fn`: its cell `w` (empty: the file's name); refused if they differ."
     w = w.strip()
     if not w: return fn.stem
     if not _same_word(w, fn.stem):
-        raise ValueError(f"{fn}:{line} (key_id {key}): word {w!r} in the file of the class {fn.stem!r}: a class file holds one word; "
-                         "move the row to its word's file or correct its word")
+        raise ValueError(f"{fn}:{line} (key_id {key}): word {w!r} in the file of the class {fn.stem!r}: "
+                         "a class file holds one word; move the row to its word's file or correct its word")
     return w
 
 def _no_drawings(fn, n_bad, first_bad) -> ValueError:
@@ -186,7 +186,7 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
         rows.append((row[cols['key_id']].strip(), line, off))
         why = check_drawing(row[cols['drawing']]) if check else None
         if why is not None: bad.append(dict(file=test_csv, line=line, key_id=rows[-1][0], reason=why))
-    if not rows: raise ValueError(f"{fn}: no test drawings (a header only): the submission needs one row per test drawing")
+    if not rows: raise ValueError(f"{fn}: no test drawings (a header only): a submission needs a row per drawing")
     if bad: warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: the submission needs "
                           f"every key_id): {_bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)

@@ -153,21 +153,22 @@ def drawing_to_json(drawing) -> str:
     return json.dumps(_lists(drawing))
 
 # %% ../nbs/18_strokes.ipynb #c014
-_GZ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)              # a .gz file cut short (an interrupted download) or corrupt
+_GZ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)          # a .gz cut short (an interrupted download) or corrupt
 
 def _open(fn, mode='rt'):
-    "`fn` opened for reading through gzip when it ends in .gz; text as UTF-8 (a byte-order mark dropped, bad bytes escaped), newlines kept for csv."
+    "`fn` opened for reading (through gzip if .gz); text as UTF-8, a byte-order mark dropped, bad bytes escaped."
     kw = dict(encoding='utf-8-sig', errors='surrogateescape', newline='') if 't' in mode else {}
     return (gzip.open if str(fn).endswith('.gz') else open)(fn, mode, **kw)
 
 def _cut(e) -> str:
     "Why reading a compressed file stops at this point: its data ends early or is corrupt."
-    return f"the gzip data is cut short or corrupt ({type(e).__name__}: {e}): reading stops here, the rest of the file is lost"
+    return (f"the gzip data is cut short or corrupt ({type(e).__name__}: {e}): "
+            "reading stops here, the rest of the file is lost")
 
 _BOOL = {'true': True, '1': True, 'false': False, '0': False}
 
 def _bool(v):
-    "A `recognized` value as the files write it (a bool, or text or a number such as 'True', '0') as a bool; None if it is neither."
+    "A `recognized` value as files write it (a bool, or text or a number: 'True', '0') as a bool; None if neither."
     return v if v is None or isinstance(v, bool) else _BOOL.get(str(v).strip().lower())
 
 def _record(key_id, word, countrycode, recognized, timestamp, drawing):
@@ -182,7 +183,7 @@ def _record(key_id, word, countrycode, recognized, timestamp, drawing):
                 timestamp=timestamp or None, drawing=d)
 
 def _ndjson_records(fn):
-    with _open(fn, 'rb') as f:                                     # bytes: json.loads drops a BOM, and a bad byte costs one line
+    with _open(fn, 'rb') as f:                      # bytes: json.loads drops a BOM, and a bad byte costs one line
         i = 0
         try:
             for i, line in enumerate(f, 1):
@@ -190,7 +191,8 @@ def _ndjson_records(fn):
                 where = f"{fn}:{i}"
                 try: o = json.loads(line)
                 except json.JSONDecodeError as e: yield where, f"invalid JSON ({e.msg} at column {e.colno})"; continue
-                except UnicodeDecodeError as e: yield where, f"not UTF-8 text (byte {line[e.start]:#04x} at column {e.start + 1})"; continue
+                except UnicodeDecodeError as e:
+                    yield where, f"not UTF-8 text (byte {line[e.start]:#04x} at column {e.start + 1})"; continue
                 if not isinstance(o, dict): yield where, f"a JSON {type(o).__name__}, not an object"; continue
                 yield where, _record(o.get('key_id'), o.get('word'), o.get('countrycode'), o.get('recognized'),
                                      o.get('timestamp'), o.get('drawing'))
@@ -219,8 +221,8 @@ def _csv_records(fn):
                 if not row: continue
                 if len(row) != nh: yield f"{sfn}:{r.line_num}", f"{len(row)} fields, the header has {nh}"; continue
                 if (why := _not_utf8(row)): yield f"{sfn}:{r.line_num}", why; continue
-                yield f"{sfn}:{r.line_num}", _record(row[ik], None if iw is None else row[iw], None if ic is None else row[ic],
-                                                    None if ir is None else row[ir], None if it is None else row[it], row[idr])
+                get = lambda j: None if j is None else row[j]
+                yield f"{sfn}:{r.line_num}", _record(row[ik], get(iw), get(ic), get(ir), get(it), row[idr])
         except csv.Error as e: raise ValueError(f"{fn}:{r.line_num}: not valid CSV ({e})") from None
         except _GZ_ERRORS as e: yield f"{sfn}:{r.line_num + 1}", _cut(e)
 
@@ -232,7 +234,7 @@ def _utc(ts) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 def _binary_body(fn, f, pos):
-    "The (where, record or reason) of each record of the open binary file `f`; `pos` (a list) keeps the byte offset and record number."
+    "(where, record or reason) of each record of the open binary file `f`; `pos` keeps its byte offset and number."
     while True:
         start, b = pos[0], f.read(_HEAD.size)
         if not b: return
@@ -246,7 +248,8 @@ def _binary_body(fn, f, pos):
             n = struct.unpack('<H', nb)[0] if len(nb) == 2 else -1
             xy = f.read(2 * n) if n >= 0 else b''
             if n < 0 or len(xy) < 2 * n:
-                yield where, f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of {ns}"; return
+                yield where, f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of {ns}"
+                return
             off += 2 + 2 * n
             strokes.append(np.ascontiguousarray(np.frombuffer(xy, np.uint8).reshape(2, n).T, np.float32))
         pos[:] = off, i + 1
