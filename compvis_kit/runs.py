@@ -266,10 +266,6 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     if rec.history: rec.write('running', epochs_done=len(rec.history))
     ckpt = SaveEpochs(out, save_epochs or [])
     goon = ResumeCheckpoint(out, keep_checkpoints, meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)), resume_from=last)
-    try: fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
-    except Exception as e: rec.fail(e); raise
-    fit_s = time.time() - t0
-    tdl = data.test_dl(dls, path) if predict_test else None
     def predict(suffix=''):
         "Plain and TTA predictions of the current weights on the validation (and test) set, saved with `suffix`."
         res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=data.files(dls.valid, path))))
@@ -278,11 +274,17 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
             p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k, fold=fold)
             p.save(out/f'{k}{suffix}.safetensors')
         return res
-    res = predict()
-    for e in ckpt.saved:                                # each chosen checkpoint predicts too; then the final weights come back
-        learn.model.load_state_dict(load_safetensors(out/f'epoch{e}.safetensors')); predict(f'_epoch{e}')
-    if ckpt.saved: learn.model.load_state_dict(load_safetensors(out/'model.safetensors'))
-    metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1), seconds=round(time.time()-t0, 1))
+    try:                                                # whatever fails from here on is recorded: never left running
+        fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
+        fit_s = time.time() - t0
+        tdl = data.test_dl(dls, path) if predict_test else None
+        res = predict()
+        for e in ckpt.saved:                # each chosen checkpoint predicts too; then the final weights come back
+            learn.model.load_state_dict(load_safetensors(out/f'epoch{e}.safetensors')); predict(f'_epoch{e}')
+        if ckpt.saved: learn.model.load_state_dict(load_safetensors(out/'model.safetensors'))
+        metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1),
+                       seconds=round(time.time()-t0, 1))
+    except Exception as e: rec.fail(e); raise
     run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     for f in resume_checkpoints(out): f.unlink()         # a finished run is not resumed: its weights are model.safetensors
     run.learn = learn

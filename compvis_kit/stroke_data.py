@@ -40,14 +40,19 @@ def _records(f, offset=0, line=1):
     if buf is not None: yield first, start, buf                       # an unclosed quote at the end: the caller sees a bad record
 
 def _fields(raw) -> list:
-    "The fields of one CSV record (bytes)."
+    "The fields of one CSV record (bytes); a UnicodeDecodeError if it is not UTF-8 text."
     return next(csv.reader([raw.decode('utf-8')]), [])
+
+def _not_utf8(raw, e) -> str:
+    "Why the record `raw` (bytes) is not UTF-8 text, from the `UnicodeDecodeError` `e`."
+    return f"not UTF-8 text (byte {raw[e.start]:#04x} at byte {e.start + 1} of the record): save the file as UTF-8"
 
 def _header(f, fn, need=('key_id',)):
     "Column positions of the CSV `fn` (open as `f`) from its header row, and the byte offset of its first record."
     rec = next(_records(f), None)
     if rec is None: raise ValueError(f"{fn} is empty: expected a header row with {' and '.join(need)}")
-    cols = {h.strip().lstrip('\ufeff'): j for j, h in enumerate(_fields(rec[2]))}
+    try: cols = {h.strip().lstrip('\ufeff'): j for j, h in enumerate(_fields(rec[2]))}
+    except UnicodeDecodeError as e: raise ValueError(f"{fn}:1: the header is {_not_utf8(rec[2], e)}") from None
     missing = [c for c in need if c not in cols]
     if missing: raise ValueError(f"{fn}:1: no {' or '.join(missing)} column in the header {list(cols)}")
     return cols, len(rec[2])
@@ -61,7 +66,8 @@ def _scan(fn, need=('key_id',)):
         with f:
             for line, off, raw in _records(f, start, 2):
                 if not raw.strip(): continue
-                row = _fields(raw)
+                try: row = _fields(raw)
+                except UnicodeDecodeError as e: yield line, off, _not_utf8(raw, e); continue
                 if len(row) != len(cols): yield line, off, f"{len(row)} fields, the header has {len(cols)}"
                 elif not row[cols['key_id']].strip(): yield line, off, 'no key_id'
                 else: yield line, off, row
@@ -93,16 +99,42 @@ def _sample(df, per_class, seed) -> pd.DataFrame:
             for w, idx in sorted(df.groupby('word').indices.items())]
     return df.iloc[np.sort(np.concatenate(keep))]
 
+def _same_word(a, b) -> bool:
+    "Whether words `a` and `b` are the same up to case, spaces or underscores (`The Eiffel Tower`, `the_eiffel_tower`)."
+    return ' '.join(a.replace('_', ' ').split()).casefold() == ' '.join(b.replace('_', ' ').split()).casefold()
+
+def _word(fn, w, line, key) -> str:
+    "The word of record `key` at `line` of class file `fn`: its cell `w` (empty: the file's name); refused if they differ."
+    w = w.strip()
+    if not w: return fn.stem
+    if not _same_word(w, fn.stem):
+        raise ValueError(f"{fn}:{line} (key_id {key}): word {w!r} in the file of the class {fn.stem!r}: "
+                         "a class file holds one word; move the row to its word's file or correct its word")
+    return w
+
+def _no_drawings(fn, n_bad, first_bad) -> ValueError:
+    "The error for a class file without one good drawing: its word would vanish from the vocabulary."
+    why = f"all {n_bad} record(s) are bad (the first: {first_bad})" if n_bad else "it holds a header only"
+    return ValueError(f"{fn}: no drawings of {fn.stem!r} ({why}): the word would be missing from the vocabulary; "
+                      "restore the file's drawings or remove the file")
+
 def _file_records(fn, check=True, skip=()):
     "(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, offset, reason) of each bad one; lines in `skip` left out."
     cols, recs = _scan(fn, ('key_id', 'drawing') if check else ('key_id',))
     ik, iw, idr = cols['key_id'], cols.get('word'), cols.get('drawing')
+    n_good, n_bad, first_bad, words = 0, len(skip), None, {}
     with contextlib.closing(recs):
         for line, off, row in recs:
             if line in skip: continue
             why = row if isinstance(row, str) else check_drawing(row[idr]) if check else None
-            if why is not None: yield (None if isinstance(row, str) else row[ik].strip()), None, line, off, why
-            else: yield row[ik].strip(), row[iw] if iw is not None and row[iw] else fn.stem, line, off, None
+            if why is not None:
+                n_bad += 1; first_bad = first_bad or f"line {line}: {why}"
+                yield (None if isinstance(row, str) else row[ik].strip()), None, line, off, why
+            else:
+                k, c = row[ik].strip(), row[iw] if iw is not None else ''
+                if (w := words.get(c)) is None: w = words[c] = _word(fn, c, line, k)      # checked once per spelling
+                n_good += 1; yield k, w, line, off, None
+    if not n_good: raise _no_drawings(fn, n_bad, first_bad)
 
 def _check_dups(items):
     dup = items.key_id.duplicated(keep=False)
@@ -154,6 +186,7 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
         rows.append((row[cols['key_id']].strip(), line, off))
         why = check_drawing(row[cols['drawing']]) if check else None
         if why is not None: bad.append(dict(file=test_csv, line=line, key_id=rows[-1][0], reason=why))
+    if not rows: raise ValueError(f"{fn}: no test drawings (a header only): a submission needs a row per drawing")
     if bad: warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: the submission needs "
                           f"every key_id): {_bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)

@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/strokes.html.md"""
 
 # %% ../nbs/18_strokes.ipynb #c002
 from __future__ import annotations
-import csv, gzip, json, os, struct, sys, warnings
+import csv, gzip, json, os, struct, sys, warnings, zlib
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
@@ -153,39 +153,64 @@ def drawing_to_json(drawing) -> str:
     return json.dumps(_lists(drawing))
 
 # %% ../nbs/18_strokes.ipynb #c014
+_GZ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)          # a .gz cut short (an interrupted download) or corrupt
+
 def _open(fn, mode='rt'):
-    "`fn` opened for reading (text as UTF-8 with universal newlines off, for csv), through gzip when it ends in .gz."
-    kw = dict(encoding='utf-8', newline='') if 't' in mode else {}
+    "`fn` opened for reading (through gzip if .gz); text as UTF-8, a byte-order mark dropped, bad bytes escaped."
+    kw = dict(encoding='utf-8-sig', errors='surrogateescape', newline='') if 't' in mode else {}
     return (gzip.open if str(fn).endswith('.gz') else open)(fn, mode, **kw)
+
+def _cut(e) -> str:
+    "Why reading a compressed file stops at this point: its data ends early or is corrupt."
+    return (f"the gzip data is cut short or corrupt ({type(e).__name__}: {e}): "
+            "reading stops here, the rest of the file is lost")
+
+_BOOL = {'true': True, '1': True, 'false': False, '0': False}
+
+def _bool(v):
+    "A `recognized` value as files write it (a bool, or text or a number: 'True', '0') as a bool; None if neither."
+    return v if v is None or isinstance(v, bool) else _BOOL.get(str(v).strip().lower())
 
 def _record(key_id, word, countrycode, recognized, timestamp, drawing):
     "A record dict, or the reason (a string) why these fields do not make one."
     if drawing is None or drawing == '': return 'no drawing'
     if key_id is None or key_id == '': return 'no key_id'
+    if isinstance(key_id, (float, bool)) or not isinstance(key_id, (str, int)):
+        return f"key_id {key_id!r} is not text or a whole number (a JSON float loses digits: ids are 64-bit)"
     try: d = as_drawing(drawing)
     except ValueError as e: return str(e)
-    return dict(key_id=str(key_id), word=word or None, countrycode=countrycode or None, recognized=recognized,
+    return dict(key_id=str(key_id), word=word or None, countrycode=countrycode or None, recognized=_bool(recognized),
                 timestamp=timestamp or None, drawing=d)
 
 def _ndjson_records(fn):
-    with _open(fn) as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip(): continue                       # a blank (last) line is not a record
-            where = f"{fn}:{i}"
-            try: o = json.loads(line)
-            except json.JSONDecodeError as e: yield where, f"invalid JSON ({e.msg} at column {e.colno})"; continue
-            if not isinstance(o, dict): yield where, f"a JSON {type(o).__name__}, not an object"; continue
-            yield where, _record(o.get('key_id'), o.get('word'), o.get('countrycode'), o.get('recognized'),
-                                 o.get('timestamp'), o.get('drawing'))
+    with _open(fn, 'rb') as f:                      # bytes: json.loads drops a BOM, and a bad byte costs one line
+        i = 0
+        try:
+            for i, line in enumerate(f, 1):
+                if not line.strip(): continue                       # a blank (last) line is not a record
+                where = f"{fn}:{i}"
+                try: o = json.loads(line)
+                except json.JSONDecodeError as e: yield where, f"invalid JSON ({e.msg} at column {e.colno})"; continue
+                except UnicodeDecodeError as e:
+                    yield where, f"not UTF-8 text (byte {line[e.start]:#04x} at column {e.start + 1})"; continue
+                if not isinstance(o, dict): yield where, f"a JSON {type(o).__name__}, not an object"; continue
+                yield where, _record(o.get('key_id'), o.get('word'), o.get('countrycode'), o.get('recognized'),
+                                     o.get('timestamp'), o.get('drawing'))
+        except _GZ_ERRORS as e: yield f"{fn}:{i + 1}", _cut(e)
 
-_BOOL = {'true': True, '1': True, 'false': False, '0': False}
+def _not_utf8(row) -> str | None:
+    "Why the csv `row` (read with surrogateescape) is not UTF-8 text, or None."
+    try: '\x1f'.join(row).encode('utf-8')
+    except UnicodeEncodeError as e: return f"not UTF-8 text (byte {ord(e.object[e.start]) - 0xdc00:#04x})"
 
 def _csv_records(fn):
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))     # raw drawings can exceed csv's 128 KB default
     with _open(fn) as f:
         r = csv.reader(f)
-        header = [h.strip() for h in next(r, [])]
+        try: header = [h.strip() for h in next(r, [])]
+        except _GZ_ERRORS as e: raise ValueError(f"{fn}:1: {_cut(e)}") from None
         if not header: raise ValueError(f"{fn} is empty: expected a header row with key_id and drawing")
+        if (why := _not_utf8(header)): raise ValueError(f"{fn}:1: the header is {why}: save the file as UTF-8")
         col = {h: j for j, h in enumerate(header)}
         missing = [c for c in ('key_id', 'drawing') if c not in col]
         if missing: raise ValueError(f"{fn}:1: no {' or '.join(missing)} column in the header {header}")
@@ -195,10 +220,11 @@ def _csv_records(fn):
             for row in r:
                 if not row: continue
                 if len(row) != nh: yield f"{sfn}:{r.line_num}", f"{len(row)} fields, the header has {nh}"; continue
-                rec = None if ir is None else _BOOL.get(row[ir].strip().lower())
-                yield f"{sfn}:{r.line_num}", _record(row[ik], None if iw is None else row[iw], None if ic is None else row[ic],
-                                                    rec, None if it is None else row[it], row[idr])
+                if (why := _not_utf8(row)): yield f"{sfn}:{r.line_num}", why; continue
+                get = lambda j: None if j is None else row[j]
+                yield f"{sfn}:{r.line_num}", _record(row[ik], get(iw), get(ic), get(ir), get(it), row[idr])
         except csv.Error as e: raise ValueError(f"{fn}:{r.line_num}: not valid CSV ({e})") from None
+        except _GZ_ERRORS as e: yield f"{sfn}:{r.line_num + 1}", _cut(e)
 
 # %% ../nbs/18_strokes.ipynb #c016
 _HEAD = struct.Struct('<Q2sBIH')          # key_id, countrycode, recognized, timestamp, n_strokes
@@ -207,30 +233,36 @@ def _utc(ts) -> str:
     "Unix seconds as the ndjson files write a time."
     return datetime.fromtimestamp(ts, timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
+def _binary_body(fn, f, pos):
+    "(where, record or reason) of each record of the open binary file `f`; `pos` keeps its byte offset and number."
+    while True:
+        start, b = pos[0], f.read(_HEAD.size)
+        if not b: return
+        where, i = f"{fn}:byte {start}", pos[1]
+        if len(b) < _HEAD.size:
+            yield where, f"truncated record {i}: the file ends {len(b)} bytes into its {_HEAD.size}-byte header"; return
+        key, cc, rec, ts, ns = _HEAD.unpack(b); off = start + len(b)
+        strokes = []
+        for k in range(ns):
+            nb = f.read(2)
+            n = struct.unpack('<H', nb)[0] if len(nb) == 2 else -1
+            xy = f.read(2 * n) if n >= 0 else b''
+            if n < 0 or len(xy) < 2 * n:
+                yield where, f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of {ns}"
+                return
+            off += 2 + 2 * n
+            strokes.append(np.ascontiguousarray(np.frombuffer(xy, np.uint8).reshape(2, n).T, np.float32))
+        pos[:] = off, i + 1
+        if not ns: yield where, 'empty drawing (no strokes)'; continue
+        if any(not len(s) for s in strokes): yield where, 'a stroke has no points'; continue
+        yield where, dict(key_id=str(key), word=None, countrycode=cc.decode('ascii', 'replace').strip('\0') or None,
+                          recognized=bool(rec), timestamp=_utc(ts), drawing=strokes)
+
 def _binary_records(fn):
+    pos = [0, 0]
     with _open(fn, 'rb') as f:
-        off, i = 0, 0
-        while True:
-            start, b = off, f.read(_HEAD.size)
-            if not b: return
-            where = f"{fn}:byte {start}"
-            if len(b) < _HEAD.size:
-                yield where, f"truncated record {i}: the file ends {len(b)} bytes into its {_HEAD.size}-byte header"; return
-            key, cc, rec, ts, ns = _HEAD.unpack(b); off += len(b)
-            strokes = []
-            for k in range(ns):
-                nb = f.read(2)
-                n = struct.unpack('<H', nb)[0] if len(nb) == 2 else -1
-                xy = f.read(2 * n) if n >= 0 else b''
-                if n < 0 or len(xy) < 2 * n:
-                    yield where, f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of {ns}"; return
-                off += 2 + 2 * n
-                strokes.append(np.ascontiguousarray(np.frombuffer(xy, np.uint8).reshape(2, n).T, np.float32))
-            i += 1
-            if not ns: yield where, 'empty drawing (no strokes)'; continue
-            if any(not len(s) for s in strokes): yield where, 'a stroke has no points'; continue
-            yield where, dict(key_id=str(key), word=None, countrycode=cc.decode('ascii', 'replace').strip('\0') or None,
-                              recognized=bool(rec), timestamp=_utc(ts), drawing=strokes)
+        try: yield from _binary_body(fn, f, pos)
+        except _GZ_ERRORS as e: yield f"{fn}:byte {pos[0]}", f"record {pos[1]}: {_cut(e)}"
 
 # %% ../nbs/18_strokes.ipynb #c018
 _PARSERS = dict(ndjson=_ndjson_records, csv=_csv_records, bin=_binary_records)
