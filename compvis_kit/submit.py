@@ -15,7 +15,7 @@ import pandas as pd
 from fastcore.all import *
 from .core import atomic_save, save_json, load_json, git_commit, notebook_name
 from .preds import Preds
-from .items import read_csv_text, point_names
+from .items import read_csv_text, point_names, point_col
 from .tasks import Classification, Keypoints
 
 # %% auto #0
@@ -78,17 +78,18 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
         preds._need('probs')
         if not 1 <= top_k <= len(preds.vocab): raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
+    sep = df.attrs.get('sep', ',')
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
     if preds.kind == 'points':
-        want = [f'{n}_{a}' for n in preds.vocab for a in 'xy']
-        if (absent := [c for c in want if c not in df]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
+        have = {point_col(c) for c in df}                         # the sample's own spelling: nose_x, Nose_X, Point_M0_X
+        if (absent := [f'{n}_{a}' for n in preds.vocab for a in 'xy' if (n, a) not in have]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
         df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
     else: df = Classification().fill(df, preds, id_col, label_col, top_k)
-    with atomic_save(dest, mode='w', newline='') as f: df.to_csv(f, index=False)
+    with atomic_save(dest, mode='w', newline='') as f: df.to_csv(f, index=False, sep=sep)   # delimited as the sample was
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
     counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
     if weights is None and members is None: weights = preds.meta.get('weights')
@@ -131,10 +132,12 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
     extra = [o for o in sub[sid] if o not in set(sol[oid])]
     if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {_show(extra)}")
     if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
-    if label_col is None and (names := point_names(c for c in sol.columns if c != oid)):
+    pts = lambda d: d.rename(columns={c: '_'.join(p) for c in d if c not in (sid, oid) and (p := point_col(c))})   # Point_M0_X -> Point_M0_x
+    if label_col is None and (names := point_names(c for c in pts(sol).columns if c != oid)):
+        sub, sol = pts(sub), pts(sol)
         cols = [f'{n}_{a}' for n in names for a in 'xy']
         a, b = (d.set_index(i).loc[sol[oid], cols].astype(float).values.reshape(len(sol), -1, 2) for d, i in ((sub, sid), (sol, oid)))
-        return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
+        return float(pd.Series((((a - b)**2).sum(-1)**0.5).ravel()).mean())   # a point the solution lacks (NaN) is not scored
     got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))
     k = max(len(o.split()) for o in got.values())
     if k > 1: return mapk([[_word(want[o])] for o in want], [got[o].split() for o in want], k)   # top-k words: MAP@k
