@@ -68,7 +68,7 @@ def build_competition(dest, params, write, force=False) -> Path:
     return dest
 
 # %% ../nbs/02_items.ipynb #c013
-TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
+TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv', 'landmarks.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
 
 class Layout(AttrDict):
     "Where a competition folder keeps its training CSV (None: class folders), training images, test images and sample."
