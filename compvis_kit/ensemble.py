@@ -46,8 +46,10 @@ def align_preds(preds) -> list:
     src = next(((nm,t) for nm,_,t,_ in res if t is not None), None)
     if src is not None:
         for nm,_,t,_ in res:
-            if t is None or torch.equal(t, src[1]): continue
-            bad = [ref.ids[i] for i in (t != src[1]).flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i in (t != src[1]).nonzero().flatten().tolist()]
+            if t is None: continue
+            diff = (t != src[1]) & ~(t.isnan() & src[1].isnan()) if t.is_floating_point() else t != src[1]   # a missing point (NaN) equals itself
+            if not diff.any(): continue
+            bad = [ref.ids[i] for i in diff.flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i in diff.nonzero().flatten().tolist()]
             raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: {_show(bad)}")
     targs = None if src is None else src[1]
     return [Preds(ref.ids, ref.vocab, pr, targs, meta) for _,pr,_,meta in res]
@@ -92,7 +94,7 @@ def _metric_fn(metric, kind):
     if metric is None: metric = 'log_loss' if kind == 'probs' else 'mean_error'
     fns = dict(log_loss=lambda p, t: -p.gather(1, t[:, None]).clamp_min(1e-15).log().mean().item(),
                error_rate=lambda p, t: (p.argmax(1) != t).float().mean().item(),
-               mean_error=lambda p, t: (p - t).norm(dim=-1).mean().item())
+               mean_error=lambda p, t: (p - t).norm(dim=-1).nanmean().item())   # missing target points (NaN) skipped
     ok = ('mean_error',) if kind == 'points' else ('log_loss', 'error_rate')
     if metric not in ok: raise ValueError(f"metric {metric!r} for {kind}: use one of {list(ok)}")
     return fns[metric]
@@ -120,12 +122,13 @@ def hill_climb_weights(preds, metric=None, n_iter=50) -> list:
 def simplex_weights(preds, steps=100) -> list:
     "Weights of `preds` on the simplex minimising the log loss of their weighted mean (points: mean squared distance)."
     al, P, t = _fit_input(preds)
+    have = ~t.isnan().any(-1) if al[0].kind == 'points' else None     # target points that were given
     z = torch.zeros(len(P), requires_grad=True)
     opt = torch.optim.LBFGS([z], lr=0.5, max_iter=steps, line_search_fn='strong_wolfe')
     def loss():
         opt.zero_grad()
         m = torch.einsum('m,m...->...', z.softmax(0), P)
-        l = -m.gather(1, t[:, None]).clamp_min(1e-15).log().mean() if al[0].kind == 'probs' else ((m - t)**2).sum(-1).mean()
+        l = -m.gather(1, t[:, None]).clamp_min(1e-15).log().mean() if al[0].kind == 'probs' else ((m - t.nan_to_num())**2).sum(-1)[have].mean()
         l.backward(); return l
     opt.step(loss)
     return z.detach().softmax(0).tolist()

@@ -94,8 +94,8 @@ def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
         col = 'loss'
     else:
         err = preds.point_errors()
-        df = pd.DataFrame(dict(image_id=preds.ids, error_px=err.mean(1).numpy(),
-                               worst_point=np.array(preds.vocab, dtype=object)[err.argmax(1).numpy()]))
+        df = pd.DataFrame(dict(image_id=preds.ids, error_px=err.nanmean(1).numpy(),
+                               worst_point=np.array(preds.vocab, dtype=object)[err.nan_to_num(-1).argmax(1).numpy()]))   # missing points (NaN) skipped
         col = 'error_px'
     return df.sort_values(col, ascending=not largest, kind='stable', ignore_index=True).head(k)
 

@@ -6,25 +6,40 @@ Docs: https://compvis-kit.github.io/compvis_kit/items.html.md"""
 
 # %% ../nbs/02_items.ipynb #c002
 from __future__ import annotations
-import os, shutil
+import os, re, csv, shutil, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import *
-from .checks import check_images, class_folders
+from .checks import check_images, class_folders, image_sizes
 
 # %% auto #0
-__all__ = ['TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'read_csv_text', 'solution_path', 'build_competition',
-           'Layout', 'find_layout', 'image_resolver', 'point_names', 'competition_items', 'test_items']
+__all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'ID_COLS', 'sniff_sep', 'read_csv_text',
+           'solution_path', 'build_competition', 'Layout', 'find_layout', 'image_resolver', 'point_col', 'point_names',
+           'point_columns', 'id_column', 'competition_items', 'test_items']
 
 # %% ../nbs/02_items.ipynb #c005
+CSV_SEPS = (',', '\t', ';')
+
+def sniff_sep(fn) -> str:
+    "The delimiter of the CSV `fn`: whichever of comma, tab and semicolon splits its header into the most fields (comma on a tie)."
+    with open(fn, encoding='utf-8-sig', newline='') as f: head = f.readline().rstrip('\r\n')
+    n = {s: len(next(csv.reader([head], delimiter=s), [])) for s in CSV_SEPS}
+    return max(n, key=n.get)
+
 def read_csv_text(fn, what='CSV') -> pd.DataFrame:
-    "Every cell of the CSV `fn` as the text in the file: `NA`, `001`, `1e5` stay themselves, an empty cell is ''."
+    "Every cell of the CSV `fn` (comma, tab or semicolon; BOM, CRLF) as the text in the file: `NA`, `001`, `1e5` stay themselves, an empty cell is ''."
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f"{what} {fn}: no such file")
-    try: return pd.read_csv(fn, dtype=str, keep_default_na=False)
+    try:
+        sep = sniff_sep(fn)
+        df = pd.read_csv(fn, dtype=str, keep_default_na=False, sep=sep, encoding='utf-8-sig')
+    except UnicodeDecodeError as e: raise ValueError(f"{what} {fn}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     except pd.errors.EmptyDataError: raise ValueError(f"{what} {fn} is empty: expected a header row and one row per item") from None
     except pd.errors.ParserError as e: raise ValueError(f"{what} {fn}: not a valid CSV ({e})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    df.attrs['sep'] = sep
+    return df
 
 # %% ../nbs/02_items.ipynb #c008
 def solution_path(path) -> Path:
@@ -53,7 +68,7 @@ def build_competition(dest, params, write, force=False) -> Path:
     return dest
 
 # %% ../nbs/02_items.ipynb #c013
-TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
+TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv', 'landmarks.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
 
 class Layout(AttrDict):
     "Where a competition folder keeps its training CSV (None: class folders), training images, test images and sample."
@@ -92,44 +107,108 @@ def image_resolver(folder, suff=''):
     return _f
 
 # %% ../nbs/02_items.ipynb #c018
+ID_COLS = ('image_id', 'file_name', 'filename', 'fname', 'file', 'image', 'image_name', 'imageid', 'img', 'id')
+
+def point_col(c):
+    "(name, 'x' or 'y') if the column name `c` is a point coordinate (`<name>_x`, `<name>_Y`, `Point_M0_X`), else None."
+    m = re.fullmatch(r'(.+)_([xXyY])', str(c)); return (m[1], m[2].lower()) if m else None
+
 def point_names(columns) -> list:
     "Names `n` for which both `n_x` and `n_y` are among `columns`, in column order."
     cols = list(columns)
     return [c[:-2] for c in cols if c.endswith('_x') and c[:-2] + '_y' in cols]
 
+def point_columns(columns, fn='CSV') -> tuple:
+    "Point names among `columns` (any case) and {`<name>_x`/`<name>_y`: original column}; raises on a coordinate without its partner."
+    ax = {}
+    for c in columns:
+        if (p := point_col(c)) is None: continue
+        if p in ax: raise ValueError(f"{fn}: columns {ax[p]!r} and {c!r} are both the {p[1]} of point {p[0]!r}: drop or rename one")
+        ax[p] = c
+    names = list(dict.fromkeys(n for n, _ in ax))
+    if (alone := [c for (n, a), c in ax.items() if (n, 'y' if a == 'x' else 'x') not in ax]):
+        raise ValueError(f"{fn}: point column(s) {alone} without a partner (each <name>_x needs its <name>_y): rename or drop them")
+    return names, {f'{n}_{a}': ax[n, a] for n in names for a in 'xy'}
+
+def id_column(columns):
+    "The id column among `columns`: the first named like an image id (`ID_COLS`, any case), else the first that is not a coordinate."
+    cols = list(columns)
+    key = lambda c: str(c).strip().lower().replace('-', '_').replace(' ', '_')
+    for k in ID_COLS:
+        if (hit := [c for c in cols if key(c) == k]): return hit[0]
+    return next((c for c in cols if point_col(c) is None), cols[0] if cols else None)
+
 def _target_cols(df, fn, id_col=None, label_col=None):
-    "The id column of `df` (read from `fn`) and its targets: a label column name, or a list of point names."
+    "The id column of `df` (read from `fn`), its targets (a label column, or point names) and {internal: original} point columns."
     cols = list(df.columns)
     for c in (id_col, label_col):
         if c is not None and c not in cols: raise ValueError(f"{fn}: no column {c!r} (columns: {cols})")
-    i = id_col or ('image_id' if 'image_id' in cols else cols[0])
-    if label_col is None and 'label' not in cols and (pts := point_names(c for c in cols if c != i)): return i, pts
+    i = id_col or id_column(cols)
     rest = [c for c in cols if c != i]
-    if label_col is None and not rest: raise ValueError(f"{fn}: expected an id and a label column, got {cols}")
-    return i, label_col or ('label' if 'label' in cols else rest[0])
+    if label_col is None and 'label' not in cols:
+        names, orig = point_columns(rest, fn)
+        if names: return i, names, orig
+    if label_col is None and not rest:
+        hint = ": is it separated by something other than comma, tab or semicolon?" if len(cols) == 1 else ''
+        raise ValueError(f"{fn}: expected an id and a label column or point columns (<name>_x, <name>_y), got {cols}{hint}")
+    return i, label_col or ('label' if 'label' in cols else rest[0]), {}
 
 # %% ../nbs/02_items.ipynb #c021
 def _lines(mask): return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
 def _show(xs, k=10): xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
 
-def _check_rows(df, fn, i, targets):
-    "Raise on empty ids or targets, conflicting duplicates and bad coordinates; return `df` without exact repeats."
-    cols = [f'{n}_{a}' for n in targets for a in 'xy'] if isinstance(targets, list) else [targets]
+def _coords(df, fn, cols, orig, sep=','):
+    "The point columns `cols` of `df` as floats, NaN where a cell is empty or `nan`; raises on text, inf and half points."
+    txt = df[cols].apply(lambda s: s.str.strip())
+    if sep == ';': txt = txt.apply(lambda s: s.str.replace(r'^(-?\d+),(\d+)$', r'\1.\2', regex=True))   # decimal commas
+    miss = (txt == '') | (txt.apply(lambda s: s.str.lower()) == 'nan')
+    num = txt.apply(pd.to_numeric, errors='coerce')
+    if (bad := _lines((num.isna() & ~miss).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not numbers on lines {_show(bad)}")
+    if (bad := _lines(np.isinf(num).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {_show(bad)}")
+    half = miss[cols[0::2]].values != miss[cols[1::2]].values
+    if (bad := _lines(half.any(1))):
+        r, j = np.argwhere(half)[0]; x, y = cols[2*j:2*j+2]; have, lack = (x, y) if miss[y].iloc[r] else (y, x)
+        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {_show(bad)} (line {bad[0]}: "
+                         f"{orig.get(have, have)} given, {orig.get(lack, lack)} empty): give both or leave both empty")
+    return num.astype(float)
+
+def _check_rows(df, fn, i, targets, orig=None, sep=','):
+    "Raise on empty ids or labels, conflicting duplicates and bad coordinates; return (`df` without exact repeats nor pointless rows, repeats, pointless)."
+    pts = isinstance(targets, list)
+    cols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
     if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {_show(bad)}")
-    if (bad := _lines((df[cols].apply(lambda s: s.str.strip()) == '').any(axis=1))):
-        raise ValueError(f"{fn}: empty {'label' if len(cols) == 1 else 'coordinates'} on lines {_show(bad)}")
-    if isinstance(targets, list):
-        num = df[cols].apply(pd.to_numeric, errors='coerce')
-        if (bad := _lines(num.isna().any(axis=1))): raise ValueError(f"{fn}: coordinates that are not numbers on lines {_show(bad)}")
-        df = df.assign(**{c: num[c].astype(float) for c in cols})
+    none = pd.DataFrame()
+    if pts:
+        df = df.assign(**_coords(df, fn, cols, orig or {}, sep))
+        empty = df[cols].isna().all(axis=1)
+        none, df = df[empty], df[~empty]
+    elif (bad := _lines((df[cols[0]].str.strip() == ''))): raise ValueError(f"{fn}: empty label on lines {_show(bad)}")
     dup = df[i].duplicated(keep=False)
     if dup.any():
-        clash = df[dup].groupby(i)[cols].nunique().gt(1).any(axis=1)
+        clash = df[dup].groupby(i)[cols].nunique(dropna=False).gt(1).any(axis=1)
         if clash.any():
-            ex = [f"{k!r} on lines {_lines(df[i] == k)}" for k in clash.index[clash][:5]]
+            ex = [f"{k!r} on lines {(df.index[df[i] == k] + 2).tolist()}" for k in clash.index[clash][:5]]
             raise ValueError(f"{fn}: {int(clash.sum())} id(s) listed more than once with different targets: {'; '.join(ex)}")
-    return df[~df[i].duplicated()]
+    keep = ~df[i].duplicated()
+    return df[keep], int((~keep).sum()), [(l, o) for l, o in zip(none.index + 2, none[i])] if len(none) else []
+
+# %% ../nbs/02_items.ipynb #c023c
+def _check_inside(path, items, fn, names, orig, lines, margin=0.5):
+    "Raise if a point of `items` lies more than `margin` of its image's width/height beyond an edge (sizes from image headers)."
+    if not len(items) or margin is None: return
+    files = [path/f for f in items.fname]
+    with warnings.catch_warnings():                 # unreadable images: skipped here, named by check_images
+        warnings.simplefilter('ignore'); sz = image_sizes(files).set_index('fname')
+    key = [f.as_posix() for f in files]
+    wh = np.stack([sz.width.reindex(key).values, sz.height.reindex(key).values], 1).astype(float)[:, None]   # (n, 1, 2)
+    p = items[[f'{n}_{a}' for n in names for a in 'xy']].values.astype(float).reshape(len(items), -1, 2)
+    out = (p < -margin*wh) | (p > (1 + margin)*wh)
+    if not out.any(): return
+    r, j, a = np.argwhere(out)[0]; c = f"{names[j]}_{'xy'[a]}"; w, h = wh[r, 0]
+    bad = [lines[k] for k in np.flatnonzero(out.any((1, 2)))]
+    raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines {_show(bad)}: line {lines[r]}, "
+                     f"id {items.image_id.iloc[r]!r}: {orig.get(c, c)}={p[r, j, a]:g} but {items.fname.iloc[r]} is {w:.0f}x{h:.0f} pixels")
 
 # %% ../nbs/02_items.ipynb #c024
 def _folder_items(path, lay):
@@ -145,39 +224,51 @@ def _folder_items(path, lay):
     if not len(items): raise ValueError(f"{tr}: no class folders with files (expected {lay.folder}/<label>/<image>)")
     if (dup := items.image_id[items.image_id.duplicated()].tolist()):
         raise ValueError(f"{tr}: image ids appear in more than one class folder: {_show(dup)}")
-    return items, skipped
+    return items, skipped, {}
 
-def _csv_items(path, lay, id_col=None, label_col=None):
-    "Items of a CSV layout: the CSV's rows whose image exists in the folder."
+def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
+    "Items of a CSV layout: the CSV's rows whose image exists in the folder; and what was learnt on the way (`attrs`)."
     fn = path/lay.csv_fname
-    df = read_csv_text(fn, 'training CSV')
-    i, targets = _target_cols(df, fn, id_col, label_col)
-    n0, df = len(df), _check_rows(df, fn, i, targets)
-    if len(df) < n0: print(f"{fn.name}: dropped {n0-len(df)} repeated row(s) (same id, same targets)")
+    df = read_csv_text(fn, 'training CSV'); sep = df.attrs.get('sep', ',')
+    i, targets, orig = _target_cols(df, fn, id_col, label_col)
+    df = df.rename(columns={v: k for k, v in orig.items()})
+    n0 = len(df)
+    df, n_rep, none = _check_rows(df, fn, i, targets, orig, sep)
+    if n_rep: print(f"{fn.name}: dropped {n_rep} repeated row(s) (same id, same targets)")
+    if n0 and not len(df): raise ValueError(f"{fn}: none of its {n0} rows gives a point: every coordinate cell is empty")
     find = image_resolver(path/lay.folder, lay.suff)
     fs = df[i].map(find)
     if fs.isna().all() and len(df):
         raise FileNotFoundError(f"none of the {len(df)} ids in {fn} has an image in {path/lay.folder} (e.g. {df[i].iloc[0]!r}"
                                 f"{f' + {lay.suff!r}' if lay.suff else ''}): check folder= and suff=")
     skipped = {f'{lay.folder}/{o}{lay.suff}': f'listed in {lay.csv_fname}, no such file' for o in df[i][fs.isna()]}
-    tcols = [f'{n}_{a}' for n in targets for a in 'xy'] if isinstance(targets, list) else [targets]
+    for l, o in none: skipped[f'{lay.folder}/{find(o) or o + lay.suff}'] = f'line {l} of {lay.csv_fname}: no point given (all cells empty)'
+    pts = isinstance(targets, list)
+    tcols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
     items = pd.DataFrame(dict(image_id=df[i], fname=lay.folder + '/' + fs))
-    items = pd.concat([items, df[tcols].rename(columns={targets: 'label'} if isinstance(targets, str) else {})], axis=1)
-    return items[fs.notna()], skipped
+    items = pd.concat([items, df[tcols].rename(columns={targets: 'label'} if not pts else {})], axis=1)
+    lines, items = (df.index[fs.notna()] + 2).tolist(), items[fs.notna()]
+    if not pts: return items, skipped, {}
+    _check_inside(path, items, fn, targets, orig, lines, point_margin)
+    miss = int(items[tcols[0::2]].isna().values.sum())
+    if miss: print(f"{fn.name}: {miss} of {len(items)*len(targets)} points missing (empty cells), in {int(items[tcols[0::2]].isna().any(axis=1).sum())} "
+                   f"of {len(items)} rows: kept, the loss and metrics skip them")
+    if none: print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {_show([l for l, _ in none])}")
+    return items, skipped, dict(point_cols=orig, missing_points=miss, rows_without_points=len(none))
 
 # %% ../nbs/02_items.ipynb #c025
 @delegates(find_layout)
-def competition_items(path, check=True, id_col=None, label_col=None, **kwargs) -> pd.DataFrame:
+def competition_items(path, check=True, id_col=None, label_col=None, point_margin=0.5, **kwargs) -> pd.DataFrame:
     "Training items of the competition folder `path` in any layout (see `find_layout`): image_id, fname, and label or points."
     path = Path(path)
     lay = find_layout(path, **kwargs)
-    items, skipped = _csv_items(path, lay, id_col, label_col) if lay.csv_fname else _folder_items(path, lay)
+    items, skipped, info = _csv_items(path, lay, id_col, label_col, point_margin) if lay.csv_fname else _folder_items(path, lay)
     if check:
         bad = set(check_images(path).bad)
         for f in items.fname[items.fname.isin(bad)]: skipped[f] = 'failed check_images'
         items = items[~items.fname.isin(bad)]
     items = items.reset_index(drop=True)
-    items.attrs.update(skipped=skipped, layout=dict(lay))
+    items.attrs.update(skipped=skipped, layout=dict(lay), **info)
     if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {_show(skipped)}")
     return items
 
@@ -188,7 +279,7 @@ def test_items(path, **kwargs) -> pd.DataFrame:
     path = Path(path)
     lay = find_layout(path, **kwargs)
     sub = read_csv_text(path/lay.sample_csv, 'sample submission')
-    ids = sub['image_id' if 'image_id' in sub else sub.columns[0]]
+    ids = sub[id_column(sub.columns)]
     fs = ids.map(image_resolver(path/lay.test_folder, lay.suff))
     if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in {path/lay.test_folder}: {_show(ids[fs.isna()])}")
     res = pd.DataFrame(dict(image_id=ids.values, fname=(lay.test_folder + '/' + fs).values))

@@ -162,14 +162,14 @@ def map_at_k(inp, targ, k=3):
 # %% ../nbs/04_preds.ipynb #c024
 @patch
 def point_errors(self:Preds):
-    "Distance in pixels from each predicted point to its target, (n, k)."
+    "Distance in pixels from each predicted point to its target, (n, k); NaN where the target point is missing."
     self._need('points'); self._need_targs()
     return (self.probs - self.targs).norm(dim=-1)
 
 @patch
 def mean_error(self:Preds):
-    "Mean distance in pixels between predicted and true points."
-    return self.point_errors().mean().item()
+    "Mean distance in pixels between predicted and true points, over the points that have a target."
+    return self.point_errors().nanmean().item()
 
 @patch
 def error_pct(self:Preds, side=None):

@@ -254,6 +254,7 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
               git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
     rec.record['wd'], rec.record['log'], last = wd, list(L(log)), None
+    rec.record.update(task.record(getattr(dls, 'items', None)))   # keypoints: how many points were missing (masked)
     logs = log_callbacks(log, out, name, config=dict(rec.record)) if log else []   # refuses an unknown logger before anything is written
     if prev is not None:
         _check_same_run(prev, rec.record)

@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import atomic_save, save_json, load_json, git_commit, notebook_name
 from .preds import Preds
-from .items import read_csv_text, point_names
+from .items import read_csv_text, point_names, point_col
 from .tasks import Classification, Keypoints
 
 # %% auto #0
@@ -104,25 +104,27 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
         if not 1 <= top_k <= len(preds.vocab): raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
     sha0 = _sha256(sample_csv) if sample_csv.is_file() else None
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
+    sep = df.attrs.get('sep', ',')
     if not len(df): raise ValueError(f"sample submission {sample_csv} has a header and no rows: nothing to predict (a truncated download?)")
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
-    if preds.kind != 'points' and (pts := point_names(c for c in df.columns if c != id_col)):
+    if preds.kind != 'points' and (pts := list(dict.fromkeys(p[0] for c in df.columns if c != id_col and (p := point_col(c))))):
         raise ValueError(f"sample submission {sample_csv} asks for points ({', '.join(pts[:3])}{' ...' if len(pts) > 3 else ''}) but the predictions "
                          f"are class probabilities over {_show(preds.vocab, 3)}: predictions of another run, or another competition's sample?")
     if preds.kind != 'points' and label_col is None:
         raise ValueError(f"sample submission {sample_csv} has several columns besides the id {id_col!r}: "
                          f"{[c for c in df.columns if c != id_col]}; say which takes the predictions with label_col=")
     if preds.kind == 'points':
-        want = [f'{n}_{a}' for n in preds.vocab for a in 'xy']
-        if (absent := [c for c in want if c not in df]): raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
+        have = {point_col(c) for c in df}                         # the sample's own spelling: nose_x, Nose_X, Point_M0_X
+        if (absent := [f'{n}_{a}' for n in preds.vocab for a in 'xy' if (n, a) not in have]):
+            raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
         df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
     else: df = Classification().fill(df, preds, id_col, label_col, top_k)
     with atomic_save(dest, mode='w', newline='') as f:    # the CSV and its manifest land together, or neither does
-        df.to_csv(f, index=False); f.flush()
+        df.to_csv(f, index=False, sep=sep); f.flush()                # delimited as the sample was
         if _sha256(sample_csv) != sha0: raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; run again")
         save_json(_manifest(df, preds, sample_csv, sha0, dest, _sha256(f.name), id_col, label_col, members, weights, notebook, top_k, extra, ignored),
                   manifest_path(dest))
@@ -146,12 +148,13 @@ def mapk(actual, predicted, k=3) -> float:
     return sum(apk(a, p, k) for a, p in zip(actual, predicted)) / max(len(actual), 1)
 
 # %% ../nbs/11_submit.ipynb #c022
-def _points(df, fn):
-    "The point columns of `df` (read from `fn`) as an (n, points, 2) array, refusing cells that are not finite numbers."
-    v = df.apply(pd.to_numeric, errors='coerce')
-    bad = ~np.isfinite(v.values.astype(float)).all(1)
+def _points(df, fn, missing_ok=False):
+    "The point columns of `df` (read from `fn`) as an (n, points, 2) array, refusing cells that are not finite numbers (empty ones too unless `missing_ok`)."
+    v = df.apply(pd.to_numeric, errors='coerce').values.astype(float)
+    ok = np.isfinite(v) | (missing_ok & df.apply(lambda s: s.str.strip().str.lower().isin(['', 'nan'])).values)
+    bad = ~ok.all(1)
     if bad.any(): raise ValueError(f"{fn}: coordinates that are not finite numbers for ids {_show(df.index[bad])}")
-    return v.values.astype(float).reshape(len(df), -1, 2)
+    return v.reshape(len(df), -1, 2)
 
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
     "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
@@ -162,10 +165,13 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
     extra = [o for o in sub[sid] if o not in set(sol[oid])]
     if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {_show(extra)}")
     if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
-    if label_col is None and (names := point_names(c for c in sol.columns if c != oid)):
+    pts = lambda d: d.rename(columns={c: '_'.join(p) for c in d if c not in (sid, oid) and (p := point_col(c))})   # Point_M0_X -> Point_M0_x
+    if label_col is None and (names := point_names(c for c in pts(sol).columns if c != oid)):
+        sub, sol = pts(sub), pts(sol)
         cols = [f'{n}_{a}' for n in names for a in 'xy']
-        a, b = (_points(d.set_index(i).loc[sol[oid], cols], f) for d, i, f in ((sub, sid, sub_csv), (sol, oid, solution_csv)))
-        return float(((a - b)**2).sum(-1).__pow__(0.5).mean())
+        a = _points(sub.set_index(sid).loc[sol[oid], cols], sub_csv)
+        b = _points(sol.set_index(oid).loc[sol[oid], cols], solution_csv, missing_ok=True)
+        return float(np.nanmean(((a - b)**2).sum(-1)**0.5))            # a point the solution lacks (NaN) is not scored
     for f, c, d in ((sub_csv, slab, sub), (solution_csv, olab, sol)):
         if c is None: raise ValueError(f"{f} has several columns besides the id: {list(d.columns)}; say which holds the labels with label_col=")
     got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))

@@ -11,15 +11,16 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.all import *
 from fastai.vision.all import (CategoryBlock, PointBlock, ColReader, TensorPoint, TensorImage, RandTransform, Resize, CropPad,
-                               RandomResizedCrop, CrossEntropyLossFlat, MSELossFlat, error_rate)
+                               RandomResizedCrop, CrossEntropyLossFlat, BaseLoss, error_rate)
 from .core import *
-from .items import point_names
+from .items import point_names, point_col
 from .checks import image_sizes
 from .preds import Preds
 from .tta import dl_ids, flip_points, get_views, view_weights, _with_identity, _tta_meta
 
 # %% auto #0
-__all__ = ['Task', 'Classification', 'flip_pairs', 'flip_perm', 'PointFlip', 'point_error_pct', 'Keypoints', 'task_for']
+__all__ = ['Task', 'Classification', 'flip_pairs', 'flip_perm', 'PointFlip', 'MaskedMSELoss', 'MaskedMSELossFlat',
+           'point_error_pct', 'Keypoints', 'task_for']
 
 # %% ../nbs/05_tasks.ipynb #c005
 class Task:
@@ -27,6 +28,7 @@ class Task:
     kind = None
     def __repr__(self): return f'{type(self).__name__}()'
     def check_tfms(self, item_tfms, batch_tfms): pass
+    def record(self, items): return {}
 
 class Classification(Task):
     "One class label per image: softmax probabilities, cross-entropy, error rate."
@@ -79,9 +81,24 @@ class PointFlip(RandTransform):
         y = y.view(y.shape[0], -1, 2).clone(); y[self.mask] = flip_points(y[self.mask], self.perm); return y
 
 # %% ../nbs/05_tasks.ipynb #c011
+class MaskedMSELoss(nn.Module):
+    "Mean squared error over the target values that are present: NaN targets (missing points) add nothing and count for nothing."
+    def __init__(self, reduction='mean'): super().__init__(); self.reduction = reduction
+    def forward(self, inp, targ):
+        m = ~torch.isnan(targ)
+        d = torch.where(m, inp - torch.where(m, targ, 0), 0)**2     # no NaN anywhere, so none in the gradient either
+        if self.reduction == 'none': return d
+        return d.sum() if self.reduction == 'sum' else d.sum() / m.sum().clamp_min(1)
+
+@delegates(BaseLoss)
+def MaskedMSELossFlat(*args, axis=-1, floatify=True, **kwargs):
+    "fastai's `MSELossFlat`, masked: the mean over the present (non-NaN) target coordinates."
+    return BaseLoss(MaskedMSELoss, *args, axis=axis, floatify=floatify, is_2d=False, **kwargs)
+
 def point_error_pct(inp, targ):
-    "Mean distance between predicted and true points, as a percentage of the image side (for square images)."
-    return (inp.view(targ.shape[0], -1, 2) - targ.view(targ.shape[0], -1, 2)).norm(dim=-1).mean() * 50
+    "Mean distance between predicted and present true points, as a percentage of the image side (for square images)."
+    d = (inp.view(targ.shape[0], -1, 2) - targ.view(targ.shape[0], -1, 2)).norm(dim=-1)
+    return d.nanmean() * 50
 
 def _bad_resize(t):
     return isinstance(t, (CropPad, RandomResizedCrop)) or (isinstance(t, Resize) and t.method != 'squish')
@@ -98,7 +115,7 @@ class Keypoints(Task):
         cols = [f'{n}_{a}' for n in vocab for a in 'xy']
         return lambda r: np.asarray(r[cols].values, dtype=np.float32).reshape(-1, 2)
     def n_out(self, vocab): return 2*len(vocab)
-    def loss_func(self): return MSELossFlat()
+    def loss_func(self): return MaskedMSELossFlat()
     def metrics(self): return [point_error_pct]
     def check_tfms(self, item_tfms, batch_tfms):
         bad = [t for t in L(item_tfms) if _bad_resize(t)]
@@ -127,12 +144,17 @@ class Keypoints(Task):
         pct = lambda p: p.error_pct() if p.meta.get('side') else p.mean_error()
         return dict(error=pct(plain), tta_error=pct(tta), mean_error_px=plain.mean_error(), tta_mean_error_px=tta.mean_error())
     def fill(self, df, preds, id_col, label_col=None):
-        "`df` (a sample submission) with each row's `<name>_x`, `<name>_y` columns predicted by id."
+        "`df` (a sample submission) with each row's point columns predicted by id: `<name>_x`/`_y` as the sample spells them (`point_col`)."
         pos = {o: i for i, o in enumerate(preds.ids)}
-        idx = torch.tensor([pos[o] for o in df[id_col]])
-        vals = preds.probs[idx]
-        cols = {f'{n}_{a}': vals[:, j, ax].numpy().round(2) for j, n in enumerate(preds.vocab) for ax, a in enumerate('xy') if f'{n}_{a}' in df}
+        vals = preds.probs[torch.tensor([pos[o] for o in df[id_col]], dtype=torch.long)]
+        j = {n: i for i, n in enumerate(preds.vocab)}
+        cols = {c: vals[:, j[p[0]], 'xy'.index(p[1])].numpy().round(2) for c in df if (p := point_col(c)) and p[0] in j}
         return df.assign(**cols)
+    def record(self, items):
+        "What a run records about its targets: how many points the items table lacks (masked), of how many."
+        if items is None or not all(f'{n}_x' in items for n in self.names): return {}
+        miss = items[[f'{n}_x' for n in self.names]].isna().values
+        return dict(points=int(miss.size), points_missing=int(miss.sum()), rows_with_missing=int(miss.any(1).sum()))
 
 def task_for(items) -> Task:
     "The task of the items table `items`: `Classification` with a `label` column, `Keypoints` with `<name>_x`/`_y` columns."

@@ -15,7 +15,7 @@ from ..core import *
 from ..items import solution_path, build_competition
 
 # %% auto #0
-__all__ = ['KP_NAMES', 'KP_FLIP_PAIRS', 'KP_COLS', 'SS', 'P_OUT', 'SKIN', 'draw_face', 'keypoint_competition']
+__all__ = ['KP_NAMES', 'KP_FLIP_PAIRS', 'KP_COLS', 'SS', 'P_OUT', 'SKIN', 'KP_LAYOUTS', 'draw_face', 'keypoint_competition']
 
 # %% ../../nbs/datasets/keypoints.ipynb #c005
 KP_NAMES = ['left_eye', 'right_eye', 'nose', 'mouth_left', 'mouth_right']
@@ -114,35 +114,52 @@ def draw_face(rng, size=64):
     return Image.fromarray(np.clip(a + .5, 0, 255).astype(np.uint8)), lm @ R.T + c
 
 # %% ../../nbs/datasets/keypoints.ipynb #c011
-def _to_csv(df, f): df.to_csv(f, index=False, float_format='%.2f')
+KP_LAYOUTS = ('kaggle', 'upper', 'landmarks')
+
+def _to_csv(df, f, sep=','): df.to_csv(f, index=False, float_format='%.2f', sep=sep)
 
 def _frame(ids, kps):
     "DataFrame with the KP_COLS columns for `ids` and landmarks `kps` (k,5,2), rounded to 2 decimals."
     return pd.DataFrame(np.round(kps.reshape(len(ids), -1), 2) + 0.0, columns=KP_COLS[1:]).assign(image_id=list(ids))[KP_COLS]
 
-def _write(tmp, n, size, test_frac, seed):
+def _in_layout(df, layout):
+    "`df` (KP_COLS) with the ids and column names of `layout`."
+    if layout == 'kaggle': return df
+    if layout == 'upper': return df.rename(columns={c: c[:-1] + c[-1].upper() for c in KP_COLS[1:]})
+    ren = {f'{k}_{a}': f'Point_M{j}_{a.upper()}' for j, k in enumerate(KP_NAMES) for a in 'xy'}
+    return df.assign(image_id=df.image_id + '.png').rename(columns=dict(ren, image_id='file_name'))
+
+def _write(tmp, n, size, test_frac, seed, layout='kaggle', missing=0.):
     "Write the images and CSVs into `tmp`; return the solution DataFrame."
     rng = np.random.default_rng(seed)
     is_test = np.zeros(n, bool); is_test[rng.permutation(n)[:int(round(n*test_frac))]] = True
-    for d in ('train_images', 'test_images'): (tmp/d).mkdir(parents=True)
+    tr, te = ('images', 'images') if layout == 'landmarks' else ('train_images', 'test_images')
+    for d in {tr, te}: (tmp/d).mkdir(parents=True)
     kps = np.zeros((n, 5, 2))
     for i in range(n):
         im, kps[i] = draw_face(np.random.default_rng([seed, i]), size)
-        im.save(tmp/('test_images' if is_test[i] else 'train_images')/f'{i:05d}.png')
+        im.save(tmp/(te if is_test[i] else tr)/f'{i:05d}.png')
     ids = np.array([f'{i:05d}' for i in range(n)])
-    _to_csv(_frame(ids[~is_test], kps[~is_test]), tmp/'train.csv')
+    train = _frame(ids[~is_test], kps[~is_test])
+    gone = np.random.default_rng([seed, n, 1]).random((len(train), len(KP_NAMES))) < missing
+    for j, k in enumerate(KP_NAMES): train.loc[gone[:, j], [f'{k}_x', f'{k}_y']] = np.nan     # written as empty cells
     order = np.flatnonzero(is_test)[rng.permutation(is_test.sum())]
     sol = _frame(ids[order], kps[order])
-    _to_csv(sol.assign(**{c: 0.0 for c in KP_COLS[1:]}), tmp/'sample_submission.csv')
-    return sol
+    sep = '\t' if layout == 'landmarks' else ','
+    _to_csv(_in_layout(train, layout), tmp/('landmarks.csv' if layout == 'landmarks' else 'train.csv'), sep)
+    _to_csv(_in_layout(sol.assign(**{c: 0.0 for c in KP_COLS[1:]}), layout), tmp/'sample_submission.csv', sep)
+    return _in_layout(sol, layout)
 
 # %% ../../nbs/datasets/keypoints.ipynb #c012
-def keypoint_competition(dest=None, n=2000, size=64, test_frac=0.2, seed=42, force=False) -> Path:
-    "Write (once) a keypoint competition folder of `n` generated faces of `size` px to `dest`; test answers beside it."
+def keypoint_competition(dest=None, n=2000, size=64, test_frac=0.2, seed=42, force=False, layout='kaggle', missing=0.) -> Path:
+    "Write (once) a keypoint competition folder of `n` generated faces of `size` px to `dest` in `layout`, `missing` of the training points empty; test answers beside it."
     if int(n) != n or n < 10: raise ValueError(f"n must be an integer >= 10, got {n!r}")
     if int(size) != size or size < 16: raise ValueError(f"size must be an integer >= 16, got {size!r}")
     if not 0 < test_frac < 1: raise ValueError(f"test_frac must be between 0 and 1, got {test_frac!r}")
+    if layout not in KP_LAYOUTS: raise ValueError(f"layout must be one of {list(KP_LAYOUTS)}, got {layout!r}")
+    if not 0 <= missing < 1: raise ValueError(f"missing must be a fraction of the points, 0 <= missing < 1, got {missing!r}")
     n, size = int(n), int(size)
-    dest = Path(dest) if dest else work_dir('data')/f'keypoints-{n}-{size}'
-    params = dict(source='generated keypoints', n=n, size=size, test_frac=test_frac, seed=seed, version=1)
-    return build_competition(dest, params, lambda tmp: _write(tmp, n, size, test_frac, seed), force)
+    extra = {k: v for k, v in dict(layout=layout, missing=missing).items() if v != dict(layout='kaggle', missing=0.)[k]}
+    dest = Path(dest) if dest else work_dir('data')/'-'.join([f'keypoints-{n}-{size}', *(str(v) for v in extra.values())])
+    params = dict(source='generated keypoints', n=n, size=size, test_frac=test_frac, seed=seed, version=1, **extra)
+    return build_competition(dest, params, lambda tmp: _write(tmp, n, size, test_frac, seed, layout, missing), force)
