@@ -86,6 +86,7 @@ def shell_parser(func, prog=None, pos=None) -> argparse.ArgumentParser:
         p.add_argument('--debug', action='store_true', help="Show the traceback of an error instead of its one line (default: False)")
     for a in p._actions:
         if not a.option_strings and a.metavar is None: a.metavar = a.dest.upper()
+        if isinstance(a, argparse._StoreFalseAction): a.help = a.help.removesuffix(' (default: True)')   # `--no-half`: off unless given
     p.error = partial(_usage_error, p)
     return p
 
