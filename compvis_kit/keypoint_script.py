@@ -72,7 +72,7 @@ def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=
     data = Path(data) if data else keypoints_cfg(mode).path
     if not data.is_dir(): raise FileNotFoundError(f"-d {data}: no such folder")
     task = task_for(competition_items(data, check=False))
-    if task.kind != 'points': raise ValueError(f"-d {data}: a {task.kind} competition, not a keypoint one")
+    if task.kind != 'points': raise ValueError(f"-d {data}: a {type(task).__name__.lower()} competition, not a keypoint one")
     mk = dict(channels=(32, 64, 128, 256), stem_width=32) if half and arch.startswith('resnet') else {}
     with on_device(gpu):
         fn, start = resume_weights(pm, data, ImageData().model_for(arch, len(task.names), task='points', **mk)) if pm else (None, None)

@@ -63,21 +63,33 @@ def error_line(e, parser=None, spell=None) -> str:
 class UsageError(Exception):
     "A command line that does not parse (exit status 2): the message says what, and the closest flag or value."
 
-def _usage_error(p, message):
-    "argparse's `error`, as one line with the close flags (unknown options) or values (invalid choices), raised."
-    m = re.match(r'unrecognized arguments: (.*)', message)
-    if m:
-        opts = [o for a in p._actions if a.help != argparse.SUPPRESS for o in a.option_strings]
-        bad = [t for t in m[1].split() if t.startswith('-')]
-        hints = {t: difflib.get_close_matches(t.split('=')[0].replace('_', '-'), opts, n=1, cutoff=0.6) for t in bad}
-        hints = {t: c[0] for t, c in hints.items() if c}
-        if len(hints) == 1 and len(bad) == 1: message += f"; did you mean {hints[bad[0]]}?"
-        elif hints: message += f"; did you mean {', '.join(f'{c} (for {t})' for t, c in hints.items())}?"
-    m = re.match(r"argument (\S+): invalid choice: '?(.*?)'? \(choose", message)
-    if m:
-        a = next((a for a in p._actions if m[1] in a.option_strings + [a.metavar, a.dest]), None)
-        if a is not None and a.choices: message = message + did_you_mean(m[2], a.choices)
-    raise UsageError(f"{message} ({p.prog} --help lists the flags)")
+class _ShellParser(argparse.ArgumentParser):
+    "argparse's parser whose errors are a `UsageError`: one line, with the flag (unknown options) or value (invalid choices) closest to the typed one."
+    def parse_known_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _unknown(self, opts) -> list:
+        "The options typed that are no flag of this parser, nor the unambiguous start of one."
+        return [t for t in self._argv if t.startswith('--') and len([o for o in opts if o.startswith(t.split('=')[0])]) != 1
+                and t.split('=')[0] not in opts]
+
+    def error(self, message):
+        opts = [o for a in self._actions if a.help != argparse.SUPPRESS for o in a.option_strings]
+        if message.startswith('the following arguments are required') and self._unknown(opts):      # a mistyped flag first
+            message = f"unrecognized arguments: {' '.join(self._unknown(opts))}"
+        m = re.match(r'unrecognized arguments: (.*)', message)
+        if m:
+            bad = [t for t in m[1].split() if t.startswith('-')]
+            hints = {t: difflib.get_close_matches(t.split('=')[0].replace('_', '-'), opts, n=1, cutoff=0.6) for t in bad}
+            hints = {t: c[0] for t, c in hints.items() if c}
+            if len(hints) == 1 and len(bad) == 1: message += f"; did you mean {hints[bad[0]]}?"
+            elif hints: message += f"; did you mean {', '.join(f'{c} (for {t})' for t, c in hints.items())}?"
+        m = re.match(r"argument (\S+): invalid choice: '?(.*?)'? \(choose", message)
+        if m:
+            a = next((a for a in self._actions if m[1] in a.option_strings + [a.metavar, a.dest]), None)
+            if a is not None and a.choices: message = message + did_you_mean(m[2], a.choices)
+        raise UsageError(f"{message} ({self.prog} --help lists the flags)")
 
 def shell_parser(func, prog=None, pos=None) -> argparse.ArgumentParser:
     "`call_parse`'s parser of `func` (fastcore's `anno_parser`), with `--debug`, positionals named in capitals, and `UsageError` for argparse's errors."
@@ -87,7 +99,7 @@ def shell_parser(func, prog=None, pos=None) -> argparse.ArgumentParser:
     for a in p._actions:
         if not a.option_strings and a.metavar is None: a.metavar = a.dest.upper()
         if isinstance(a, argparse._StoreFalseAction): a.help = a.help.removesuffix(' (default: True)')   # `--no-half`: off unless given
-    p.error = partial(_usage_error, p)
+    p.__class__ = _ShellParser
     return p
 
 # %% ../nbs/28_shell.ipynb #s023
