@@ -61,7 +61,7 @@ def cvk_train(
     lr:float=None,            # Learning rate (default: 3e-3 from scratch, 2e-3 fine-tuning)
     bs:int=64,                # Batch size
     name:str=None,            # Run name (default: ARCH-<date>-<time>); an existing run's name is refused (see --resume, --force)
-    resume:str=None,          # Continue the killed run of this name from its last complete epoch (repeat its flags: other ones are refused)
+    resume:Annotated[str, "Continue the killed run NAME from its last complete epoch (repeat its flags: other ones are refused)", dict(metavar='NAME')]=None,
     force:bool=False,         # Replace an existing run of the same --name
     fold:int=0,               # Fold of the shared split to validate on (0: the saved validation set)
     flip:bool=False,          # Random horizontal flips while training (for keypoints: with left/right names swapped)

@@ -35,7 +35,8 @@ def _flag_for(a, v) -> str:
     if isinstance(a, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
         on = 'True' if isinstance(a, argparse._StoreTrueAction) else 'False'
         return f'no {flag}' if v not in (None, on) else flag
-    if v in (None, 'True'): return flag
+    if v is None: return flag
+    if v == 'True': return f'{flag} {a.metavar}' if (a.metavar or '').isupper() else flag    # `resume=True` -> `--resume NAME`
     return f'no {flag}' if v == 'None' else f"{flag} " + v.strip("'" + '"')
 
 def flag_spelling(msg, parser, spell=None) -> str:
