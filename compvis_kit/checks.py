@@ -16,6 +16,7 @@ from fastcore.parallel import parallel
 from fastcore.imports import in_notebook
 from fastprogress.fastprogress import progress_bar
 from .core import save_json, load_json, data_work_dir
+from .shell import command
 with warnings.catch_warnings():
     warnings.simplefilter('ignore')  # importing fastai warns about torch.jit; not our business here
     from fastai.data.transforms import image_extensions
@@ -281,12 +282,12 @@ def plot_image_sizes(sizes, ax=None) -> pd.DataFrame:
     return c
 
 # %% ../nbs/01_checks.ipynb #c045
-@call_parse
+@command
 def cvk_check_images(
     path:str,  # Competition folder (with train_images/, test_images/) or any folder of images
     exclude:bool=False,  # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
 ):
-    "Check the images under `path`: print what is bad or odd; exit 1 if bad files remain."
+    "Check the images under PATH: print what is bad or odd; exit 1 if bad files remain."
     res = check_images(path, exclude=exclude)
     print(res)
     if len(res.problems): print(res.problems.to_string(index=False))

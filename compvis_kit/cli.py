@@ -11,15 +11,17 @@ from pathlib import Path
 import pandas as pd
 from fastcore.all import *
 from typing import Annotated
-from fastcore.script import call_parse, CliError
+from .shell import command, did_you_mean
 from fastai.vision.all import Resize, CropPad, Flip, aug_transforms
 from .core import *
 from .items import solution_path
 from .models import check_arch
 from .items import competition_items
 from .tasks import task_for
-from .runs import train, runs_table, load_run, _runs_folder, Run
+from .runs import train, runs_table, load_run, _runs_folder, Run, SCHEDULES
 from .preds import Preds
+from .tta import TTA_VIEWS
+from .strokes import ENCODINGS
 from .stroke_models import StrokeData, is_stroke_folder
 from .ensemble import ensemble, fit_report, _score
 from .submit import make_submission, score_submission
@@ -28,101 +30,105 @@ from .submit import make_submission, score_submission
 __all__ = ['item_tfms_for', 'cvk_train', 'cvk_runs', 'cvk_submit']
 
 # %% ../nbs/13_cli.ipynb #c005
-def _cli(f, debug=False):
-    "Run `f()`, turning the kit's input errors into fastcore's `CliError`: one line for a shell user, unless `debug`."
-    if debug: return f()
-    try: return f()
-    except (ValueError, FileNotFoundError, FileExistsError, KeyError) as e: raise CliError(f"error: {e.args[0] if e.args else e}") from None
-
 _RESIZE = dict(squish=lambda s: Resize(s, method='squish'), crop=lambda s: Resize(s, method='crop'),
                pad=lambda s: CropPad(s, pad_mode='zeros'))
 
 def item_tfms_for(size, resize='squish'):
     "The item transform that brings images to `size`: 'squish', 'crop' (centre crop at validation) or 'pad' (zero-padding)."
-    if resize not in _RESIZE: raise ValueError(f"--resize must be one of {list(_RESIZE)}, got {resize!r}")
+    if resize not in _RESIZE: raise ValueError(f"resize must be one of {list(_RESIZE)}, got {resize!r}")
     return _RESIZE[resize](size)
 
+def _run_names(folder) -> list:
+    "The runs (and `train_folds` folders) recorded in the runs folder `folder`."
+    return sorted(d.name for d in Path(folder).iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if Path(folder).is_dir() else []
+
+def _no_run(names, folder) -> FileNotFoundError:
+    "The error for the runs `names` not in `folder`: the runs there, and the close names."
+    have = _run_names(folder)
+    hint = ''.join(did_you_mean(n, have) for n in names)
+    return FileNotFoundError(f"no run {', '.join(map(repr, names))} in {folder}: the runs there are {have or 'none'}{hint} (cvk-runs PATH lists them)")
+
 # %% ../nbs/13_cli.ipynb #c006
-@call_parse
+def _choices(help, names): return Annotated[str, help, dict(choices=list(names))]
+
+@command(spell=dict(model='stroke_model'))
 def cvk_train(
     path:str,                 # Competition folder: class folders, a CSV beside an image folder, labels.csv + train/ + test/, or Quick Draw's train_simplified/
     arch:str='resnet18',      # Any timm architecture (an unknown name gets suggestions); 'lstm' for --stroke-model lstm
     size:int=None,            # Image size the model sees (default 224; drawings: 64)
-    resize:str='squish',      # How images reach --size: squish, crop or pad (zero-padding, no scaling)
+    resize:_choices("How images reach --size (pad: zero-padding, no scaling)", _RESIZE)='squish',
     epochs:int=5,             # Epochs (fine_tune: after one frozen epoch)
     lr:float=None,            # Learning rate (default: 3e-3 from scratch, 2e-3 fine-tuning)
     bs:int=64,                # Batch size
     name:str=None,            # Run name (default: ARCH-<date>-<time>); an existing run's name is refused (see --resume, --force)
-    resume:str=None,          # Continue the killed run of this name from its last complete epoch (repeat its flags: other ones are refused)
+    resume:Annotated[str, "Continue the killed run NAME from its last complete epoch (repeat its flags: other ones are refused)", dict(metavar='NAME')]=None,
     force:bool=False,         # Replace an existing run of the same --name
     fold:int=0,               # Fold of the shared split to validate on (0: the saved validation set)
     flip:bool=False,          # Random horizontal flips while training (for keypoints: with left/right names swapped)
     aug:bool=False,           # fastai's aug_transforms (flip, rotate, zoom, lighting, warp) while training
     pretrained:bool=False,    # Start from timm's pretrained weights (from the timm/HF cache when offline)
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
-    schedule:str=None,        # one_cycle, fine_tune or flat_cos (default: fine_tune when pretrained, else one_cycle)
-    precision:str=None,       # bf16, fp16 or fp32 (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)
-    tta_views:Annotated[str, "TTA views merged for the TTA predictions (default: identity, and flip when trained with --flip or --aug; drawings: identity)", dict(nargs='+')]=None,
-    log:Annotated[str, "Watch the run in tensorboard (events in the run folder) and/or wandb (offline without WANDB_API_KEY)", dict(nargs='+')]=None,
+    schedule:_choices("Training schedule (default: fine_tune with --pretrained, else one_cycle)", SCHEDULES)=None,
+    precision:_choices("Precision (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)", ('bf16', 'fp16', 'fp32'))=None,
+    tta_views:Annotated[str, f"TTA views merged for the TTA predictions, of {', '.join(TTA_VIEWS)} (default: identity, and flip when trained with --flip or --aug; drawings: identity)",
+                        dict(nargs='+', choices=list(TTA_VIEWS), metavar='VIEW')]=None,
+    log:Annotated[str, "Watch the run in tensorboard (events in the run folder) and/or wandb (offline without WANDB_API_KEY)",
+                  dict(nargs='+', choices=['tensorboard', 'wandb'])]=None,
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
-    valid_pct:float=None,     # Validation share when the split is first drawn (default 0.1; then saved and reused)
-    n_folds:int=None,         # Folds when the split is first drawn (default 1/valid_pct)
+    valid_pct:float=None,     # Validation share when the split is first drawn (default: 0.1; then saved and reused)
+    n_folds:int=None,         # Folds when the split is first drawn (default: 1/--valid-pct)
     folder:str=None,          # Folder of the training images, if not train_images/, train/ or images/
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
-    stroke_model:str='cnn',   # Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)
-    encoding:str='plain',     # Drawings: how strokes are drawn (plain, order, time, velocity, acceleration, cumulative)
+    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)", ('cnn', 'fused', 'lstm'))='cnn',
+    encoding:_choices("Drawings: how strokes are drawn", ENCODINGS)='plain',
     per_class:int=None,       # Drawings: training drawings per word (default: all)
-    n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default 80)
+    n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default: 80)
     shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
-    debug:bool=False,         # Show tracebacks instead of one-line errors
 ):
     "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
-    def go():
-        if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
-        if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
-        run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
-        if is_stroke_folder(path):
-            if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
-                raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")
-            data = StrokeData(stroke_model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
-            data.check_arch(arch)
-            r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
-                      weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)
-        else:
-            check_arch(arch)
-            task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
-            bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
-            r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold,
-                      schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
-                      num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
-                      test_folder=test_folder, **go_on)
-        print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
-        print(f"run folder: {r.path}")
-    _cli(go, debug)
+    if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+    if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
+    if resume and not (_runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], _runs_folder(path))
+    run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
+    if is_stroke_folder(path):
+        if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
+            raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")
+        data = StrokeData(stroke_model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
+        data.check_arch(arch)
+        r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
+                  weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)
+    else:
+        check_arch(arch)
+        task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
+        bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
+        r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold,
+                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
+                  num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
+                  test_folder=test_folder, **go_on)
+    print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
+    print(f"run folder: {r.path}")
 
 # %% ../nbs/13_cli.ipynb #c007
-@call_parse
+@command
 def cvk_runs(
     path:str,                 # Competition folder (or its runs folder)
     all_folds:bool=False,     # Also list runs validated on folds other than 0
 ):
     "Print the table of finished runs on PATH, best first."
-    def go():
-        t = runs_table(path, all_folds=all_folds)
-        print(t.to_string(index=False) if len(t) else f"no finished runs for {path}")
-    _cli(go)
+    if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+    t = runs_table(path, all_folds=all_folds)
+    print(t.to_string(index=False) if len(t) else f"no finished runs for {path}")
 
 # %% ../nbs/13_cli.ipynb #c007a
 def _members(path, names) -> list:
     "The runs `names` on competition `path` (or `train_folds` folders, whose out-of-fold predictions stand for the validation ones)."
     folder = _runs_folder(path)
-    have = sorted(d.name for d in folder.iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if folder.is_dir() else []
-    miss = [n for n in names if n not in have]
-    if miss: raise FileNotFoundError(f"no run {', '.join(map(repr, miss))} in {folder}: the runs there are {have or 'none'} (cvk-runs PATH)")
+    miss = [n for n in names if n not in _run_names(folder)]
+    if miss: raise _no_run(miss, folder)
     return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
 
 def _member_preds(m, kind) -> 'Preds':
@@ -131,7 +137,7 @@ def _member_preds(m, kind) -> 'Preds':
     return Preds.load(Path(m.dir)/f"{kind.replace('valid', 'oof')}.safetensors")
 
 # %% ../nbs/13_cli.ipynb #c008
-@call_parse
+@command
 def cvk_submit(
     path:str,                                               # Competition folder
     runs:Annotated[str, "Names of the runs (or train_folds folders) to ensemble", dict(nargs='+')],
@@ -141,23 +147,21 @@ def cvk_submit(
     plain:bool=False,                                       # Use the runs' plain test predictions instead of their TTA ones
     sample_csv:str='sample_submission.csv',                 # The sample submission, relative to PATH
     top_k:int=None,                                         # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
-    debug:bool=False,                                       # Show tracebacks instead of one-line errors
 ):
     "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
-    def go():
-        if fit and weights: raise ValueError("--fit fits the weights: leave out --weights")
-        rs, sfx = _members(path, runs), '' if plain else '_tta'
-        vals = [_member_preds(r, 'valid' + sfx) for r in rs]
-        w = fit_report(vals) if fit else (weights or None)
-        ens = ensemble([_member_preds(r, 'test' + sfx) for r in rs], w, name='ensemble')
-        val = ensemble(vals, w)
-        out = Path(dest) if dest else work_dir('submissions', competition_key(path))/'submission.csv'
-        k = top_k or (3 if is_stroke_folder(path) else None)
-        extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
-                     **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
-        make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,
-                        weights=ens.meta['weights'], extra=extra)
-        print(f"ensemble of {len(rs)} run(s), validation {_score(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
-              + (' (fitted on these items: see the held-out line above)' if fit else ''))
-        if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
-    _cli(go, debug)
+    if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+    if fit and weights: raise ValueError("--fit fits the weights: leave out --weights")
+    rs, sfx = _members(path, runs), '' if plain else '_tta'
+    vals = [_member_preds(r, 'valid' + sfx) for r in rs]
+    w = fit_report(vals) if fit else (weights or None)
+    ens = ensemble([_member_preds(r, 'test' + sfx) for r in rs], w, name='ensemble')
+    val = ensemble(vals, w)
+    out = Path(dest) if dest else work_dir('submissions', competition_key(path))/'submission.csv'
+    k = top_k or (3 if is_stroke_folder(path) else None)
+    extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
+                 **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
+    make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,
+                    weights=ens.meta['weights'], extra=extra)
+    print(f"ensemble of {len(rs)} run(s), validation {_score(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
+          + (' (fitted on these items: see the held-out line above)' if fit else ''))
+    if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")

@@ -6,12 +6,13 @@ Docs: https://compvis-kit.github.io/compvis_kit/keypoint_script.html.md"""
 
 # %% ../nbs/24_keypoint_script.ipynb #c002
 from __future__ import annotations
-import sys, os, inspect
+import sys, os
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import torch
 from fastcore.all import *
-from fastcore.script import call_parse, anno_parser, CliError
+from typing import Annotated
+from .shell import command, did_you_mean
 from fastai.vision.all import aug_transforms, defaults
 from .core import *
 from .models import read_state_dict, weights_mismatch
@@ -20,7 +21,6 @@ from .tasks import task_for
 from .runs import train, runs_dir, load_run, runs_table, ImageData
 from .recipes import KeepBest
 from .workflow import keypoints_cfg
-from .cli import _cli
 
 # %% auto #0
 __all__ = ['on_device', 'resume_weights', 'keypoint_schedule', 'keypoint_stage', 'cvk_keypoints', 'cvk_keypoints_main']
@@ -40,7 +40,9 @@ def resume_weights(pm, data, model) -> tuple:
     "The (file, state dict) that `-pm` `pm` names (a run folder, a run name on `data`, a .safetensors file), checked against `model`."
     p = Path(pm)
     if not p.exists() and (runs_dir(data)/pm).is_dir(): p = runs_dir(data)/pm
-    if not p.exists(): raise FileNotFoundError(f"-pm {pm}: no such file, run folder, or run named {pm!r} in {runs_dir(data)}")
+    if not p.exists():
+        have = sorted(d.name for d in runs_dir(data).iterdir() if (d/'run.json').is_file())
+        raise FileNotFoundError(f"-pm {pm}: no such file, run folder, or run named {pm!r} in {runs_dir(data)}{did_you_mean(pm, have)}")
     if p.is_dir():
         r = load_run(p)
         if r.get('task') != 'points': raise ValueError(f"-pm {p}: a {r.get('task')} run ({r.get('arch')}), not a keypoint run")
@@ -70,7 +72,7 @@ def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=
     data = Path(data) if data else keypoints_cfg(mode).path
     if not data.is_dir(): raise FileNotFoundError(f"-d {data}: no such folder")
     task = task_for(competition_items(data, check=False))
-    if task.kind != 'points': raise ValueError(f"-d {data}: a {task.kind} competition, not a keypoint one")
+    if task.kind != 'points': raise ValueError(f"-d {data}: a {type(task).__name__.lower()} competition, not a keypoint one")
     mk = dict(channels=(32, 64, 128, 256), stem_width=32) if half and arch.startswith('resnet') else {}
     with on_device(gpu):
         fn, start = resume_weights(pm, data, ImageData().model_for(arch, len(task.names), task='points', **mk)) if pm else (None, None)
@@ -84,7 +86,9 @@ def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=
     return run
 
 # %% ../nbs/24_keypoint_script.ipynb #c011
-@call_parse
+_WRITEUP_FLAGS = {'-b': '--bs', '-e': '--epochs', '-lr': '--lr', '-d': '--data', '-n': '--name', '-pm': '--pm'}
+
+@command(aliases=_WRITEUP_FLAGS)
 def cvk_keypoints(
     bs:int=32,                # (-b) Batch size
     epochs:int=10,            # (-e) Epochs of this stage
@@ -94,32 +98,24 @@ def cvk_keypoints(
     gpu:bool=False,           # Train on CUDA (an error if there is none); else on the CPU
     pm:str=None,              # (-pm) Previous stage's best weights: a run folder, a run name on the same data, or a .safetensors file
     arch:str='resnet18',      # timm architecture of the keypoint model (a stride-8 feature map, soft-argmax head)
-    half:bool=True,           # ResNets at half width (channels 32..256, as in the keypoints workflow)
+    half:bool=True,           # --no-half: full-width ResNets (channels 64..512) instead of the half width (32..256) of the keypoints workflow
     wd:float=0.05,            # Weight decay (decoupled: AdamW)
     patience:int=1,           # Epochs without improvement the plateau schedule waits, as PyTorch's ReduceLROnPlateau
     factor:float=0.316,       # What the plateau schedule multiplies the rate by
-    mode:str=None,            # Size of the kit's folder when --data is '': quick, cpu or gpu (default: this machine's)
-    debug:bool=False,         # Show tracebacks instead of one-line errors
+    mode:Annotated[str, "Size of the kit's folder when --data is '' (default: this machine's)", dict(choices=list(RUN_MODES))]=None,
 ):
     "One stage of the keypoint contest's recipe: AdamW, the plateau schedule, the best epoch kept; -pm resumes from a previous stage."
-    def go():
-        echo = os.environ.get('CVK_ECHO')
-        os.environ['CVK_ECHO'] = '1'                                            # a line per epoch instead of progress bars
-        try: r = keypoint_stage(data, epochs, lr, bs, name, gpu, pm, arch, half, wd, patience, factor, mode, bar=False)
-        finally:
-            if echo is None: del os.environ['CVK_ECHO']
-            else: os.environ['CVK_ECHO'] = echo
-        h = [e['valid_loss'] for e in r.history]
-        print(f"{r.name}: mean point error {r.metrics['mean_error_px']:.3f} px ({r.metrics['error']:.2f}% of the side), TTA "
-              f"{r.metrics['tta_mean_error_px']:.3f} px; best epoch {h.index(min(h))+1} of {len(h)}" + (f"; resumed from {r.resumed_from}" if r.resumed_from else ''))
-        print(f"best weights: {r.path/'model.safetensors'}")
-    _cli(go, debug)
+    echo = os.environ.get('CVK_ECHO')
+    os.environ['CVK_ECHO'] = '1'                                                # a line per epoch instead of progress bars
+    try: r = keypoint_stage(data, epochs, lr, bs, name, gpu, pm, arch, half, wd, patience, factor, mode, bar=False)
+    finally:
+        if echo is None: del os.environ['CVK_ECHO']
+        else: os.environ['CVK_ECHO'] = echo
+    h = [e['valid_loss'] for e in r.history]
+    print(f"{r.name}: mean point error {r.metrics['mean_error_px']:.3f} px ({r.metrics['error']:.2f}% of the side), TTA "
+          f"{r.metrics['tta_mean_error_px']:.3f} px; best epoch {h.index(min(h))+1} of {len(h)}" + (f"; resumed from {r.resumed_from}" if r.resumed_from else ''))
+    print(f"best weights: {r.path/'model.safetensors'}")
 
-_WRITEUP_FLAGS = {'-b': '--bs', '-e': '--epochs', '-lr': '--lr', '-d': '--data', '-n': '--name', '-pm': '--pm'}
-
-def cvk_keypoints_main(argv=None):
-    "The `cvk-keypoints` console script: `cvk_keypoints` with the write-up's flags (`-b -e -lr -d -n -pm`) beside the long ones."
-    argv = [_WRITEUP_FLAGS.get(str(a), str(a)) for a in (sys.argv[1:] if argv is None else argv)]
-    args, ps = vars(anno_parser(cvk_keypoints, prog='cvk-keypoints').parse_args(argv)), inspect.signature(cvk_keypoints).parameters
-    try: cvk_keypoints(**{k: v for k, v in args.items() if k in ps})        # (not fastcore's own --pdb, --xtra)
-    except CliError as e: raise SystemExit(str(e)) from None
+def cvk_keypoints_main(argv=None) -> int:
+    "The `cvk-keypoints` console script: `cvk_keypoints` with the write-up's flags (`-b -e -lr -d -n -pm`) beside the long ones; the exit status."
+    return cvk_keypoints.cli(argv)

@@ -129,8 +129,8 @@ def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, pool
     try: model = timm.create_model(arch, pretrained=True, num_classes=n_out, cache_dir=cache_dir, **kwargs)
     except Exception as e:
         if weights is not None: raise
-        raise RuntimeError(f"no pretrained weights for {arch!r} in the timm/HF cache and none downloadable ({type(e).__name__}). "
-                           "Pass weights=<file> (a .safetensors, .pth or .bin of this network, any parameter names).") from None
+        raise FileNotFoundError(f"no pretrained weights for {arch!r} in the timm/HF cache and none downloadable ({type(e).__name__}). "
+                                "Pass weights=<file> (a .safetensors, .pth or .bin of this network, any parameter names).") from None
     return zero_head(model)
 
 def zero_head(model):
@@ -185,8 +185,8 @@ def tv_model(arch, n_out, pretrained=False, weights=None, pool=None) -> nn.Modul
     name = _tv_name(arch)
     try: net = getattr(torchvision.models, name)(weights='DEFAULT' if pretrained and weights is None else None)
     except Exception as e:
-        raise RuntimeError(f"no pretrained weights for {arch!r} in torchvision's cache and none downloadable ({type(e).__name__}). "
-                           "Pass weights=<file> (a .safetensors, .pth or .bin of this network).") from None
+        raise FileNotFoundError(f"no pretrained weights for {arch!r} in torchvision's cache and none downloadable ({type(e).__name__}). "
+                                "Pass weights=<file> (a .safetensors, .pth or .bin of this network).") from None
     if weights is not None: load_weights(net, weights)
     model = TVClassifier(name, net, n_out, pool)
     return zero_head(model) if (pretrained or weights is not None) else model

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from typing import Annotated
 from fastcore.all import *
-from fastcore.script import call_parse
+from .shell import command, did_you_mean
 from fastai.vision.all import Learner, DataLoaders, Datasets, TfmdDL, ToTensor, IntToFloatTensor, Normalize
 from safetensors.torch import save as st_save
 from .core import *
@@ -27,7 +27,6 @@ from .stroke_data import stroke_test_items, StrokeArray, _ids_table, _norm
 from .stroke_models import StrokeData, StrokeSeqArray, StrokeSeqDL, _seq_ds
 from .ensemble import ensemble
 from .submit import make_submission
-from .cli import _cli
 
 # %% auto #0
 __all__ = ['SPEC_KEYS', 'run_spec', 'spec_model', 'new_image_items', 'new_stroke_items', 'RunPredictor', 'load_predictor',
@@ -191,8 +190,11 @@ def _run_dir(src, path=None) -> Path:
     src = Path(src)
     if (src/'run.json').is_file(): return src
     if path is not None and (d := _runs_folder(path)/str(src)).is_dir(): return d
+    runs = _runs_folder(path) if path is not None else None
+    have = sorted(d.name for d in runs.iterdir() if (d/'run.json').is_file()) if runs is not None and runs.is_dir() else []
     raise FileNotFoundError(f"{src}: not a run folder (no run.json), nor a .safetensors or .onnx file from export_run/export_onnx"
-                            + (f", nor a run in {_runs_folder(path)}" if path is not None else "; a run name needs path= (cvk-predict: --path COMPETITION)"))
+                            + (f", nor a run in {runs} (the runs there: {have or 'none'}{did_you_mean(src, have)})" if path is not None
+                               else "; a run name needs path= (the competition folder whose runs it names)"))
 
 def load_predictor(src, path=None, item_tfms=None, device='cpu') -> RunPredictor:
     "The `RunPredictor` of `src`: a `Run`, a run folder, a run name with its competition folder `path`, or a file from `export_run`/`export_onnx`."
@@ -332,10 +334,11 @@ def _write_ids(preds, dest, strokes) -> Path:
     with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
     return fn
 
-@call_parse
+@command
 def cvk_predict(
     runs:Annotated[str, "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest (.json)", dict(nargs='+')],
-    images:str=None,          # New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; drawings: a test_simplified.csv-like CSV
+    images:Annotated[str, "New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; drawings: a test_simplified.csv-like CSV",
+                     dict(required=True)]=None,
     sample:str=None,          # Sample submission: the ids, their order and the columns to fill (default: every image found)
     weights:Annotated[float, "One weight per run (default: equal, or the manifest's)", dict(nargs='*')]=None,
     dest:str='submission.csv',  # Submission to write (its manifest beside it)
@@ -343,18 +346,15 @@ def cvk_predict(
     plain:bool=False,         # Plain predictions instead of TTA (the runs' own views)
     top_k:int=None,           # Guesses per row, space-separated (default: 3 for drawings, else 1)
     bs:int=64,                # Batch size
-    debug:bool=False,         # Show tracebacks instead of one-line errors
 ):
     "Predict new images (or drawings) with saved runs, exported files or a manifest's ensemble, and write a submission."
-    def go():
-        if images is None: raise ValueError("--images is required: the folder (or CSV) to predict")
-        try: ps = [load_predictor(m, path) for m in ensemble_members(runs[0] if len(runs) == 1 else runs, None, path)[0]]
-        except ImportError as e: raise ValueError(str(e)) from None
-        ws = weights or (ensemble_members(runs[0], None, path)[1] if len(runs) == 1 else None)
-        pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
-        strokes = ps[0].kind == 'strokes'
-        out, k = Path(dest), top_k or (3 if strokes else None)
-        make_submission(pred, sample or _write_ids(pred, out, strokes), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
-                        top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
-        print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")
-    _cli(go, debug)
+    if images is None: raise ValueError("--images is required: the folder (or CSV) to predict")
+    if path is not None and not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+    ps = [load_predictor(m, path) for m in ensemble_members(runs[0] if len(runs) == 1 else runs, None, path)[0]]
+    ws = weights or (ensemble_members(runs[0], None, path)[1] if len(runs) == 1 else None)
+    pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
+    strokes = ps[0].kind == 'strokes'
+    out, k = Path(dest), top_k or (3 if strokes else None)
+    make_submission(pred, sample or _write_ids(pred, out, strokes), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
+                    top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
+    print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")

@@ -660,6 +660,9 @@ def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epoch
                  seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views) if tta_views else None, model_kwargs=kw, predict_test=predict_test,
                  dest=dest, resume=resume, force=force)
 
+# %% ../nbs/21_sweep.ipynb #c046a
+from .shell import command
+
 # %% ../nbs/21_sweep.ipynb #c047
 def sweep_table(sw) -> pd.DataFrame:
     "The runs table of sweep `sw` for a terminal: trial, state, config and metrics, duration, worker; best first."
@@ -668,7 +671,7 @@ def sweep_table(sw) -> pd.DataFrame:
     df = df.assign(_done=df.state.ne('COMPLETE')).sort_values(['_done', sw.metric, 'trial'], ascending=[True, sw.spec['metric']['goal'] == 'minimize', True])
     return df[cols].reset_index(drop=True)
 
-@call_parse
+@command
 def cvk_sweep(
     config:str,               # Sweep YAML: name, function, method, metric, parameters, fixed, run_cap (W&B's sweep shape)
     storage:str=None,         # Journal file, or database URL (postgresql+psycopg://user@host/db); default work/sweeps/NAME.journal
@@ -678,17 +681,12 @@ def cvk_sweep(
     retry_failed:bool=False,  # Queue again the trials whose train function raised
     status:bool=False,        # Show progress and the runs table only; run nothing
     every:float=10,           # Seconds between progress lines
-    debug:bool=False,         # Show tracebacks instead of one-line errors
 ):
     "Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its runs table."
-    def go():
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        sw = Sweep.from_yaml(config, storage=storage)
-        print(f"sweep {sw.name!r} in {_mask(sw.url)}", flush=True)
-        if retry_failed: print(f"queued again: trials {sw.retry_failed()}", flush=True)
-        if not status: sw.run(workers=workers, gpus=gpus, lease=lease, every=every)
-        print(progress_line(sw.progress()))
-        with pd.option_context('display.width', 200, 'display.max_columns', 30): print(sweep_table(sw).to_string(index=False))
-    if debug: return go()
-    try: return go()
-    except (ValueError, FileNotFoundError, KeyError, TypeError, ConnectionError) as e: raise CliError(f"error: {e.args[0] if e.args else e}") from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sw = Sweep.from_yaml(config, storage=storage)
+    print(f"sweep {sw.name!r} in {_mask(sw.url)}", flush=True)
+    if retry_failed: print(f"queued again: trials {sw.retry_failed()}", flush=True)
+    if not status: sw.run(workers=workers, gpus=gpus, lease=lease, every=every)
+    print(progress_line(sw.progress()))
+    with pd.option_context('display.width', 200, 'display.max_columns', 30): print(sweep_table(sw).to_string(index=False))

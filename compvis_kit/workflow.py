@@ -10,7 +10,8 @@ import os, time
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.all import *
-from fastcore.script import call_parse
+from typing import Annotated
+from .shell import command
 from .core import *
 from .items import solution_path
 from .datasets.fmnist import fmnist_competition
@@ -151,19 +152,19 @@ def _score_line(facts, path):
     return head + f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
 
 
-@call_parse(pos=['workflow'])
+@command(pos=['workflow'])
 def cvk_main(
-    workflow:str='fmnist', # fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/
-    mode:str=None, # quick, cpu or gpu (default: gpu if CUDA is available, else cpu)
-    nbs:str=None, # folder of workflow notebooks (default: nbs/<workflow> in the project)
+    workflow:Annotated[str, "fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/", dict(choices=list(WORKFLOWS))]='fmnist',
+    mode:Annotated[str, "Size (default: gpu if CUDA is available, else cpu)", dict(choices=list(_SIZES))]=None,
+    nbs:str=None, # Folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
     "Run a workflow's notebooks in order, sized to this machine, and print the results table."
-    if workflow not in WORKFLOWS: raise SystemExit(f"unknown workflow {workflow!r}: choose one of {list(WORKFLOWS)}")
+    if workflow not in WORKFLOWS: raise ValueError(f"unknown workflow {workflow!r}: choose one of {list(WORKFLOWS)}")
     mode = mode or ('gpu' if torch.cuda.is_available() else 'cpu')
-    if mode not in _SIZES: raise SystemExit(f"--mode must be one of {list(_SIZES)}")
+    if mode not in _SIZES: raise ValueError(f"mode must be one of {list(_SIZES)}, got {mode!r}")
     nbs = Path(nbs) if nbs else project_root()/'nbs'/workflow
     files = sorted(nbs.glob('[0-9]*.ipynb'))
-    if not files: raise SystemExit(f"no workflow notebooks in {nbs}")
+    if not files: raise FileNotFoundError(f"no workflow notebooks in {nbs}" + ('' if nbs.is_dir() else ': no such folder'))
     print(f"compvis_kit {workflow} workflow, mode {mode!r}: {', '.join(f.name for f in files)}", flush=True)
     t0, times, out = time.time(), {}, work_dir('executed', workflow, mode)
     for f in files:
