@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from filelock import FileLock
 from fastcore.all import *
-from fastcore.script import call_parse, CliError
 from .core import MissingModule, require, locked
 try:
     import optuna
