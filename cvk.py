@@ -189,6 +189,8 @@ def test(args):
     say('check 4/4: docs processing (nbdev.serve.proc_nbs, the part of the docs build without Quarto)')
     r = sh([vbin('python'), '-c', 'from nbdev.serve import proc_nbs; proc_nbs(n_workers=2)'], check=False)
     if r.returncode: failed.append('proc_nbs failed')
+    say('cell sizes (tools/cell_stats.py; issue 18 targets: median <= 8 lines, <= 15% multi-definition cells)')
+    sh([sys.executable, ROOT/'tools'/'cell_stats.py'], check=False)
     for f in failed: say(f'FAILED: {f}')
     flags = args
     with postgres():                    # a throwaway server for the sweep tests ($CVK_PG_URL), installed when missing
