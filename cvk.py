@@ -4,6 +4,7 @@
     python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints, quickdraw, sweep)
     python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test (with a throwaway PostgreSQL)
     python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
+    python3 cvk.py docs               # the docs build up to Quarto: nbs/_quarto.yml, nbdev.yml, sidebar.yml, _proc/ (then: quarto render _proc)
     python3 cvk.py constraints [PYTHON]  # rewrite constraints.txt from the versions installed in .venv (or PYTHON's environment)
 
 `main` and `test` create (or reuse) `.venv/` beside this file and install the package editable with all its extras
@@ -131,8 +132,9 @@ def readme(args):
     say('wrote README.md')
 
 # ---- test ----
-def git_dirty(*paths):
-    r = subprocess.run(['git', 'status', '--porcelain', '--', *paths], cwd=ROOT, capture_output=True, text=True)
+def git_dirty(*paths, untracked=False):
+    r = subprocess.run(['git', 'status', '--porcelain', *(['--untracked-files=all'] if untracked else []), '--', *paths],
+                       cwd=ROOT, capture_output=True, text=True)
     return r.stdout.strip() if r.returncode == 0 else None
 
 PHASE2 = r'^3\d_'   # ensemble notebooks read the runs that the per-architecture notebooks write: they run second
@@ -171,6 +173,25 @@ def postgres():
         del os.environ['CVK_PG_URL']
         ctx.__exit__(None, None, None)
 
+DOCS_PREP = """
+import os
+from nbdev.config import get_config
+from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
+from nbdev.serve import proc_nbs
+import nbdev.doclinks
+cfg = get_config(); os.chdir(cfg.config_path)
+refresh_quarto_yml(); nbdev.doclinks._build_modidx(); nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+proc_nbs(cfg.nbs_path, n_workers=2)
+"""
+
+def docs_prep():
+    "nbdev-docs' steps before Quarto (nbdev.quarto._pre_docs without installing Quarto): _quarto.yml, nbdev.yml, the sidebar, processed notebooks."
+    return sh([vbin('python'), '-c', DOCS_PREP], check=False)
+
+def docs(args):
+    ensure_venv()
+    sys.exit(docs_prep().returncode)
+
 def test(args):
     ensure_venv()
     os.environ['CVK_FMNIST'] = str(ensure_data())
@@ -186,9 +207,11 @@ def test(args):
     if in_git and git_dirty('compvis_kit') != before: failed.append('nbdev-export changed compvis_kit/: export and commit')
     say('check 3/4: README.md is nbs/index.ipynb rendered (python3 cvk.py readme)')
     if (ROOT/'README.md').read_text() != render_readme(): failed.append('README.md is out of date: run python3 cvk.py readme and commit')
-    say('check 4/4: docs processing (nbdev.serve.proc_nbs, the part of the docs build without Quarto)')
-    r = sh([vbin('python'), '-c', 'from nbdev.serve import proc_nbs; proc_nbs(n_workers=2)'], check=False)
-    if r.returncode: failed.append('proc_nbs failed')
+    say('check 4/4: the docs build up to Quarto (what nbdev-docs runs first), leaving no file changed or untracked')
+    before = git_dirty('nbs', untracked=True) if in_git else None
+    if docs_prep().returncode: failed.append('docs preparation failed')
+    if in_git and git_dirty('nbs', untracked=True) != before:
+        failed.append('the docs preparation changed or added files under nbs/: run python3 cvk.py docs and commit')
     say('cell sizes (tools/cell_stats.py; issue 18 targets: median <= 8 lines, <= 15% multi-definition cells)')
     sh([sys.executable, ROOT/'tools'/'cell_stats.py'], check=False)
     for f in failed: say(f'FAILED: {f}')
@@ -205,6 +228,6 @@ def test(args):
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__':
-    cmds = dict(main=main, test=test, readme=readme, constraints=constraints)
+    cmds = dict(main=main, test=test, readme=readme, constraints=constraints, docs=docs)
     if len(sys.argv) < 2 or sys.argv[1] not in cmds: sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])
