@@ -25,6 +25,7 @@ __all__ = ['FIXTURE_CLASSES', 'LAYOUTS', 'MIRROR_CHARS', 'layout_fixtures', 'hf_
 FIXTURE_CLASSES = ('Trouser', 'Bag', 'Sneaker', 'Ankle_boot')
 _TRICKY_TRAIN, _TRICKY_TEST = ['nan', '002', '2e5', 'null'], ['NA', '001', '1e5']
 
+# %% ../nbs/14_fixtures.ipynb #c005s1
 def _fixture_data(n_per_class, n_test, seed):
     "Images, labels and ids of the fixture: `n_per_class` training images of each fixture class, `n_test` test images."
     x, y = load_fmnist()
@@ -38,6 +39,7 @@ def _fixture_data(n_per_class, n_test, seed):
     test = pd.DataFrame(dict(id=ids(len(te), _TRICKY_TEST, 20000), label=[FMNIST_CLASSES[o] for o in y[te]], i=te))
     return x, train.sample(frac=1, random_state=seed, ignore_index=True), test
 
+# %% ../nbs/14_fixtures.ipynb #c005s2
 def _write_layout(dest, kind, x, train, test):
     "Write one layout of the fixture into `dest`."
     tr_dir = dict(folders='train_images', csv='train_images', flat='images', dogbreed='train')[kind]
@@ -53,8 +55,10 @@ def _write_layout(dest, kind, x, train, test):
     test.assign(label=FIXTURE_CLASSES[0])[['id', 'label']].set_axis([idc, lc], axis=1).to_csv(dest/'sample_submission.csv', index=False)
     test[['id', 'label']].set_axis([idc, lc], axis=1).to_csv(solution_path(dest), index=False)
 
+# %% ../nbs/14_fixtures.ipynb #c005s3
 LAYOUTS = ('folders', 'csv', 'flat', 'dogbreed')
 
+# %% ../nbs/14_fixtures.ipynb #c005s4
 def layout_fixtures(dest, n_per_class=10, n_test=10, seed=0, layouts=LAYOUTS) -> dict:
     "Write the fixture competition in each of `layouts` under `dest`; a dict of layout name -> folder."
     dest = Path(dest)

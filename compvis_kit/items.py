@@ -21,12 +21,14 @@ __all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUF
 # %% ../nbs/02_items.ipynb #c005
 CSV_SEPS = (',', '\t', ';')
 
+# %% ../nbs/02_items.ipynb #c005s1
 def sniff_sep(fn) -> str:
     "The delimiter of the CSV `fn`: whichever of comma, tab and semicolon splits its header into the most fields (comma on a tie)."
     with open(fn, encoding='utf-8-sig', newline='') as f: head = f.readline().rstrip('\r\n')
     n = {s: len(next(csv.reader([head], delimiter=s), [])) for s in CSV_SEPS}
     return max(n, key=n.get)
 
+# %% ../nbs/02_items.ipynb #c005s2
 def read_csv_text(fn, what='CSV') -> pd.DataFrame:
     "Every cell of the CSV `fn` (comma, tab or semicolon; BOM, CRLF) as the text in the file: `NA`, `001`, `1e5` stay themselves, an empty cell is ''."
     fn = Path(fn)
@@ -70,10 +72,12 @@ def build_competition(dest, params, write, force=False) -> Path:
 # %% ../nbs/02_items.ipynb #c013
 TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv', 'landmarks.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
 
+# %% ../nbs/02_items.ipynb #c013s1
 class Layout(AttrDict):
     "Where a competition folder keeps its training CSV (None: class folders), training images, test images and sample."
     def __repr__(self): return 'Layout(' + ', '.join(f'{k}={v!r}' for k, v in self.items()) + ')'
 
+# %% ../nbs/02_items.ipynb #c013s2
 def find_layout(path, folder=None, csv_fname=None, suff='', test_folder=None, sample_csv='sample_submission.csv') -> Layout:
     "The `Layout` of the competition folder `path`: the arguments given, else the usual names that exist."
     path = Path(path)
@@ -109,15 +113,18 @@ def image_resolver(folder, suff=''):
 # %% ../nbs/02_items.ipynb #c018
 ID_COLS = ('image_id', 'file_name', 'filename', 'fname', 'file', 'image', 'image_name', 'imageid', 'img', 'id')
 
+# %% ../nbs/02_items.ipynb #c018s1
 def point_col(c):
     "(name, 'x' or 'y') if the column name `c` is a point coordinate (`<name>_x`, `<name>_Y`, `Point_M0_X`), else None."
     m = re.fullmatch(r'(.+)_([xXyY])', str(c)); return (m[1], m[2].lower()) if m else None
 
+# %% ../nbs/02_items.ipynb #c018s2
 def point_names(columns) -> list:
     "Names `n` for which both `n_x` and `n_y` are among `columns`, in column order."
     cols = list(columns)
     return [c[:-2] for c in cols if c.endswith('_x') and c[:-2] + '_y' in cols]
 
+# %% ../nbs/02_items.ipynb #c018s3
 def point_columns(columns, fn='CSV') -> tuple:
     "Point names among `columns` (any case) and {`<name>_x`/`<name>_y`: original column}; raises on a coordinate without its partner."
     ax = {}
@@ -130,6 +137,7 @@ def point_columns(columns, fn='CSV') -> tuple:
         raise ValueError(f"{fn}: point column(s) {alone} without a partner (each <name>_x needs its <name>_y): rename or drop them")
     return names, {f'{n}_{a}': ax[n, a] for n in names for a in 'xy'}
 
+# %% ../nbs/02_items.ipynb #c018s4
 def id_column(columns):
     "The id column among `columns`: the first named like an image id (`ID_COLS`, any case), else the first that is not a coordinate."
     cols = list(columns)
@@ -138,6 +146,7 @@ def id_column(columns):
         if (hit := [c for c in cols if key(c) == k]): return hit[0]
     return next((c for c in cols if point_col(c) is None), cols[0] if cols else None)
 
+# %% ../nbs/02_items.ipynb #c018s5
 def _target_cols(df, fn, id_col=None, label_col=None):
     "The id column of `df` (read from `fn`), its targets (a label column, or point names) and {internal: original} point columns."
     cols = list(df.columns)
@@ -156,8 +165,10 @@ def _target_cols(df, fn, id_col=None, label_col=None):
 # %% ../nbs/02_items.ipynb #c021
 def _lines(mask): return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
+# %% ../nbs/02_items.ipynb #c021s1
 def _show(xs, k=10): xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
 
+# %% ../nbs/02_items.ipynb #c021s2
 def _coords(df, fn, cols, orig, sep=','):
     "The point columns `cols` of `df` as floats, NaN where a cell is empty or `nan`; raises on text, inf and half points."
     txt = df[cols].apply(lambda s: s.str.strip())
@@ -173,6 +184,7 @@ def _coords(df, fn, cols, orig, sep=','):
                          f"{orig.get(have, have)} given, {orig.get(lack, lack)} empty): give both or leave both empty")
     return num.astype(float)
 
+# %% ../nbs/02_items.ipynb #c021s3
 def _check_rows(df, fn, i, targets, orig=None, sep=','):
     "Raise on empty ids or labels, conflicting duplicates and bad coordinates; return (`df` without exact repeats nor pointless rows, repeats, pointless)."
     pts = isinstance(targets, list)
@@ -226,6 +238,7 @@ def _folder_items(path, lay):
         raise ValueError(f"{tr}: image ids appear in more than one class folder: {_show(dup)}")
     return items, skipped, {}
 
+# %% ../nbs/02_items.ipynb #c024s1
 def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
     "Items of a CSV layout: the CSV's rows whose image exists in the folder; and what was learnt on the way (`attrs`)."
     fn = path/lay.csv_fname

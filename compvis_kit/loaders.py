@@ -31,6 +31,7 @@ class CvkImage(PILImage):
         if isinstance(fn, (str, Path)): return cls(load_image(fn))
         return super().create(fn, **kwargs)
 
+# %% ../nbs/06_loaders.ipynb #c005s1
 def default_workers() -> int:
     "DataLoader workers: 0 under nbdev-test (workers fork inside parallel test processes), else cores - 1 (at most 8)."
     if os.environ.get('IN_TEST'): return 0
@@ -39,6 +40,7 @@ def default_workers() -> int:
 # %% ../nbs/06_loaders.ipynb #c006
 _LAYOUT_ARGS = ('folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
 
+# %% ../nbs/06_loaders.ipynb #c006s1
 def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, fold=0, num_workers=None, cache=False, items=None,
                     valid_pct=None, n_folds=None, per_class=None, split_col=None, split_seed=None, dl_kwargs=None, **layout) -> DataLoaders:
     "fastai `DataLoaders` for competition folder `path` (any layout: `folder`, `csv_fname`, `suff`...) validating on fold `fold`."
@@ -60,6 +62,7 @@ def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, fold=0, num_wo
     dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab = items, layout, fold, task, vocab
     return dls
 
+# %% ../nbs/06_loaders.ipynb #c006s2
 @patch(as_prop=True)
 def valid_ids(self:DataLoaders):
     "Image ids of the validation set, in loader order."
@@ -85,6 +88,7 @@ class ArrayDataset:
         x, *y = o
         return (x, *(Category(self.vocab[int(v)]) for v in y))
 
+# %% ../nbs/06_loaders.ipynb #c013s1
 class ArrayDL(TfmdDL):
     "A fastai `TfmdDL` whose batches are slices of an `ArrayDataset`: no per-item Python work."
     def create_batch(self, b):
@@ -103,8 +107,10 @@ def _decode_one(fn, tfms):
     a = np.asarray(img)
     return a.transpose(2, 0, 1) if a.ndim == 3 else a[None]
 
+# %% ../nbs/06_loaders.ipynb #c014s1
 def _decode_chunk(fns, tfms): return [_decode_one(f, tfms) for f in fns]
 
+# %% ../nbs/06_loaders.ipynb #c014s2
 def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
     "Images `fnames` (relative to `path`) decoded, with `item_tfms` applied as at validation, as a cached uint8 array."
     path, fnames = Path(path), list(fnames)
@@ -125,6 +131,7 @@ def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
     with atomic_save(fn) as f: np.save(f, np.stack(arrs))
     return np.load(fn, mmap_mode='r')
 
+# %% ../nbs/06_loaders.ipynb #c014s3
 def array_dataset(path, items, item_tfms=None, vocab=None) -> ArrayDataset:
     "An `ArrayDataset` of the competition `items` (image_id, fname and, if labelled, a label or the points `vocab`)."
     x = image_array(path, items.fname, item_tfms)
@@ -160,6 +167,7 @@ def dl_files(dl, path=None) -> list:
         return [Path(path)/f for f in items.fname]
     return [Path(o) for o in items]
 
+# %% ../nbs/06_loaders.ipynb #c022s1
 def competition_test_dl(dls, path=None, **kwargs):
     "A test `DataLoader` over the test images of `dls`'s folder in sample-submission order; its `.ids` are the image ids."
     path = Path(path or dls.path)

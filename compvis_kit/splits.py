@@ -24,6 +24,7 @@ def _strat_order(labels, rng):
         key[rng.permutation(idx)] = (np.arange(len(idx)) + rng.random()) / len(idx)
     return np.argsort(key, kind='stable')
 
+# %% ../nbs/03_splits.ipynb #c005s1
 def _deal(order, n_folds, first=1):
     "Fold numbers `first`..`n_folds`-1 for the positions `order`, in contiguous blocks of (nearly) equal size."
     return first + (np.arange(len(order)) * max(n_folds - first, 1)) // max(len(order), 1)
@@ -31,6 +32,7 @@ def _deal(order, n_folds, first=1):
 # %% ../nbs/03_splits.ipynb #c007
 def _labels(items): return items.label.values if 'label' in items else np.zeros(len(items))
 
+# %% ../nbs/03_splits.ipynb #c007s1
 def _draw(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.DataFrame:
     "image_id, is_valid and fold for `items`, drawn in id order so that the items' order does not matter."
     it = items.sort_values('image_id', kind='stable', ignore_index=True)
@@ -47,6 +49,7 @@ def _draw(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.DataFrame
         is_valid[_strat_order(lab, rng)[:int(round(len(it)*valid_pct))]] = True
     return pd.DataFrame(dict(image_id=it.image_id, is_valid=is_valid, fold=_grow_folds(it, is_valid, n_folds, rng)))
 
+# %% ../nbs/03_splits.ipynb #c007s2
 def _grow_folds(items, is_valid, n_folds, rng):
     "Folds for `items` given fold 0 (`is_valid`): the others dealt into 1..n_folds-1, stratified."
     if n_folds < 2: raise ValueError(f"n_folds must be at least 2 (fold 0 is the validation set), got {n_folds}")
@@ -64,11 +67,13 @@ def _split_spec(valid_pct, per_class, col, seed, n_folds):
                 n_folds=ifnone(n_folds, max(2, int(round(1/vp))) if vp else 5))
     return asked, full
 
+# %% ../nbs/03_splits.ipynb #c008s1
 def split_path(path) -> Path:
     "The split file of competition folder `path`: its own `splits.csv` if it has one (read, never rewritten), else the work folder's."
     path = Path(path)
     return path/'splits.csv' if (path/'splits.csv').is_file() else data_work_dir(path)/'splits.csv'
 
+# %% ../nbs/03_splits.ipynb #c008s2
 def _split_target(path) -> Path:
     "Where a newly drawn split of `path` is saved (the work folder); refused when the data folder holds the split."
     fn = split_path(path)
@@ -76,11 +81,13 @@ def _split_target(path) -> Path:
                                                  "(force=True). Leave force out to use it, or remove it from (a copy of) the folder")
     return fn
 
+# %% ../nbs/03_splits.ipynb #c008s3
 def _save_split(fn, d, spec):
     "Write the split `d` (image_id, is_valid, fold) to `fn` and how it was drawn, `spec`, to `splits.json` beside it; atomically."
     with atomic_save(fn, mode='w') as f: d[['image_id', 'is_valid', 'fold']].to_csv(f, index=False)
     save_json(spec, fn.with_name('splits.json'))
 
+# %% ../nbs/03_splits.ipynb #c008s4
 def _col_valid(path, col, lay):
     "id -> True/False from the column `col` of the training CSV (1, true, yes, valid mean validation)."
     if not lay.csv_fname: raise ValueError(f"split column {col!r}: {path} has no training CSV")

@@ -26,14 +26,17 @@ def _show(xs, k=10):
     xs = list(xs)
     return f"{len(xs)}: {xs[:k]}{' ...' if len(xs)>k else ''}"
 
+# %% ../nbs/11_submit.ipynb #c005s1
 LABEL_NAMES = ('label', 'labels', 'target', 'class', 'category', 'word', 'words', 'prediction', 'predictions', 'predicted')
 
+# %% ../nbs/11_submit.ipynb #c005s2
 def _label_col(rest):
     "The column of `rest` (a CSV's columns besides the id) that takes the predicted label: the only one, or the one named like a label; else None."
     if len(rest) == 1: return rest[0]
     named = [c for c in rest if c.strip().lower() in LABEL_NAMES]
     return named[0] if len(named) == 1 else None
 
+# %% ../nbs/11_submit.ipynb #c005s3
 def _read_ids_csv(path, id_col=None, label_col=None, what='file'):
     "Read `path` as text; return (DataFrame, id column, label column or None when no column is clearly it), refusing duplicated ids."
     df = read_csv_text(path, what)
@@ -47,6 +50,7 @@ def _read_ids_csv(path, id_col=None, label_col=None, what='file'):
     if dups: raise ValueError(f"{what} {path} has duplicated ids, {_show(dups)}")
     return df, id_col, label_col
 
+# %% ../nbs/11_submit.ipynb #c005s4
 def _sha256(path):
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -73,12 +77,15 @@ def _members(members, preds):
         else: res.append(str(m))
     return res
 
+# %% ../nbs/11_submit.ipynb #c008s1
 def _word(label): return str(label).replace(' ', '_')
 
+# %% ../nbs/11_submit.ipynb #c008s2
 def manifest_path(dest) -> Path:
     "Where `make_submission` puts the manifest of the submission at `dest`."
     return Path(dest).with_suffix('.manifest.json')
 
+# %% ../nbs/11_submit.ipynb #c008s3
 def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra, ignored):
     "The manifest of the submission `df` (written to `dest`, sha256 `sha`) of `preds`."
     counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
@@ -95,6 +102,7 @@ def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members
     if extra is not None: man['extra'] = dict(extra)
     return man
 
+# %% ../nbs/11_submit.ipynb #c008s4
 def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, notebook=None,
                     id_col=None, label_col=None, extra=None, top_k=None) -> Path:
     "Fill the sample submission's rows by id (labels, `top_k` words, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
@@ -142,6 +150,7 @@ def apk(actual, predicted, k=3) -> float:
         if p in actual and p not in predicted[:i]: hits += 1; score += hits / (i + 1)
     return score / min(len(actual), k)
 
+# %% ../nbs/11_submit.ipynb #c017s1
 def mapk(actual, predicted, k=3) -> float:
     "Mean of `apk` over rows: `actual` and `predicted` are lists of word lists."
     if len(actual) != len(predicted): raise ValueError(f"{len(actual)} rows of answers but {len(predicted)} rows of guesses")
@@ -156,6 +165,7 @@ def _points(df, fn, missing_ok=False):
     if bad.any(): raise ValueError(f"{fn}: coordinates that are not finite numbers for ids {_show(df.index[bad])}")
     return v.reshape(len(df), -1, 2)
 
+# %% ../nbs/11_submit.ipynb #c022s1
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
     "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')

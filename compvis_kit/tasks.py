@@ -30,6 +30,7 @@ class Task:
     def check_tfms(self, item_tfms, batch_tfms): pass
     def record(self, items): return {}
 
+# %% ../nbs/05_tasks.ipynb #c005s1
 class Classification(Task):
     "One class label per image: softmax probabilities, cross-entropy, error rate."
     kind = 'probs'
@@ -59,6 +60,7 @@ def flip_pairs(names) -> list:
     names = list(names)
     return [(n, n.replace('left', 'right')) for n in names if 'left' in n and n.replace('left', 'right') in names]
 
+# %% ../nbs/05_tasks.ipynb #c007s1
 def flip_perm(names) -> list:
     "The permutation of `names` positions that a horizontal flip applies (each left/right pair swapped)."
     idx = {n: i for i, n in enumerate(names)}
@@ -90,16 +92,19 @@ class MaskedMSELoss(nn.Module):
         if self.reduction == 'none': return d
         return d.sum() if self.reduction == 'sum' else d.sum() / m.sum().clamp_min(1)
 
+# %% ../nbs/05_tasks.ipynb #c011s1
 @delegates(BaseLoss)
 def MaskedMSELossFlat(*args, axis=-1, floatify=True, **kwargs):
     "fastai's `MSELossFlat`, masked: the mean over the present (non-NaN) target coordinates."
     return BaseLoss(MaskedMSELoss, *args, axis=axis, floatify=floatify, is_2d=False, **kwargs)
 
+# %% ../nbs/05_tasks.ipynb #c011s2
 def point_error_pct(inp, targ):
     "Mean distance between predicted and present true points, as a percentage of the image side (for square images)."
     d = (inp.view(targ.shape[0], -1, 2) - targ.view(targ.shape[0], -1, 2)).norm(dim=-1)
     return d.nanmean() * 50
 
+# %% ../nbs/05_tasks.ipynb #c011s3
 def _bad_resize(t):
     return isinstance(t, (CropPad, RandomResizedCrop)) or (isinstance(t, Resize) and t.method != 'squish')
 
@@ -156,6 +161,7 @@ class Keypoints(Task):
         miss = items[[f'{n}_x' for n in self.names]].isna().values
         return dict(points=int(miss.size), points_missing=int(miss.sum()), rows_with_missing=int(miss.any(1).sum()))
 
+# %% ../nbs/05_tasks.ipynb #c014s1
 def task_for(items) -> Task:
     "The task of the items table `items`: `Classification` with a `label` column, `Keypoints` with `<name>_x`/`_y` columns."
     if 'label' in items: return Classification()

@@ -29,14 +29,17 @@ def dl_ids(dl) -> list:
     if isinstance(items, pd.DataFrame) and 'image_id' in items: return items.image_id.tolist()
     return [Path(o).name for o in items]
 
+# %% ../nbs/08_tta.ipynb #c005s1
 def _preds(learn, dl, probs, targs, name, meta=None):
     return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None, dict(meta or {}, **({'name': name} if name else {})))
 
+# %% ../nbs/08_tta.ipynb #c005s2
 def _act(learn, out):
     "The loss function's activation (softmax for cross-entropy) of raw outputs `out`, in float32."
     from fastcore.basics import getcallable
     return getcallable(learn.loss_func, 'activation')(out.float())
 
+# %% ../nbs/08_tta.ipynb #c005s3
 @patch
 def preds(self:Learner, dl=None, name=None) -> Preds:
     "Predictions of this learner on `dl` (default: validation set) as `Preds`."
@@ -51,6 +54,7 @@ def flip_points(pts, perm):
     res[..., 0] = -res[..., 0]
     return res
 
+# %% ../nbs/08_tta.ipynb #c007s1
 class TTAView:
     "A deterministic test-time view of a batch: `flip` horizontally, then `zoom` (>1 zooms in) and shift by `dx`, `dy` (fractions of the side)."
     def __init__(self, name, flip=False, zoom=1., dx=0., dy=0., pad_mode='reflection'):
@@ -78,10 +82,12 @@ class TTAView:
             pts = flip_points(pts, perm)
         return pts
 
+# %% ../nbs/08_tta.ipynb #c007s2
 TTA_VIEWS = {v.name: v for v in [TTAView('identity'), TTAView('flip', flip=True), TTAView('zoom', zoom=1.1), TTAView('flip_zoom', flip=True, zoom=1.1),
              TTAView('zoom_out', zoom=0.9), TTAView('shift_left', dx=-0.05), TTAView('shift_right', dx=0.05),
              TTAView('shift_up', dy=-0.05), TTAView('shift_down', dy=0.05)]}
 
+# %% ../nbs/08_tta.ipynb #c007s3
 def get_views(views) -> list:
     "`views` (names in `TTA_VIEWS` or `TTAView`s) as a list of `TTAView`s with distinct names."
     res = []
@@ -97,6 +103,7 @@ def get_views(views) -> list:
     if len(set(names)) < len(names): raise ValueError(f"TTA view names repeat: {names}")
     return res
 
+# %% ../nbs/08_tta.ipynb #c007s4
 def _with_identity(views) -> tuple:
     "`views` with 'identity' put first when missing, and the positions in it of `views` and of 'identity'."
     vs = get_views(views)
@@ -110,6 +117,7 @@ def mirrors(t) -> bool:
     p = getattr(t, 'p_item', getattr(t, 'p', 1.))
     return bool(getattr(t, 'mirrors', isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)))) and p > 0
 
+# %% ../nbs/08_tta.ipynb #c009bs1
 def trained_views(tfms) -> tuple:
     "Default TTA views for a model trained with transforms `tfms`, and why: 'flip' only when it was trained with flips."
     flips = [type(t).__name__ for t in L(tfms) if mirrors(t)]
@@ -128,6 +136,7 @@ class ViewsCallback(Callback):
         extra = [self.model(v(self.x0), *self.xb[1:]) for v in self.views[1:]]
         self.outs.append(torch.stack([self.pred.detach().float(), *[o.detach().float() for o in extra]], 1).cpu())
 
+# %% ../nbs/08_tta.ipynb #c011s1
 @patch
 def view_outputs(self:Learner, dl=None, views=('identity', 'flip')) -> tuple:
     "Raw model outputs on each of `views` of `dl` (default: validation set), (n, views, ...), in one pass; and the targets."
@@ -153,6 +162,7 @@ def view_weights(names, identity_weight=None) -> list:
     if n == 1: return [1.]
     return [identity_weight if o == 'identity' else (1 - identity_weight)/(n - 1) for o in names]
 
+# %% ../nbs/08_tta.ipynb #c013s1
 def merge_views(probs, weights=None, merge='mean'):
     "Merge per-view probabilities `probs` (n, views, c) into (n, c) by weighted `mean`, `gmean` or `max`."
     w = torch.tensor(weights if weights is not None else [1/probs.shape[1]]*probs.shape[1], dtype=probs.dtype)
@@ -166,6 +176,7 @@ def merge_views(probs, weights=None, merge='mean'):
 # %% ../nbs/08_tta.ipynb #c016
 def _tta_meta(names, merge, weights): return dict(tta=dict(views=list(names), merge=merge, weights=[round(w, 6) for w in weights]))
 
+# %% ../nbs/08_tta.ipynb #c016s1
 @patch
 def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> tuple:
     "Plain and TTA `Preds` on `dl` (default: validation set) from one pass over the data."
@@ -175,6 +186,7 @@ def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge
     probs, w = _act(self, out), view_weights(names, identity_weight)
     return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs, name, _tta_meta(names, merge, w))
 
+# %% ../nbs/08_tta.ipynb #c016s2
 @patch
 def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> Preds:
     "Deterministic TTA on `dl` (default: validation set): `views` of each batch, merged by `merge`, as `Preds`."
@@ -183,6 +195,7 @@ def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', i
     w = view_weights([v.name for v in vs], identity_weight)
     return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name, _tta_meta([v.name for v in vs], merge, w))
 
+# %% ../nbs/08_tta.ipynb #c016s3
 @patch
 def fastai_tta_preds(self:Learner, dl=None, n=4, beta=0.25, name=None) -> Preds:
     "fastai's random `tta` (training augmentations, `n`+1 reads of the data) as `Preds`, for comparison."
@@ -201,14 +214,17 @@ _TFMS = dict(Resize=(Resize, ('size', 'method', 'pad_mode', 'resamples')), CropP
              RandomResizedCrop=(RandomResizedCrop, ('size', 'min_scale', 'ratio', 'resamples', 'val_xtra', 'max_scale')),
              RandomCrop=(RandomCrop, ('size',)))
 
+# %% ../nbs/08_tta.ipynb #p002s1
 def _no_spec(what): return ValueError(f"item transform {what} cannot be recorded or rebuilt (the kit rebuilds {', '.join(_TFMS)}): "
                                       "pass item_tfms= to predict explicitly")
 
+# %% ../nbs/08_tta.ipynb #p002s2
 def _spec(name, attrs):
     "The spec of transform `name` from its attributes `attrs` (fastai keeps sizes as (w, h); specs hold (h, w), as the constructors take)."
     conv = dict(size=lambda v: [int(v[1]), int(v[0])], resamples=lambda v: [int(o) for o in v], ratio=lambda v: [float(o) for o in v])
     return dict(name=name, **{k: conv.get(k, lambda v: v)(attrs[k]) for k in _TFMS[name][1]})
 
+# %% ../nbs/08_tta.ipynb #p002s3
 def tfms_spec(tfms, strict=True) -> list|None:
     "JSON spec of the item transforms `tfms` that `tfms_from_spec` rebuilds; an unknown transform raises (None if not `strict`)."
     res = []
@@ -220,6 +236,7 @@ def tfms_spec(tfms, strict=True) -> list|None:
         res.append(_spec(name, vars(t)))
     return res
 
+# %% ../nbs/08_tta.ipynb #p002s4
 def tfms_from_spec(spec) -> list:
     "The item transforms written by `tfms_spec`."
     res = []

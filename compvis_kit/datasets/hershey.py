@@ -48,6 +48,7 @@ def _font(font):
     h = HersheyFonts(); h.load_default_font(font)
     return {c: tuple(np.array(s, np.int64).reshape(-1, 2) for s in h.strokes_for_text(c)) for c in GLYPH_NAMES}
 
+# %% ../../nbs/datasets/hershey.ipynb #c006s1
 def _check_fonts(fonts):
     fonts = [fonts] if isinstance(fonts, str) else list(fonts)
     bad = [f for f in fonts if f not in HERSHEY_FONTS]
@@ -55,6 +56,7 @@ def _check_fonts(fonts):
     if len(set(fonts)) < len(fonts): raise ValueError(f"fonts has duplicates: {fonts}")
     return fonts
 
+# %% ../../nbs/datasets/hershey.ipynb #c006s2
 def hershey_glyphs(fonts=DEFAULT_FONTS, chars=None) -> dict:
     "The strokes ((n,2) int arrays, y down) of each char in `chars` (all 94 by default) in each font: {word: {font: strokes}}."
     fonts, chars = _check_fonts(fonts), ''.join(GLYPH_NAMES) if chars is None else chars
@@ -65,10 +67,12 @@ def hershey_glyphs(fonts=DEFAULT_FONTS, chars=None) -> dict:
 # %% ../../nbs/datasets/hershey.ipynb #c010
 def _arclen(p): d = np.diff(p, axis=0); return np.concatenate([[0.], np.cumsum(np.sqrt((d*d).sum(1)))])
 
+# %% ../../nbs/datasets/hershey.ipynb #c010s1
 def _dedup(p):
     "`p` without consecutive repeated points."
     return p[np.concatenate([[True], (p[1:] != p[:-1]).any(1)])] if len(p) > 1 else p
 
+# %% ../../nbs/datasets/hershey.ipynb #c010s2
 def _prefix(p, f):
     "The first fraction `f` (by length) of the polyline `p`."
     s = _arclen(p); L = s[-1]*f; k = int(np.searchsorted(s, L))
@@ -76,9 +80,11 @@ def _prefix(p, f):
     a = (L - s[k-1])/max(s[k] - s[k-1], 1e-12)
     return np.vstack([p[:k], p[k-1] + a*(p[k] - p[k-1])])
 
+# %% ../../nbs/datasets/hershey.ipynb #c010s3
 _U = np.linspace(0, 1, 257)
 _S = _U - np.sin(2*np.pi*_U)/(2*np.pi)  # fraction of the length drawn at time fraction u: slow start and stop
 
+# %% ../../nbs/datasets/hershey.ipynb #c010s4
 def _pen(p, v, dt, rng):
     "Sample a pen moving along polyline `p` at mean speed `v` px/ms: (points (n,2), times (n,) from 0)."
     s = _arclen(p); L = s[-1]
@@ -94,6 +100,7 @@ def _pen(p, v, dt, rng):
 # %% ../../nbs/datasets/hershey.ipynb #c011
 def _rng(rng): return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
+# %% ../../nbs/datasets/hershey.ipynb #c011s1
 def _glyph(strokes):
     "`strokes` ((n,2) or (n,3) point arrays) as a checked list of (n,2) float arrays without repeated points."
     try: ps = as_drawing([np.asarray(s, float) for s in strokes], np.float64)
@@ -101,6 +108,7 @@ def _glyph(strokes):
         raise ValueError(f"strokes must be a non-empty list of non-empty (n,2) or (n,3) point arrays with finite values ({e})") from None
     return [_dedup(p[:, :2]) for p in ps]
 
+# %% ../../nbs/datasets/hershey.ipynb #c011s2
 def hershey_drawing(strokes, rng=None, canvas=1000, scale=(.3, .9), aspect=.1, rotate=15, shear=.25, jitter=.02,
                     tremor=.003, p_drop=.1, p_short=.1, speed=(.5, 2.), dt=16.) -> list:
     "One random raw drawing of the glyph `strokes`: a list of (n,3) float arrays x, y (px on a `canvas` square), t (ms)."
@@ -136,12 +144,14 @@ _COUNTRIES = dict(US=40, GB=8, CA=5, DE=5, RU=4, AU=3, BR=3, KR=3, TH=3, FR=2, P
 _CC, _CC_P = list(_COUNTRIES), np.array(list(_COUNTRIES.values()))/sum(_COUNTRIES.values())
 _T0, _T1 = datetime(2017, 1, 1, tzinfo=timezone.utc), datetime(2017, 4, 1, tzinfo=timezone.utc)
 
+# %% ../../nbs/datasets/hershey.ipynb #c017s1
 def _meta(rng):
     "Random countrycode, recognized flag and timestamp (microseconds since the epoch) of one drawing."
     cc = _CC[rng.choice(len(_CC), p=_CC_P)]
     span = int((_T1 - _T0)/timedelta(microseconds=1))
     return str(cc), bool(rng.random() > .08), int(_T0.timestamp())*10**6 + int(rng.integers(span))
 
+# %% ../../nbs/datasets/hershey.ipynb #c017s2
 def _stamp(us, ndjson=False):
     "Timestamp text: Kaggle's `2017-03-08 21:12:07.266040`, or the ndjson's `2017-03-09 00:28:55.63753 UTC`."
     dt = datetime(1970, 1, 1) + timedelta(microseconds=us)
@@ -149,6 +159,7 @@ def _stamp(us, ndjson=False):
     frac = f'{us % 10**6:06d}'.rstrip('0')
     return f'{dt:%Y-%m-%d %H:%M:%S}' + (f'.{frac}' if frac else '') + ' UTC'
 
+# %% ../../nbs/datasets/hershey.ipynb #c017s3
 def _key_ids(rng, n):
     "`n` unique 16-digit key_ids as text, about 8% with leading zeros."
     ids, seen = [], set()
@@ -157,6 +168,7 @@ def _key_ids(rng, n):
         if k not in seen: seen.add(k); ids.append(f'{k:016d}')
     return ids
 
+# %% ../../nbs/datasets/hershey.ipynb #c017s4
 def _uw(w): return w.replace(' ', '_')
 
 # %% ../../nbs/datasets/hershey.ipynb #c018
@@ -166,6 +178,7 @@ def _draw(glyphs, word, fonts, seed, i, canvas):
     raw = hershey_drawing(glyphs[word][fonts[rng.integers(len(fonts))]], rng, canvas=canvas)
     return raw, simplify_raw(raw), _meta(rng)
 
+# %% ../../nbs/datasets/hershey.ipynb #c018s1
 def _write_qd(tmp, words, per_word, n_test, fonts, seed, canvas):
     "Write the Quick Draw competition into `tmp`; return the solution DataFrame."
     glyphs = hershey_glyphs(fonts, ''.join(GLYPH_CHARS[w] for w in words))
@@ -205,6 +218,7 @@ def _check_words(words):
     if len(set(words)) < len(words) or len(words) < 3: raise ValueError(f"words must be at least 3 different names, got {words}")
     return words
 
+# %% ../../nbs/datasets/hershey.ipynb #c019s1
 def quickdraw_competition(dest=None, words=20, per_word=200, n_test=None, fonts=DEFAULT_FONTS, seed=42, canvas=1000, force=False) -> Path:
     "Write (once) a Quick-Draw-like competition of Hershey glyph drawings of `words` to `dest`; test answers beside it."
     words, fonts = _check_words(words), _check_fonts(fonts)

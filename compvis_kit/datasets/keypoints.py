@@ -27,26 +27,35 @@ SKIN = np.array([(255,224,189),(241,194,125),(224,172,105),(198,134,66),(141,85,
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006
 def _u(rng, lo, hi): return lo + (hi-lo)*rng.random()
+
+# %% ../../nbs/datasets/keypoints.ipynb #c006s1
 def _col(rng, lo=0, hi=256): return tuple((lo + (hi-lo)*rng.random(3)).astype(int).tolist())
+
+# %% ../../nbs/datasets/keypoints.ipynb #c006s2
 def _contrast(c, f):
     "`c` darkened by factor `f` if it is light, else lightened towards white by 1-`f`: a feature colour visible on skin `c`."
     c = np.asarray(c, float)
     return tuple(int(v) for v in (c*f if c @ [.3, .59, .11] > 110 else c + (255-c)*(1-f)*.8))
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s3
 _CS = {n: np.stack([np.cos(t), np.sin(t)], 1) for n in (16, 24, 40, 64) for t in [np.linspace(0, 2*np.pi, n, endpoint=False)]}
 _T = np.linspace(0, 1, 16)[:, None]
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s4
 def _ell(c, a, b, n=40):
     "Polygon (n points, n in 16/24/40/64) of the axis-aligned ellipse with centre `c` and semi-axes `a`,`b`."
     return _CS[n]*[a, b] + c
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s5
 def _bez(p0, p1, sag, t=_T):
     "Quadratic curve from `p0` to `p1` (face coords, at parameters `t`) whose midpoint is moved down by `sag`."
     c = (p0 + p1)/2 + [0, 2*sag]
     return (1-t)**2*p0 + 2*t*(1-t)*c + t**2*p1
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s6
 def _poly(d, pts, fill): d.polygon(pts.ravel().tolist(), fill=fill)
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s7
 def _clutter(d, rng, S, k):
     "Draw `k` random shapes and lines over the whole canvas of side `S`."
     for _ in range(k):
@@ -57,12 +66,14 @@ def _clutter(d, rng, S, k):
         elif kind == 2: _poly(d, rng.uniform(-0.1, 1.1, (3, 2))*S, c)
         else: d.line([p[0], p[2], p[1], p[3]], fill=c, width=int(rng.integers(1, 3))*S//16 + 1)
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s8
 def _face_local(rng, w, h):
     "Landmarks (5,2) in face coordinates (x right, y down, origin at the head centre)."
     ex, ey, mv, mw = _u(rng, .3, .45)*w, -_u(rng, .1, .25)*h, _u(rng, .38, .55)*h, _u(rng, .22, .4)*w
     lm = np.array([[-ex, ey], [ex, ey], [0, _u(rng, .05, .2)*h], [-mw, mv], [mw, mv]])
     return lm + rng.normal(0, .025, (5, 2))*w
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s9
 def _place(rng, lm, size):
     "Centre the face so that all landmarks are inside (or, with prob P_OUT, some are outside) the image."
     out = rng.random() < P_OUT
@@ -74,6 +85,7 @@ def _place(rng, lm, size):
         if out != inside.all() and (not out or inside.any()): return c
     return c
 
+# %% ../../nbs/datasets/keypoints.ipynb #c006s10
 def draw_face(rng, size=64):
     "Draw one random face: (RGB `size`x`size` PIL image, (5,2) float landmarks in KP_NAMES order, corner-origin pixel coords)."
     S, w = size*SS, _u(rng, .175, .375)*size
@@ -116,12 +128,15 @@ def draw_face(rng, size=64):
 # %% ../../nbs/datasets/keypoints.ipynb #c011
 KP_LAYOUTS = ('kaggle', 'upper', 'landmarks')
 
+# %% ../../nbs/datasets/keypoints.ipynb #c011s1
 def _to_csv(df, f, sep=','): df.to_csv(f, index=False, float_format='%.2f', sep=sep)
 
+# %% ../../nbs/datasets/keypoints.ipynb #c011s2
 def _frame(ids, kps):
     "DataFrame with the KP_COLS columns for `ids` and landmarks `kps` (k,5,2), rounded to 2 decimals."
     return pd.DataFrame(np.round(kps.reshape(len(ids), -1), 2) + 0.0, columns=KP_COLS[1:]).assign(image_id=list(ids))[KP_COLS]
 
+# %% ../../nbs/datasets/keypoints.ipynb #c011s3
 def _in_layout(df, layout):
     "`df` (KP_COLS) with the ids and column names of `layout`."
     if layout == 'kaggle': return df
@@ -129,6 +144,7 @@ def _in_layout(df, layout):
     ren = {f'{k}_{a}': f'Point_M{j}_{a.upper()}' for j, k in enumerate(KP_NAMES) for a in 'xy'}
     return df.assign(image_id=df.image_id + '.png').rename(columns=dict(ren, image_id='file_name'))
 
+# %% ../../nbs/datasets/keypoints.ipynb #c011s4
 def _write(tmp, n, size, test_frac, seed, layout='kaggle', missing=0.):
     "Write the images and CSVs into `tmp`; return the solution DataFrame."
     rng = np.random.default_rng(seed)
