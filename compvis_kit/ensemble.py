@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import pandas as pd, torch
 from fastcore.all import *
-from .preds import Preds
+from .preds import Preds, mean_nll
 
 # %% auto #0
 __all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'fit_report',
@@ -92,7 +92,7 @@ def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
 def _metric_fn(metric, kind):
     "Function (probs, targs) -> score to minimise for `metric`."
     if metric is None: metric = 'log_loss' if kind == 'probs' else 'mean_error'
-    fns = dict(log_loss=lambda p, t: -p.gather(1, t[:, None]).clamp_min(1e-15).log().mean().item(),
+    fns = dict(log_loss=lambda p, t: mean_nll(p, t).item(),
                error_rate=lambda p, t: (p.argmax(1) != t).float().mean().item(),
                mean_error=lambda p, t: (p - t).norm(dim=-1).nanmean().item())   # missing target points (NaN) skipped
     ok = ('mean_error',) if kind == 'points' else ('log_loss', 'error_rate')
@@ -128,7 +128,7 @@ def simplex_weights(preds, steps=100) -> list:
     def loss():
         opt.zero_grad()
         m = torch.einsum('m,m...->...', z.softmax(0), P)
-        l = -m.gather(1, t[:, None]).clamp_min(1e-15).log().mean() if al[0].kind == 'probs' else ((m - t.nan_to_num())**2).sum(-1)[have].mean()
+        l = mean_nll(m, t) if al[0].kind == 'probs' else ((m - t.nan_to_num())**2).sum(-1)[have].mean()
         l.backward(); return l
     opt.step(loss)
     return z.detach().softmax(0).tolist()

@@ -15,7 +15,7 @@ from safetensors import safe_open
 from safetensors.torch import save as st_save
 
 # %% auto #0
-__all__ = ['Preds', 'map_at_k']
+__all__ = ['Preds', 'mean_nll', 'map_at_k']
 
 # %% ../nbs/04_preds.ipynb #c005
 def _tensor(o, dtype):
@@ -105,14 +105,20 @@ def _need_targs(self:Preds):
 
 @patch
 def accuracy(self:Preds):
-    "Fraction of items whose most probable class is the target."
+    "Fraction of items whose most probable class is the target (scikit-learn's `accuracy_score`; NaN without items)."
     self._need('probs'); self._need_targs()
-    return (self.probs.argmax(1) == self.targs).float().mean().item()
+    from sklearn.metrics import accuracy_score
+    return accuracy_score(self.targs.numpy(), self.probs.argmax(1).numpy()) if self.n else float('nan')
 
 @patch
 def error_rate(self:Preds):
     "1 - accuracy."
     return 1 - self.accuracy()
+
+# %% ../nbs/04_preds.ipynb #c016a
+def mean_nll(probs, targs, eps=1e-15) -> torch.Tensor:
+    "Log loss: the mean negative log of the probability `probs` (n, c) gives the target `targs` (n,), clamped at `eps`."
+    return -probs.gather(1, targs[:, None]).clamp_min(eps).log().mean()
 
 # %% ../nbs/04_preds.ipynb #c017
 @patch
@@ -137,7 +143,7 @@ def _hit_rank(self:Preds, k):
 
 @patch
 def top_k_accuracy(self:Preds, k=5):
-    "Fraction of items whose target is among the `k` most probable classes."
+    "Fraction of items whose target is among the `k` most probable classes (ties as in `top_labels`)."
     return (self._hit_rank(k) > 0).float().mean().item()
 
 @patch
@@ -148,9 +154,9 @@ def map_at_k(self:Preds, k=3):
 
 @patch
 def log_loss(self:Preds, eps=1e-15):
-    "Mean negative log probability of the target class."
+    "Mean negative log probability of the target class (`mean_nll`)."
     self._need('probs'); self._need_targs()
-    return -self.probs.gather(1, self.targs[:, None]).clamp_min(eps).log().mean().item()
+    return mean_nll(self.probs, self.targs, eps).item()
 
 # %% ../nbs/04_preds.ipynb #c021
 def map_at_k(inp, targ, k=3):
