@@ -27,31 +27,24 @@ def _class_targs(preds):
 
 def confusion_matrix(preds) -> pd.DataFrame:
     "Item counts by actual class (rows) and predicted class (columns), all classes of `preds.vocab` in both."
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
     t, d = _class_targs(preds)
-    c = len(preds.vocab)
-    cm = torch.bincount(t*c + d, minlength=c*c).view(c, c).numpy()
+    cm = sk_confusion_matrix(t.numpy(), d.numpy(), labels=range(len(preds.vocab)))
     return pd.DataFrame(cm, index=pd.Index(preds.vocab, name='actual'), columns=pd.Index(preds.vocab, name='predicted'))
 
 # %% ../nbs/17_interpret.ipynb #c010
 def plot_confusion_matrix(preds, normalize=False, ax=None, figsize=None, cmap='Blues', title='Confusion matrix',
                           norm_dec=2, plot_txt=True):
-    "Plot the confusion matrix of `preds` (row-normalised if `normalize`) with the values in the cells; returns the Axes."
+    "Plot the confusion matrix of `preds` (rows normalised if `normalize`) with scikit-learn's display; returns the Axes."
     import matplotlib.pyplot as plt
-    cm = confusion_matrix(preds)
-    m, rows = cm.values, cm.values.sum(1, keepdims=True)
-    if normalize: m = np.divide(m, rows, out=np.zeros(m.shape), where=rows > 0)
+    from sklearn.metrics import ConfusionMatrixDisplay
+    t, d = _class_targs(preds)
     c = len(preds.vocab)
     if ax is None: _, ax = plt.subplots(figsize=figsize or (max(4, 2 + 0.5*c),)*2)
-    ax.imshow(m, interpolation='nearest', cmap=cmap, vmin=0)
-    ax.set_xticks(range(c), preds.vocab, rotation=90); ax.set_yticks(range(c), preds.vocab)
-    ax.set_xlabel('Predicted'); ax.set_ylabel('Actual'); ax.set_title(title); ax.grid(False)
-    if plot_txt:
-        thresh = m.max() / 2
-        for i in range(c):
-            for j in range(c):
-                ax.text(j, i, f'{m[i, j]:.{norm_dec}f}' if normalize else f'{m[i, j]}', ha='center', va='center',
-                        color='white' if m[i, j] > thresh else 'black')
-    ax.figure.tight_layout()
+    ConfusionMatrixDisplay.from_predictions(t.numpy(), d.numpy(), labels=range(c), display_labels=preds.vocab,
+        normalize='true' if normalize else None, ax=ax, cmap=cmap, colorbar=False, include_values=plot_txt,
+        xticks_rotation='vertical', values_format=f'.{norm_dec}f' if normalize else 'd')
+    ax.set_title(title); ax.figure.tight_layout()
     return ax
 
 # %% ../nbs/17_interpret.ipynb #c015
