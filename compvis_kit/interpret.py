@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from .preds import Preds
+from .preds import Preds, show_first
 from .items import competition_items, test_items, find_layout
 from .checks import load_image
 
@@ -93,8 +93,6 @@ def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
     return df.sort_values(col, ascending=not largest, kind='stable', ignore_index=True).head(k)
 
 # %% ../nbs/17_interpret.ipynb #c025
-def _show_ids(xs, k=5): xs = list(xs); return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
-
 @delegates(find_layout)
 def item_files(ids, path, items=None, **kwargs) -> list:
     "The image file of each of `ids`: found in `items` (image_id, fname relative to `path`), by default the competition's."
@@ -112,7 +110,7 @@ def item_files(ids, path, items=None, **kwargs) -> list:
     else: where = ['items']
     fn = dict(zip(items.image_id.astype(str)[::-1], items.fname[::-1]))    # the first row of an id wins
     missing = [o for o in ids if o not in fn]
-    if missing: raise KeyError(f"no image for {len(missing)} id(s) {_show_ids(missing)} in {path} (looked in {', '.join(where)})")
+    if missing: raise KeyError(f"no image for {len(missing)} id(s) {show_first(missing)} in {path} (looked in {', '.join(where)})")
     return [path/fn[o] for o in ids]
 
 # %% ../nbs/17_interpret.ipynb #c028

@@ -15,7 +15,13 @@ from safetensors import safe_open
 from safetensors.torch import save as st_save
 
 # %% auto #0
-__all__ = ['Preds', 'mean_nll', 'map_at_k']
+__all__ = ['show_first', 'Preds', 'mean_nll', 'map_at_k']
+
+# %% ../nbs/04_preds.ipynb #c004b
+def show_first(xs, k=5) -> str:
+    "The first `k` of `xs` as a list, then how many there are in all if there are more: for error messages."
+    xs = list(xs)
+    return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
 
 # %% ../nbs/04_preds.ipynb #c005
 def _tensor(o, dtype):
@@ -55,7 +61,7 @@ class Preds:
         if probs.shape[:2] != (len(ids), len(vocab)):
             raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} {what}")
         dup = pd.Series(ids)[lambda s: s.duplicated()].unique().tolist()
-        if dup: raise ValueError(f"duplicate ids in Preds: {dup[:5]}{' ...' if len(dup)>5 else ''}")
+        if dup: raise ValueError(f"duplicate ids in Preds: {show_first(dup)}")
         probs = _check_values(ids, probs)
         if targs is not None:
             if probs.ndim == 2:
@@ -191,7 +197,7 @@ def reindex(self:Preds, ids):
     ids = [str(o) for o in ids]
     pos = {o:i for i,o in enumerate(self.ids)}
     missing = [o for o in ids if o not in pos]
-    if missing: raise KeyError(f"{len(missing)} ids not in {self!r}: {missing[:5]}{' ...' if len(missing)>5 else ''}")
+    if missing: raise KeyError(f"{len(missing)} ids not in {self!r}: {show_first(missing)}")
     idx = torch.tensor([pos[o] for o in ids], dtype=torch.long)
     return Preds(ids, self.vocab, self.probs[idx], None if self.targs is None else self.targs[idx], self.meta)
 
