@@ -35,7 +35,7 @@ def confusion_matrix(preds) -> pd.DataFrame:
 # %% ../nbs/17_interpret.ipynb #c010
 def plot_confusion_matrix(preds, normalize=False, ax=None, figsize=None, cmap='Blues', title='Confusion matrix',
                           norm_dec=2, plot_txt=True):
-    "Plot the confusion matrix of `preds` (rows normalised if `normalize`) with scikit-learn's display; returns the Axes."
+    "Plot the confusion matrix of `preds` (rows normalised if `normalize`) by scikit-learn's display; the Axes."
     import matplotlib.pyplot as plt
     from sklearn.metrics import ConfusionMatrixDisplay
     t, d = _class_targs(preds)
@@ -110,7 +110,9 @@ def item_files(ids, path, items=None, **kwargs) -> list:
     else: where = ['items']
     fn = dict(zip(items.image_id.astype(str)[::-1], items.fname[::-1]))    # the first row of an id wins
     missing = [o for o in ids if o not in fn]
-    if missing: raise KeyError(f"no image for {len(missing)} id(s) {show_first(missing)} in {path} (looked in {', '.join(where)})")
+    if missing:
+        raise KeyError(f"no image for {len(missing)} id(s) {show_first(missing)} in {path} "
+                       f"(looked in {', '.join(where)})")
     return [path/fn[o] for o in ids]
 
 # %% ../nbs/17_interpret.ipynb #c028

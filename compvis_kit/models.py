@@ -26,7 +26,7 @@ __all__ = ['TV_ARCHS', 'read_state_dict', 'save_state_dict', 'weights_mismatch',
 
 # %% ../nbs/07_models.ipynb #c005
 def read_state_dict(src) -> dict:
-    "Tensors from `src`: a state dict, a .safetensors file, or a .pth/.pt/.bin checkpoint read by timm's `load_state_dict`."
+    "Tensors of `src`: a state dict, a .safetensors file, or a .pth/.pt/.bin checkpoint (timm's `load_state_dict`)."
     if isinstance(src, dict): return src
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"no weights file at {src}")
@@ -34,7 +34,8 @@ def read_state_dict(src) -> dict:
     try: sd = timm_load_state_dict(str(src), use_ema=False)                     # torch.load(weights_only=True)
     except Exception as e: raise ValueError(f"{src}: cannot load weights safely ({type(e).__name__}: {e})") from None
     if isinstance(sd.get('model_state_dict'), dict): sd = sd['model_state_dict']   # PyTorch's tutorials' checkpoints
-    if not all(isinstance(v, torch.Tensor) for v in sd.values()): raise ValueError(f"{src}: not a state dict of tensors")
+    if not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ValueError(f"{src}: not a state dict of tensors")
     return sd
 
 # %% ../nbs/07_models.ipynb #c006
@@ -240,8 +241,9 @@ def timm_splitter(model):
     return [[ps[n] for n in g] for g in param_group_names(model)]
 
 def model_stats(model) -> tuple:
-    "The (mean, std) per channel that `model`'s weights expect: timm's `resolve_model_data_config` (ImageNet's if none)."
-    c = resolve_model_data_config(model if getattr(model, 'pretrained_cfg', None) else nn.Identity())   # timm fails on None
+    "(mean, std) per channel that `model`'s weights expect: timm's `resolve_model_data_config` (ImageNet's if none)."
+    has_cfg = getattr(model, 'pretrained_cfg', None)                        # timm's fails on a pretrained_cfg of None
+    c = resolve_model_data_config(model if has_cfg else nn.Identity())
     return tuple(c['mean']), tuple(c['std'])
 
 def _add_normalize(dls, model):
