@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import pandas as pd, torch
 from fastcore.all import *
-from .preds import Preds
+from .preds import Preds, mean_nll, show_first
 
 # %% auto #0
 __all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'fit_report',
@@ -18,10 +18,6 @@ __all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simp
 # %% ../nbs/10_ensemble.ipynb #c007
 def _member_name(p, i):
     return str(p.meta.get('name', f'member{i}'))
-
-def _show(xs, k=10):
-    xs = list(xs)
-    return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs)>k else ''}"
 
 def align_preds(preds) -> list:
     "`preds` reordered to the first member's ids and vocab, all carrying the same targets (if any member has them)."
@@ -36,7 +32,7 @@ def align_preds(preds) -> list:
             raise ValueError(f"member {nm!r} has classes {p.vocab} but {names[0]!r} has {ref.vocab}")
         have = set(p.ids)
         missing = [o for o in ref.ids if o not in have]
-        if missing: raise KeyError(f"member {nm!r} lacks {len(missing)} ids of {names[0]!r}: {_show(missing)}")
+        if missing: raise KeyError(f"member {nm!r} lacks {len(missing)} ids of {names[0]!r}: {show_first(missing, 10)}")
         q = p.reindex(ref.ids)
         col = [q.vocab.index(v) for v in ref.vocab]
         if q.targs is None: t = None
@@ -50,7 +46,8 @@ def align_preds(preds) -> list:
             diff = (t != src[1]) & ~(t.isnan() & src[1].isnan()) if t.is_floating_point() else t != src[1]   # a missing point (NaN) equals itself
             if not diff.any(): continue
             bad = [ref.ids[i] for i in diff.flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i in diff.nonzero().flatten().tolist()]
-            raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: {_show(bad)}")
+            raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: "
+                             f"{show_first(bad, 10)}")
     targs = None if src is None else src[1]
     return [Preds(ref.ids, ref.vocab, pr, targs, meta) for _,pr,_,meta in res]
 
@@ -92,7 +89,7 @@ def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
 def _metric_fn(metric, kind):
     "Function (probs, targs) -> score to minimise for `metric`."
     if metric is None: metric = 'log_loss' if kind == 'probs' else 'mean_error'
-    fns = dict(log_loss=lambda p, t: -p.gather(1, t[:, None]).clamp_min(1e-15).log().mean().item(),
+    fns = dict(log_loss=lambda p, t: mean_nll(p, t).item(),
                error_rate=lambda p, t: (p.argmax(1) != t).float().mean().item(),
                mean_error=lambda p, t: (p - t).norm(dim=-1).nanmean().item())   # missing target points (NaN) skipped
     ok = ('mean_error',) if kind == 'points' else ('log_loss', 'error_rate')
@@ -128,7 +125,7 @@ def simplex_weights(preds, steps=100) -> list:
     def loss():
         opt.zero_grad()
         m = torch.einsum('m,m...->...', z.softmax(0), P)
-        l = -m.gather(1, t[:, None]).clamp_min(1e-15).log().mean() if al[0].kind == 'probs' else ((m - t.nan_to_num())**2).sum(-1)[have].mean()
+        l = mean_nll(m, t) if al[0].kind == 'probs' else ((m - t.nan_to_num())**2).sum(-1)[have].mean()
         l.backward(); return l
     opt.step(loss)
     return z.detach().softmax(0).tolist()

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from .preds import Preds
+from .preds import Preds, show_first
 from .items import competition_items, test_items, find_layout
 from .checks import load_image
 
@@ -27,31 +27,24 @@ def _class_targs(preds):
 
 def confusion_matrix(preds) -> pd.DataFrame:
     "Item counts by actual class (rows) and predicted class (columns), all classes of `preds.vocab` in both."
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
     t, d = _class_targs(preds)
-    c = len(preds.vocab)
-    cm = torch.bincount(t*c + d, minlength=c*c).view(c, c).numpy()
+    cm = sk_confusion_matrix(t.numpy(), d.numpy(), labels=range(len(preds.vocab)))
     return pd.DataFrame(cm, index=pd.Index(preds.vocab, name='actual'), columns=pd.Index(preds.vocab, name='predicted'))
 
 # %% ../nbs/17_interpret.ipynb #c010
 def plot_confusion_matrix(preds, normalize=False, ax=None, figsize=None, cmap='Blues', title='Confusion matrix',
                           norm_dec=2, plot_txt=True):
-    "Plot the confusion matrix of `preds` (row-normalised if `normalize`) with the values in the cells; returns the Axes."
+    "Plot the confusion matrix of `preds` (rows normalised if `normalize`) by scikit-learn's display; the Axes."
     import matplotlib.pyplot as plt
-    cm = confusion_matrix(preds)
-    m, rows = cm.values, cm.values.sum(1, keepdims=True)
-    if normalize: m = np.divide(m, rows, out=np.zeros(m.shape), where=rows > 0)
+    from sklearn.metrics import ConfusionMatrixDisplay
+    t, d = _class_targs(preds)
     c = len(preds.vocab)
     if ax is None: _, ax = plt.subplots(figsize=figsize or (max(4, 2 + 0.5*c),)*2)
-    ax.imshow(m, interpolation='nearest', cmap=cmap, vmin=0)
-    ax.set_xticks(range(c), preds.vocab, rotation=90); ax.set_yticks(range(c), preds.vocab)
-    ax.set_xlabel('Predicted'); ax.set_ylabel('Actual'); ax.set_title(title); ax.grid(False)
-    if plot_txt:
-        thresh = m.max() / 2
-        for i in range(c):
-            for j in range(c):
-                ax.text(j, i, f'{m[i, j]:.{norm_dec}f}' if normalize else f'{m[i, j]}', ha='center', va='center',
-                        color='white' if m[i, j] > thresh else 'black')
-    ax.figure.tight_layout()
+    ConfusionMatrixDisplay.from_predictions(t.numpy(), d.numpy(), labels=range(c), display_labels=preds.vocab,
+        normalize='true' if normalize else None, ax=ax, cmap=cmap, colorbar=False, include_values=plot_txt,
+        xticks_rotation='vertical', values_format=f'.{norm_dec}f' if normalize else 'd')
+    ax.set_title(title); ax.figure.tight_layout()
     return ax
 
 # %% ../nbs/17_interpret.ipynb #c015
@@ -100,8 +93,6 @@ def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
     return df.sort_values(col, ascending=not largest, kind='stable', ignore_index=True).head(k)
 
 # %% ../nbs/17_interpret.ipynb #c025
-def _show_ids(xs, k=5): xs = list(xs); return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
-
 @delegates(find_layout)
 def item_files(ids, path, items=None, **kwargs) -> list:
     "The image file of each of `ids`: found in `items` (image_id, fname relative to `path`), by default the competition's."
@@ -119,7 +110,9 @@ def item_files(ids, path, items=None, **kwargs) -> list:
     else: where = ['items']
     fn = dict(zip(items.image_id.astype(str)[::-1], items.fname[::-1]))    # the first row of an id wins
     missing = [o for o in ids if o not in fn]
-    if missing: raise KeyError(f"no image for {len(missing)} id(s) {_show_ids(missing)} in {path} (looked in {', '.join(where)})")
+    if missing:
+        raise KeyError(f"no image for {len(missing)} id(s) {show_first(missing)} in {path} "
+                       f"(looked in {', '.join(where)})")
     return [path/fn[o] for o in ids]
 
 # %% ../nbs/17_interpret.ipynb #c028

@@ -11,7 +11,8 @@ from collections import OrderedDict
 from pathlib import Path
 import torch, timm, torchvision
 from torch import nn
-from timm.models import group_parameters
+from timm.models import group_parameters, load_state_dict as timm_load_state_dict
+from timm.data import resolve_model_data_config
 from fastcore.all import *
 from fastai.vision.all import Learner, Normalize, error_rate, CrossEntropyLossFlat, AdaptiveConcatPool2d
 from safetensors.torch import save as st_save
@@ -25,16 +26,15 @@ __all__ = ['TV_ARCHS', 'read_state_dict', 'save_state_dict', 'weights_mismatch',
 
 # %% ../nbs/07_models.ipynb #c005
 def read_state_dict(src) -> dict:
-    "Tensors from `src`: a state dict, a .safetensors file, or a .pth/.pt/.bin file (loaded with weights_only=True)."
+    "Tensors of `src`: a state dict, a .safetensors file, or a .pth/.pt/.bin checkpoint (timm's `load_state_dict`)."
     if isinstance(src, dict): return src
     src = Path(src)
     if not src.exists(): raise FileNotFoundError(f"no weights file at {src}")
-    if src.suffix == '.safetensors': return load_safetensors(src)
-    try: sd = torch.load(src, map_location='cpu', weights_only=True)
+    if src.suffix == '.safetensors': return load_safetensors(src)              # an error names a damaged file
+    try: sd = timm_load_state_dict(str(src), use_ema=False)                     # torch.load(weights_only=True)
     except Exception as e: raise ValueError(f"{src}: cannot load weights safely ({type(e).__name__}: {e})") from None
-    for k in ('state_dict', 'model', 'model_state_dict'):
-        if isinstance(sd, dict) and isinstance(sd.get(k), dict): sd = sd[k]
-    if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+    if isinstance(sd.get('model_state_dict'), dict): sd = sd['model_state_dict']   # PyTorch's tutorials' checkpoints
+    if not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise ValueError(f"{src}: not a state dict of tensors")
     return sd
 
@@ -241,9 +241,10 @@ def timm_splitter(model):
     return [[ps[n] for n in g] for g in param_group_names(model)]
 
 def model_stats(model) -> tuple:
-    "The (mean, std) per channel that `model`'s weights expect, from timm's `pretrained_cfg` (ImageNet's if it has none)."
-    cfg = getattr(model, 'pretrained_cfg', None) or {}
-    return tuple(cfg.get('mean', (0.485, 0.456, 0.406))), tuple(cfg.get('std', (0.229, 0.224, 0.225)))
+    "(mean, std) per channel that `model`'s weights expect: timm's `resolve_model_data_config` (ImageNet's if none)."
+    has_cfg = getattr(model, 'pretrained_cfg', None)                        # timm's fails on a pretrained_cfg of None
+    c = resolve_model_data_config(model if has_cfg else nn.Identity())
+    return tuple(c['mean']), tuple(c['std'])
 
 def _add_normalize(dls, model):
     if not any(isinstance(t, Normalize) for t in dls.after_batch.fs):

@@ -15,7 +15,13 @@ from safetensors import safe_open
 from safetensors.torch import save as st_save
 
 # %% auto #0
-__all__ = ['Preds', 'map_at_k']
+__all__ = ['show_first', 'Preds', 'mean_nll', 'map_at_k']
+
+# %% ../nbs/04_preds.ipynb #c004b
+def show_first(xs, k=5) -> str:
+    "The first `k` of `xs` as a list, then how many there are in all if there are more: for error messages."
+    xs = list(xs)
+    return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
 
 # %% ../nbs/04_preds.ipynb #c005
 def _tensor(o, dtype):
@@ -55,7 +61,7 @@ class Preds:
         if probs.shape[:2] != (len(ids), len(vocab)):
             raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} {what}")
         dup = pd.Series(ids)[lambda s: s.duplicated()].unique().tolist()
-        if dup: raise ValueError(f"duplicate ids in Preds: {dup[:5]}{' ...' if len(dup)>5 else ''}")
+        if dup: raise ValueError(f"duplicate ids in Preds: {show_first(dup)}")
         probs = _check_values(ids, probs)
         if targs is not None:
             if probs.ndim == 2:
@@ -105,14 +111,20 @@ def _need_targs(self:Preds):
 
 @patch
 def accuracy(self:Preds):
-    "Fraction of items whose most probable class is the target."
+    "Fraction of items whose most probable class is the target (scikit-learn's `accuracy_score`; NaN without items)."
     self._need('probs'); self._need_targs()
-    return (self.probs.argmax(1) == self.targs).float().mean().item()
+    from sklearn.metrics import accuracy_score
+    return accuracy_score(self.targs.numpy(), self.probs.argmax(1).numpy()) if self.n else float('nan')
 
 @patch
 def error_rate(self:Preds):
     "1 - accuracy."
     return 1 - self.accuracy()
+
+# %% ../nbs/04_preds.ipynb #c016a
+def mean_nll(probs, targs, eps=1e-15) -> torch.Tensor:
+    "Log loss: the mean negative log of the probability `probs` (n, c) gives the target `targs` (n,), clamped at `eps`."
+    return -probs.gather(1, targs[:, None]).clamp_min(eps).log().mean()
 
 # %% ../nbs/04_preds.ipynb #c017
 @patch
@@ -137,7 +149,7 @@ def _hit_rank(self:Preds, k):
 
 @patch
 def top_k_accuracy(self:Preds, k=5):
-    "Fraction of items whose target is among the `k` most probable classes."
+    "Fraction of items whose target is among the `k` most probable classes (ties as in `top_labels`)."
     return (self._hit_rank(k) > 0).float().mean().item()
 
 @patch
@@ -148,9 +160,9 @@ def map_at_k(self:Preds, k=3):
 
 @patch
 def log_loss(self:Preds, eps=1e-15):
-    "Mean negative log probability of the target class."
+    "Mean negative log probability of the target class (`mean_nll`)."
     self._need('probs'); self._need_targs()
-    return -self.probs.gather(1, self.targs[:, None]).clamp_min(eps).log().mean().item()
+    return mean_nll(self.probs, self.targs, eps).item()
 
 # %% ../nbs/04_preds.ipynb #c021
 def map_at_k(inp, targ, k=3):
@@ -185,7 +197,7 @@ def reindex(self:Preds, ids):
     ids = [str(o) for o in ids]
     pos = {o:i for i,o in enumerate(self.ids)}
     missing = [o for o in ids if o not in pos]
-    if missing: raise KeyError(f"{len(missing)} ids not in {self!r}: {missing[:5]}{' ...' if len(missing)>5 else ''}")
+    if missing: raise KeyError(f"{len(missing)} ids not in {self!r}: {show_first(missing)}")
     idx = torch.tensor([pos[o] for o in ids], dtype=torch.long)
     return Preds(ids, self.vocab, self.probs[idx], None if self.targs is None else self.targs[idx], self.meta)
 

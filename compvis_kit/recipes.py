@@ -283,10 +283,12 @@ def sgdr_factor(pos, lens) -> float:
     return 0.
 
 @patch
-def fit_sgdr(self:Learner, n_cycles, cycle_len, lr_max=None, cycle_mult=2, cbs=None, reset_opt=False, wd=None, start_epoch=0):
+def fit_warm_restarts(self:Learner, n_cycles, cycle_len, lr_max=None, cycle_mult=2, cbs=None, reset_opt=False, wd=None,
+                      start_epoch=0):
     "Fit `n_cycles` cosine annealings from `lr_max` to 0, cycle i lasting `cycle_len*cycle_mult**i` epochs (SGDR)."
     lens = sgdr_cycles(n_cycles, cycle_len, cycle_mult)
-    self.fit(sum(lens), lr_max, cbs=[EpochSched(partial(sgdr_factor, lens=lens)), *L(cbs)], reset_opt=reset_opt, wd=wd, start_epoch=start_epoch)
+    self.fit(sum(lens), lr_max, cbs=[EpochSched(partial(sgdr_factor, lens=lens)), *L(cbs)], reset_opt=reset_opt, wd=wd,
+             start_epoch=start_epoch)
 
 # %% ../nbs/23_recipes.ipynb #3375f15a
 def resume_checkpoints(out) -> list:
@@ -326,11 +328,9 @@ class ResumeCheckpoint(Callback):
 
 # %% ../nbs/23_recipes.ipynb #c029
 def min_div10(lrs, losses, num_it):
-    "The rate at the loss minimum divided by 10 (the lesson's rule), marked on the curve at that rate."
-    lrs, losses = torch.as_tensor(lrs), torch.as_tensor(losses)
-    lr = lrs[losses.argmin()].item() / 10
-    loss = float(np.interp(np.log(lr), np.log(lrs.numpy()), losses.numpy()))
-    return lr, (lr, loss)
+    "fastai's `minimum` suggestion (the rate at the loss minimum over 10), marked on the curve at that rate."
+    lr, _ = minimum(torch.as_tensor(lrs), torch.as_tensor(losses), num_it)
+    return lr, (lr, float(np.interp(np.log(lr), np.log(np.asarray(lrs)), np.asarray(losses))))
 
 # %% ../nbs/23_recipes.ipynb #c032
 def _named(f, name): f.__name__ = f.__qualname__ = name; return f
@@ -358,14 +358,14 @@ def stages_schedule(stages=(10, 6, 6), div=10, patience=1, factor=0.316, monitor
     return _named(f, f'stages(stages={stages}, div={div}, patience={patience}, factor={factor})')
 
 def sgdr_schedule(cycle_len=1, cycle_mult=2):
-    "A `train` schedule: `fit_sgdr` with as many cycles as make exactly `epochs` epochs."
+    "A `train` schedule: `fit_warm_restarts` with as many cycles as make exactly `epochs` epochs."
     def f(learn, epochs, lr, cbs):
         tot, ok = 0, []
         for n in sgdr_cycles(20, cycle_len, cycle_mult):
             tot += n; ok.append(tot)
             if tot >= epochs: break
         if epochs not in ok: raise ValueError(f"sgdr_schedule(cycle_len={cycle_len}, cycle_mult={cycle_mult}): epochs={epochs} is not a whole number of cycles; use one of {ok[:6]}")
-        learn.fit_sgdr(ok.index(epochs)+1, cycle_len, _lr(learn, lr), cycle_mult, cbs=cbs)
+        learn.fit_warm_restarts(ok.index(epochs)+1, cycle_len, _lr(learn, lr), cycle_mult, cbs=cbs)
     return _named(f, f'sgdr(cycle_len={cycle_len}, cycle_mult={cycle_mult})')
 
 # %% ../nbs/23_recipes.ipynb #c035
