@@ -19,6 +19,7 @@ __all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simp
 def _member_name(p, i):
     return str(p.meta.get('name', f'member{i}'))
 
+# %% ../nbs/10_ensemble.ipynb #c007s1
 def align_preds(preds) -> list:
     "`preds` reordered to the first member's ids and vocab, all carrying the same targets (if any member has them)."
     preds = list(preds)
@@ -61,6 +62,7 @@ def _norm_weights(weights, n):
     if s == 0: raise ValueError("weights are all 0: at least one member needs a positive weight")
     return [o/s for o in w]
 
+# %% ../nbs/10_ensemble.ipynb #c011s1
 def _rank01(p):
     "Per class, each item's rank among the items (0 lowest .. 1 highest; ties share their mean rank)."
     n = len(p)
@@ -68,6 +70,7 @@ def _rank01(p):
     r = torch.tensor(pd.DataFrame(p.numpy()).rank(axis=0, method="average").values, dtype=torch.float32)
     return (r - 1) / (n - 1)
 
+# %% ../nbs/10_ensemble.ipynb #c011s2
 def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
     "Weighted `mean` (or `gmean`, `rank`) of the probabilities of `preds`, aligned by id and class to the first."
     preds = list(preds)
@@ -96,11 +99,13 @@ def _metric_fn(metric, kind):
     if metric not in ok: raise ValueError(f"metric {metric!r} for {kind}: use one of {list(ok)}")
     return fns[metric]
 
+# %% ../nbs/10_ensemble.ipynb #c025s1
 def _fit_input(preds):
     al = align_preds(preds)
     if al[0].targs is None: raise ValueError("fitting weights needs targets: pass out-of-fold (validation) predictions, not test predictions")
     return al, torch.stack([p.probs for p in al]), al[0].targs
 
+# %% ../nbs/10_ensemble.ipynb #c025s2
 def hill_climb_weights(preds, metric=None, n_iter=50) -> list:
     "Weights of `preds` by greedy ensemble selection with replacement (Caruana et al.), minimising `metric` on their targets."
     al, P, t = _fit_input(preds)
@@ -116,6 +121,7 @@ def hill_climb_weights(preds, metric=None, n_iter=50) -> list:
         if cand[i] < best - 1e-12: best, best_counts = cand[i], counts.clone()
     return (best_counts / best_counts.sum()).tolist()
 
+# %% ../nbs/10_ensemble.ipynb #c025s3
 def simplex_weights(preds, steps=100) -> list:
     "Weights of `preds` on the simplex minimising the log loss of their weighted mean (points: mean squared distance)."
     al, P, t = _fit_input(preds)
@@ -140,8 +146,10 @@ def _parts(targs, n_splits, seed):
     else: kf = KFold(n_splits, shuffle=True, random_state=seed)
     return [test for _, test in kf.split(torch.zeros(n), targs.numpy() if targs.ndim == 1 else None)]
 
+# %% ../nbs/10_ensemble.ipynb #c031s1
 FIT_WEIGHTS = dict(hill_climb=hill_climb_weights, simplex=simplex_weights, equal=lambda preds: [1/len(preds)]*len(preds))
 
+# %% ../nbs/10_ensemble.ipynb #c031s2
 def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) -> tuple:
     "Held-out ensemble `Preds` of `preds` with weights fitted by `fit` on the other parts, and the weights per part."
     al, _, t = _fit_input(preds)
@@ -161,6 +169,7 @@ def _score(p) -> str:
     "The headline score of `Preds` `p` with targets: accuracy, or the mean point error for keypoints."
     return f"mean error {p.mean_error():.3f} px" if p.kind == 'points' else f"accuracy {p.accuracy():.4f}"
 
+# %% ../nbs/10_ensemble.ipynb #c032bs1
 def fit_report(preds, n_splits=5) -> list:
     "Hill-climb weights of `preds`, printed with the held-out score of fitting them beside equal weights and the best member."
     w, k = hill_climb_weights(preds), min(n_splits, len(preds[0]))
@@ -189,6 +198,7 @@ def class_prior(prior, vocab) -> torch.Tensor:
     if (pr < 0).any() or pr.sum() <= 0: raise ValueError(f"prior frequencies must be >= 0 with a positive sum, got {pr.tolist()}")
     return pr / pr.sum()
 
+# %% ../nbs/10_ensemble.ipynb #c034s1
 def balance_priors(preds, prior='uniform', n_iter=200, tol=1e-6, verbose=True) -> Preds:
     "`preds` with one multiplier per class so that the expected class counts match `prior`."
     preds._need('probs')

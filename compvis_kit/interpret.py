@@ -25,6 +25,7 @@ def _class_targs(preds):
     preds._need('probs'); preds._need_targs()
     return preds.targs, preds.probs.argmax(1)
 
+# %% ../nbs/17_interpret.ipynb #c007s1
 def confusion_matrix(preds) -> pd.DataFrame:
     "Item counts by actual class (rows) and predicted class (columns), all classes of `preds.vocab` in both."
     from sklearn.metrics import confusion_matrix as sk_confusion_matrix
@@ -72,6 +73,7 @@ def _check_k(k, n):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive integer or None, got {k!r}")
     return min(int(k), n)
 
+# %% ../nbs/17_interpret.ipynb #c021s1
 def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
     "The `k` items with the largest (or smallest) loss: class `Preds` by -log p(actual), point `Preds` by mean point error."
     if not isinstance(preds, Preds): raise TypeError(f"expected a Preds, got {type(preds).__name__}")

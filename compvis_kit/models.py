@@ -44,6 +44,7 @@ def save_state_dict(sd, fn):
     with atomic_save(fn) as f: f.write(st_save({k: v.detach().cpu().contiguous() for k, v in sd.items()}))
     return Path(fn)
 
+# %% ../nbs/07_models.ipynb #c006s1
 def _head_names(model):
     "Parameter names of the model's classifier."
     try: head = model.get_classifier()
@@ -51,6 +52,7 @@ def _head_names(model):
     ids = {id(p) for p in head.parameters()}
     return {n for n, p in model.named_parameters() if id(p) in ids}
 
+# %% ../nbs/07_models.ipynb #c006s2
 def weights_mismatch(sd, msd, n=5) -> str:
     "What differs between the state dicts `sd` (a file's) and `msd` (a model's): keys missing, unexpected, of another shape."
     missing, extra = [k for k in msd if k not in sd], [k for k in sd if k not in msd]
@@ -60,6 +62,7 @@ def weights_mismatch(sd, msd, n=5) -> str:
              f'{len(shapes)} of another shape (e.g. {shapes[:n]})' if shapes else '']
     return '; '.join(p for p in parts if p) or 'same keys and shapes'
 
+# %% ../nbs/07_models.ipynb #c006s3
 def load_weights(model, src, by='auto') -> dict:
     "Load weights from `src` into `model` by name or in order (`by`='auto'|'name'|'order'); returns what happened."
     sd, msd = read_state_dict(src), model.state_dict()
@@ -99,6 +102,7 @@ def timm_weights_file(arch, src) -> Path:
 TV_ARCHS = ('alexnet', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d',
             'wide_resnet50_2', 'densenet121', 'densenet161', 'densenet169', 'densenet201')
 
+# %% ../nbs/07_models.ipynb #c015s1
 def _tv_name(arch):
     name = arch.removeprefix('torchvision.')
     if name not in TV_ARCHS:
@@ -106,6 +110,7 @@ def _tv_name(arch):
         raise ValueError(f"unknown torchvision architecture {arch!r}: the kit makes {', '.join(TV_ARCHS)}" + (f"; did you mean {', '.join(close)}?" if close else ''))
     return name
 
+# %% ../nbs/07_models.ipynb #c015s2
 def check_arch(arch) -> str:
     "`arch` if timm knows it (or it is `torchvision.<name>` of a classic `tv_model` makes); else a `ValueError` listing the closest names."
     if arch.startswith('torchvision.'): return _tv_name(arch) and arch
@@ -115,8 +120,10 @@ def check_arch(arch) -> str:
     raise ValueError(f"unknown timm architecture {arch!r}" + (f"; did you mean {', '.join(close)}?" if close else
                      ": see timm.list_models('*pattern*')"))
 
+# %% ../nbs/07_models.ipynb #c015s3
 _POOLS = dict(avg='avg', max='max', concat='catavgmax', catavgmax='catavgmax')
 
+# %% ../nbs/07_models.ipynb #c015s4
 def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, pool=None, **kwargs) -> nn.Module:
     "timm `arch` (or `torchvision.<name>`) with `n_out` outputs, from scratch, `pretrained`, or local `weights`; `pool`: None (the model's own), 'avg', 'max', 'concat'."
     check_arch(arch)
@@ -133,6 +140,7 @@ def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, pool
                                 "Pass weights=<file> (a .safetensors, .pth or .bin of this network, any parameter names).") from None
     return zero_head(model)
 
+# %% ../nbs/07_models.ipynb #c015s5
 def zero_head(model):
     "Zero the classifier of `model`, so that fine-tuning starts from uniform predictions (loss ln(n_out))."
     for p in model.get_classifier().parameters(): nn.init.zeros_(p)
@@ -145,6 +153,7 @@ def _pool(pool):
     if pool == 'concat': return nn.Sequential(AdaptiveConcatPool2d(1), nn.Flatten()), 2
     raise ValueError(f"pool must be None (the model's own), 'avg', 'max' or 'concat', got {pool!r}")
 
+# %% ../nbs/07_models.ipynb #c020s1
 class TVClassifier(nn.Module):
     "A torchvision classic cut into `body`, `pool` and a linear `head` of `n_out`, with named parameter groups."
     def __init__(self, name, net, n_out, pool=None):
@@ -180,6 +189,7 @@ class TVClassifier(nn.Module):
         if left: raise RuntimeError(f"{self.arch}: parameters in no group: {sorted(left)[:5]}")
         return [g for g in res if g]
 
+# %% ../nbs/07_models.ipynb #c020s2
 def tv_model(arch, n_out, pretrained=False, weights=None, pool=None) -> nn.Module:
     "torchvision's classic `arch` ('torchvision.<name>') with `n_out` outputs, from scratch, torchvision's cache, or a local `weights` file."
     name = _tv_name(arch)
@@ -201,6 +211,7 @@ class SoftArgmax2d(nn.Module):
         ys = (torch.arange(H, device=h.device) + 0.5) / H * 2 - 1
         return torch.stack([(p.sum(2) * xs).sum(-1), (p.sum(3) * ys).sum(-1)], -1).flatten(1)
 
+# %% ../nbs/07_models.ipynb #c023s1
 class PointModel(nn.Module):
     "A timm feature `body` (one feature map), a 1x1 convolution to a heatmap per point, and `SoftArgmax2d`."
     def __init__(self, body, n_points):
@@ -211,6 +222,7 @@ class PointModel(nn.Module):
     @property
     def pretrained_cfg(self): return self.body.pretrained_cfg
 
+# %% ../nbs/07_models.ipynb #c023s2
 def timm_point_model(arch, n_points, stride=8, pretrained=False, weights=None, cache_dir=None, **kwargs) -> nn.Module:
     "timm `arch` cut at its feature map of `stride`, with a soft-argmax head for `n_points` points; weights as `timm_model`."
     check_arch(arch)
@@ -235,21 +247,25 @@ def param_group_names(model) -> list:
     groups = [[n for n in g if n not in head] for g in groups] + [[n for n in names if n not in seen and n not in head]]
     return [g for g in groups if g] + [[n for n in names if n in head]]
 
+# %% ../nbs/07_models.ipynb #c026s1
 def timm_splitter(model):
     "Parameter groups for fastai: stem, each stage, ..., classifier (so `freeze_to`, `unfreeze` and `lr=slice(lo, hi)` see them all)."
     ps = dict(model.named_parameters())
     return [[ps[n] for n in g] for g in param_group_names(model)]
 
+# %% ../nbs/07_models.ipynb #c026s2
 def model_stats(model) -> tuple:
     "(mean, std) per channel that `model`'s weights expect: timm's `resolve_model_data_config` (ImageNet's if none)."
     has_cfg = getattr(model, 'pretrained_cfg', None)                        # timm's fails on a pretrained_cfg of None
     c = resolve_model_data_config(model if has_cfg else nn.Identity())
     return tuple(c['mean']), tuple(c['std'])
 
+# %% ../nbs/07_models.ipynb #c026s3
 def _add_normalize(dls, model):
     if not any(isinstance(t, Normalize) for t in dls.after_batch.fs):
         dls.add_tfms([Normalize.from_stats(*model_stats(model))], 'after_batch')
 
+# %% ../nbs/07_models.ipynb #c026s4
 @delegates(timm_model, keep=True)
 def timm_learner(dls, arch, metrics=None, pretrained=False, weights=None, loss_func=None, **kwargs) -> Learner:
     "A fastai `Learner` on a timm `arch` for `dls` (its task's outputs, loss and metrics), normalised, with body/classifier groups."

@@ -28,11 +28,13 @@ def _tensor(o, dtype):
     "`o` as a plain CPU tensor of `dtype` (fastai's `TensorImage`/`TensorPoint` subclasses dropped: they refuse to mix)."
     return torch.as_tensor(np.asarray(o) if not isinstance(o, torch.Tensor) else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
 
+# %% ../nbs/04_preds.ipynb #c005s1
 def _at(ids, mask, k=5):
     "The ids of the rows where `mask` (n,) is true: how many and the first `k`."
     bad = mask.nonzero().flatten().tolist()
     return f"{len(bad)} item(s), e.g. {[ids[i] for i in bad[:k]]}"
 
+# %% ../nbs/04_preds.ipynb #c005s2
 def _check_values(ids, probs, tol=1e-2):
     "`probs` checked (finite; probabilities >= 0 with rows summing to 1 within `tol`, then renormalised exactly)."
     bad = ~torch.isfinite(probs).flatten(1).all(1)
@@ -50,6 +52,7 @@ def _check_values(ids, probs, tol=1e-2):
     if fix.any(): probs = torch.where(fix[:, None], probs / s[:, None], probs)
     return probs
 
+# %% ../nbs/04_preds.ipynb #c005s3
 class Preds:
     "Predictions for items `ids`: class probabilities (n, c) over `vocab`, or (x, y) points (n, k, 2) named by `vocab`; optional targets."
     def __init__(self, ids, vocab, probs, targs=None, meta=None):
@@ -99,16 +102,19 @@ def from_logits(cls:Preds, ids, vocab, logits, targs=None, meta=None):
 def _need(self:Preds, kind):
     if self.kind != kind: raise ValueError(f"{self!r} holds {self.kind}: this needs {kind}")
 
+# %% ../nbs/04_preds.ipynb #c014s1
 @patch
 def labels(self:Preds):
     "Predicted class name per item."
     self._need('probs')
     return [self.vocab[i] for i in self.probs.argmax(1).tolist()]
 
+# %% ../nbs/04_preds.ipynb #c014s2
 @patch
 def _need_targs(self:Preds):
     if self.targs is None: raise ValueError(f"{self!r} has no targets (test-set predictions?): no score to compute")
 
+# %% ../nbs/04_preds.ipynb #c014s3
 @patch
 def accuracy(self:Preds):
     "Fraction of items whose most probable class is the target (scikit-learn's `accuracy_score`; NaN without items)."
@@ -116,6 +122,7 @@ def accuracy(self:Preds):
     from sklearn.metrics import accuracy_score
     return accuracy_score(self.targs.numpy(), self.probs.argmax(1).numpy()) if self.n else float('nan')
 
+# %% ../nbs/04_preds.ipynb #c014s4
 @patch
 def error_rate(self:Preds):
     "1 - accuracy."
@@ -133,12 +140,14 @@ def top_idxs(self:Preds, k=None):
     self._need('probs')
     return torch.sort(self.probs, dim=1, descending=True, stable=True).indices[:, :k]
 
+# %% ../nbs/04_preds.ipynb #c017s1
 @patch
 def top_labels(self:Preds, k=3):
     "The `k` most probable class names per item."
     if k > len(self.vocab): raise ValueError(f"k={k} guesses but only {len(self.vocab)} classes")
     return [[self.vocab[j] for j in r] for r in self.top_idxs(k).tolist()]
 
+# %% ../nbs/04_preds.ipynb #c017s2
 @patch
 def _hit_rank(self:Preds, k):
     "Rank (1-based) of the target among the top `k` per item, 0 if absent."
@@ -147,17 +156,20 @@ def _hit_rank(self:Preds, k):
     hit = self.top_idxs(k) == self.targs[:, None]
     return torch.where(hit.any(1), hit.float().argmax(1) + 1, 0)
 
+# %% ../nbs/04_preds.ipynb #c017s3
 @patch
 def top_k_accuracy(self:Preds, k=5):
     "Fraction of items whose target is among the `k` most probable classes (ties as in `top_labels`)."
     return (self._hit_rank(k) > 0).float().mean().item()
 
+# %% ../nbs/04_preds.ipynb #c017s4
 @patch
 def map_at_k(self:Preds, k=3):
     "Mean average precision at `k` (one true class per item): mean of 1/rank of the target within the top `k`, 0 outside."
     r = self._hit_rank(k).float()
     return torch.where(r > 0, 1 / r.clamp_min(1), 0.).mean().item()
 
+# %% ../nbs/04_preds.ipynb #c017s5
 @patch
 def log_loss(self:Preds, eps=1e-15):
     "Mean negative log probability of the target class (`mean_nll`)."
@@ -178,11 +190,13 @@ def point_errors(self:Preds):
     self._need('points'); self._need_targs()
     return (self.probs - self.targs).norm(dim=-1)
 
+# %% ../nbs/04_preds.ipynb #c024s1
 @patch
 def mean_error(self:Preds):
     "Mean distance in pixels between predicted and true points, over the points that have a target."
     return self.point_errors().nanmean().item()
 
+# %% ../nbs/04_preds.ipynb #c024s2
 @patch
 def error_pct(self:Preds, side=None):
     "Mean point error as a percentage of the image side (`side`, default `meta['side']`)."
@@ -224,6 +238,7 @@ def save(self:Preds, path):
     with atomic_save(path) as f: f.write(st_save(t, metadata=md))
     return Path(path)
 
+# %% ../nbs/04_preds.ipynb #c033s1
 @patch(cls_method=True)
 def load(cls:Preds, path):
     "Read `Preds` saved by `Preds.save`."

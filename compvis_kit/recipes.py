@@ -40,11 +40,13 @@ class EpochSched(Callback):
         if self.training: self.opt.set_hyper('lr', [b*self.f(self.epoch + self.iter/self.n_iter) for b in self.base])
     def after_fit(self): self.opt.set_hyper('lr', self.base)
 
+# %% ../nbs/23_recipes.ipynb #c006s1
 def epoch_lrs(learn) -> np.ndarray:
     "The learning rate (last parameter group) of the first batch of each epoch of the last `fit`, from its recorder."
     lrs, n = np.array(learn.recorder.lrs), len(learn.recorder.values)
     return lrs[::len(lrs)//n] if n else lrs
 
+# %% ../nbs/23_recipes.ipynb #c006s2
 def plot_lrs(learn, ax=None, title=None):
     "Plot the learning rate of every batch of the last `fit` against the epoch."
     lrs = np.array(learn.recorder.lrs)
@@ -64,10 +66,12 @@ def step_decay_factor(pos, const_epochs, every, factor) -> float:
     e = int(math.floor(pos + 1e-9))
     return 1. if e < const_epochs else factor ** ((e - const_epochs)//every + 1)
 
+# %% ../nbs/23_recipes.ipynb #c008s1
 def _check_epochs(what, n, lo=1):
     if not isinstance(n, (int, np.integer)) or n < lo: raise ValueError(f"{what} must be a whole number >= {lo}, got {n!r}")
     return int(n)
 
+# %% ../nbs/23_recipes.ipynb #c008s2
 @patch
 def fit_step_decay(self:Learner, n_epoch, lr=None, const_epochs=None, every=3, factor=0.5, cbs=None, reset_opt=False, wd=None):
     "Fit `n_epoch` epochs at `lr` for `const_epochs` (default half), then times `factor` every `every` epochs."
@@ -84,6 +88,7 @@ def _mode(monitor, mode):
     if mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
     return mode
 
+# %% ../nbs/23_recipes.ipynb #c013s1
 def _monitored(cb, monitor):
     "The value of `monitor` this epoch, from the recorder; an error listing the names there if it has none."
     names, vals = cb.recorder.metric_names[1:-1], cb.recorder.log[1:-1]
@@ -91,6 +96,7 @@ def _monitored(cb, monitor):
     v = vals[list(names).index(monitor)]
     return float(v) if v is not None else float('nan')
 
+# %% ../nbs/23_recipes.ipynb #c013s2
 class PlateauLR(Callback):
     "Multiply the learning rate by `factor` when `monitor` stops improving, exactly as PyTorch's `ReduceLROnPlateau`, on top of any schedule."
     order, run_valid = 61, False
@@ -121,6 +127,7 @@ class PlateauLR(Callback):
         "Resume from `sd` (a `state_dict`): the next `fit` continues with this multiplier and these counts."
         self._new(); self.sched.load_state_dict(sd); self.stand_in.param_groups[0]['lr'] = sd['_last_lr'][0]; self._resumed = True
 
+# %% ../nbs/23_recipes.ipynb #c013s3
 @patch
 def fit_plateau(self:Learner, n_epoch, lr=None, patience=1, factor=0.316, monitor='valid_loss', cbs=None, reset_opt=False, wd=None, **kwargs):
     "Fit `n_epoch` epochs at `lr`, multiplied by `factor` after `patience`+1 epochs without improvement of `monitor` (`PlateauLR`)."
@@ -142,6 +149,7 @@ def pack_state(obj, prefix, tensors) -> str:
         raise TypeError(f"{prefix}{path}: cannot save a {type(o).__name__} in a checkpoint: use tensors, numbers, strings, lists and dicts")
     return json.dumps(enc(obj, ''))
 
+# %% ../nbs/23_recipes.ipynb #a0a248a9s1
 def unpack_state(text, tensors):
     "The object `pack_state` wrote as `text`, its tensors taken from `tensors`."
     def dec(o):
@@ -161,6 +169,7 @@ def rng_states(dls=None) -> dict:
     loaders = [list(dl.rng.getstate()) if isinstance(getattr(dl, 'rng', None), random.Random) else None for dl in (dls.loaders if dls else [])]
     return dict(python=[v, list(s), g], numpy=[name, keys.tolist(), pos, has_g, cached], torch=torch.get_rng_state(), cuda=cuda, loaders=loaders)
 
+# %% ../nbs/23_recipes.ipynb #24d4fe69s1
 def set_rng_states(st, dls=None):
     "Put back the generator states `rng_states` took (the loaders' into `dls`)."
     v, s, g = st['python']; random.setstate((v, tuple(s), g))
@@ -175,6 +184,7 @@ def _opt_state(learn) -> dict:
     scaler = getattr(learn, 'scaler', None)                 # fastai's MixedPrecision keeps PyTorch's GradScaler here
     return dict(opt=learn.opt.state_dict(), scaler=scaler.state_dict() if scaler is not None else None)
 
+# %% ../nbs/23_recipes.ipynb #c019s1
 def _load_opt_state(learn, st):
     "Load an `_opt_state` into `learn.opt`, keeping the hyper-parameters the schedule has just set."
     opt, sd = learn.opt, st['opt']
@@ -186,10 +196,12 @@ def _load_opt_state(learn, st):
         opt.opt.load_state_dict(dict(sd, param_groups=[dict(g, **{k: v for k, v in c.items() if k != 'params'}) for g, c in zip(sd['param_groups'], cur)]))
     if st.get('scaler') and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(st['scaler'])
 
+# %% ../nbs/23_recipes.ipynb #c019s2
 def _has(cb, meth):
     "Whether callback `cb`'s class defines `meth` (a fastai callback finds any name on its learner and the model: `hasattr` is always true)."
     return callable(getattr(type(cb), meth, None))
 
+# %% ../nbs/23_recipes.ipynb #c019s3
 def _cb_states(cbs) -> dict:
     "The `state_dict` of each callback in `cbs` that has one, by class name (`Name`, `Name#2`... for several of a class)."
     res = {}
@@ -200,6 +212,7 @@ def _cb_states(cbs) -> dict:
         res[k] = cb
     return res
 
+# %% ../nbs/23_recipes.ipynb #c019s4
 def save_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False, meta=None) -> Path:
     "Save `learn.model`'s weights and the `state_dict` of each callback in `cbs` (the optimizer's, the RNG states, JSON `meta` if asked) to the .safetensors file `fn`, atomically."
     tensors = {k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}
@@ -210,10 +223,12 @@ def save_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False, meta=No
     with atomic_save(fn) as f: f.write(st_save(tensors, metadata=md))
     return Path(fn)
 
+# %% ../nbs/23_recipes.ipynb #c019s5
 def checkpoint_meta(fn) -> dict:
     "The JSON `meta` that `save_checkpoint` wrote into `fn` (empty if none)."
     with open_safetensors(fn) as f: return json.loads((f.metadata() or {}).get('cvk_meta', '{}'))
 
+# %% ../nbs/23_recipes.ipynb #c019s6
 def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict:
     "Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs` (and the optimizer, the RNGs); returns the states."
     fn = Path(fn)
@@ -256,8 +271,10 @@ class KeepBest(Callback):
         self.best, self.n_fit, self.best_sd = sd['best'], sd['n_fit'], sd['best_sd']
         self.best_at = tuple(sd['best_at']) if sd['best_at'] is not None else None
 
+# %% ../nbs/23_recipes.ipynb #c022s1
 def _div_lr(lr, d): return slice(lr.start and lr.start/d, lr.stop/d) if isinstance(lr, slice) else lr/d
 
+# %% ../nbs/23_recipes.ipynb #c022s2
 @patch
 def fit_stages(self:Learner, stages, lr=None, div=10, monitor='valid_loss', mode=None, fit=None, cbs=None, fname=None, wd=None) -> KeepBest:
     "Fit each stage's epochs (`stages`) from the previous stage's best weights, the rate divided by `div` each stage; the best weights at the end."
@@ -274,6 +291,7 @@ def sgdr_cycles(n_cycles, cycle_len, cycle_mult=2) -> list:
     "The length in epochs of each SGDR cycle: `cycle_len * cycle_mult**i`."
     return [_check_epochs('cycle_len', cycle_len) * _check_epochs('cycle_mult', cycle_mult)**i for i in range(_check_epochs('n_cycles', n_cycles))]
 
+# %% ../nbs/23_recipes.ipynb #c026s1
 def sgdr_factor(pos, lens) -> float:
     "The multiple of `lr_max` at epoch position `pos` in cosine cycles of lengths `lens` (each from 1 down to 0)."
     start = 0
@@ -282,6 +300,7 @@ def sgdr_factor(pos, lens) -> float:
         start += n
     return 0.
 
+# %% ../nbs/23_recipes.ipynb #c026s2
 @patch
 def fit_warm_restarts(self:Learner, n_cycles, cycle_len, lr_max=None, cycle_mult=2, cbs=None, reset_opt=False, wd=None,
                       start_epoch=0):
@@ -296,6 +315,7 @@ def resume_checkpoints(out) -> list:
     fs = [(int(m.group(1)), f) for f in Path(out).glob('resume-epoch*.safetensors') if (m := re.fullmatch(r'resume-epoch(\d+)\.safetensors', f.name))]
     return [f for _, f in sorted(fs)]
 
+# %% ../nbs/23_recipes.ipynb #3375f15as1
 class ResumeCheckpoint(Callback):
     "After every epoch, save all that training needs to go on (weights, optimizer, callback and RNG states, `meta()`) to `out/resume-epoch<k>.safetensors`, keeping the last `keep`; with `resume_from`, skip the epochs it holds and load it."
     order, run_valid = 99, False
@@ -334,8 +354,11 @@ def min_div10(lrs, losses, num_it):
 
 # %% ../nbs/23_recipes.ipynb #c032
 def _named(f, name): f.__name__ = f.__qualname__ = name; return f
+
+# %% ../nbs/23_recipes.ipynb #c032s1
 def _lr(learn, lr): return learn.lr if lr is None else lr
 
+# %% ../nbs/23_recipes.ipynb #c032s2
 def step_decay_schedule(const_epochs, every=3, factor=0.5):
     "A `train` schedule: `fit_step_decay` for `epochs` epochs, constant for `const_epochs`, then times `factor` every `every`."
     def f(learn, epochs, lr, cbs):
@@ -343,11 +366,13 @@ def step_decay_schedule(const_epochs, every=3, factor=0.5):
         learn.fit_step_decay(epochs, _lr(learn, lr), const_epochs, every, factor, cbs=cbs)
     return _named(f, f'step_decay(const_epochs={const_epochs}, every={every}, factor={factor})')
 
+# %% ../nbs/23_recipes.ipynb #c032s3
 def plateau_schedule(patience=1, factor=0.316, monitor='valid_loss', **kwargs):
     "A `train` schedule: plain `fit` with `PlateauLR` (PyTorch's `ReduceLROnPlateau` meaning of `factor` and `patience`)."
     def f(learn, epochs, lr, cbs): learn.fit_plateau(epochs, _lr(learn, lr), patience, factor, monitor, cbs=cbs, **kwargs)
     return _named(f, f'plateau(patience={patience}, factor={factor}, monitor={monitor})')
 
+# %% ../nbs/23_recipes.ipynb #c032s4
 def stages_schedule(stages=(10, 6, 6), div=10, patience=1, factor=0.316, monitor='valid_loss', fname=None):
     "A `train` schedule: `fit_stages` of `stages` epochs (they must add up to `epochs`), each with `PlateauLR`, from the previous best."
     stages = tuple(stages)
@@ -357,6 +382,7 @@ def stages_schedule(stages=(10, 6, 6), div=10, patience=1, factor=0.316, monitor
         learn.fit_stages(stages, _lr(learn, lr), div=div, monitor=monitor, fit=plateau, cbs=cbs, fname=fname)
     return _named(f, f'stages(stages={stages}, div={div}, patience={patience}, factor={factor})')
 
+# %% ../nbs/23_recipes.ipynb #c032s5
 def sgdr_schedule(cycle_len=1, cycle_mult=2):
     "A `train` schedule: `fit_warm_restarts` with as many cycles as make exactly `epochs` epochs."
     def f(learn, epochs, lr, cbs):
@@ -410,6 +436,7 @@ def _per_epoch(plan, n_epoch, what):
     if len(plan) != n_epoch: raise ValueError(f"{what} has {len(plan)} entries but the fit has {n_epoch} epochs")
     return plan
 
+# %% ../nbs/23_recipes.ipynb #c041s1
 class ProgressiveResize(Callback):
     "Resize batches to `sizes[epoch]` (and use batch size `bss[epoch]`); `sizes` a list per epoch or `{first epoch: size}`."
     order = 5
@@ -435,17 +462,23 @@ def _no_points(cb):
     if getattr(task, 'kind', None) == 'points':
         raise ValueError(f"{type(cb).__name__} mixes targets: it is meant for classes, not for a points task (the mixed points are not the mixed image's)")
 
+# %% ../nbs/23_recipes.ipynb #c043s1
 class KitMixUp(MixUp):
     "fastai's `MixUp`, refusing a points task."
     def before_fit(self): _no_points(self)
 
+# %% ../nbs/23_recipes.ipynb #c043s2
 class KitCutMix(CutMix):
     "fastai's `CutMix`, refusing a points task."
     def before_fit(self): _no_points(self)
 
+# %% ../nbs/23_recipes.ipynb #c043s3
 def mixup(alpha=0.4): "fastai's `MixUp(alpha)` for a `cbs` list, refusing points tasks."; return KitMixUp(alpha)
+
+# %% ../nbs/23_recipes.ipynb #c043s4
 def cutmix(alpha=1.): "fastai's `CutMix(alpha)` for a `cbs` list, refusing points tasks."; return KitCutMix(alpha)
 
+# %% ../nbs/23_recipes.ipynb #c043s5
 def gpu_speedups(learn, amp_mode='bf16'):
     "bf16 mixed precision and channels-last memory format when `learn`'s model is on a GPU; on a CPU, `learn` unchanged."
     dev = getattr(learn.dls, 'device', None)
@@ -462,6 +495,7 @@ def plain_train_dl(dls):
         return dls.valid.new(dataset=ds, shuffle=False, drop_last=False)
     return dls.test_dl(dls.train.items, with_labels=True)
 
+# %% ../nbs/23_recipes.ipynb #c051s1
 def recalibrate_bn(model, dl) -> int:
     "Set the running statistics of `model`'s batch norms to those of the batches of `dl` (weights untouched, no gradients); the number of batch norms."
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
@@ -477,6 +511,7 @@ def recalibrate_bn(model, dl) -> int:
         model.train(was)
     return len(bns)
 
+# %% ../nbs/23_recipes.ipynb #c051s2
 def precompute_features(learn, dl) -> tuple:
     "The pooled body features that `learn`'s classifier sees, for every item of `dl` (model in eval mode), and the targets."
     m, fs, ys = learn.model, [], []
@@ -486,6 +521,7 @@ def precompute_features(learn, dl) -> tuple:
         for xb, yb in dl: fs.append(m.forward_head(m.forward_features(xb), pre_logits=True).float()); ys.append(yb)
     return torch.cat(fs), torch.cat(ys)
 
+# %% ../nbs/23_recipes.ipynb #c051s3
 def fit_head_precomputed(learn, epochs, lr=1e-2, bs=None, cbs=None, bn_stats=True) -> Learner:
     "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once (batch norms set to the data's if `bn_stats`); returns the head's learner."
     t0, bs, tdl = time.time(), bs or learn.dls.train.bs, plain_train_dl(learn.dls)
@@ -498,6 +534,7 @@ def fit_head_precomputed(learn, epochs, lr=1e-2, bs=None, cbs=None, bn_stats=Tru
     hl.fit_one_cycle(epochs, lr, cbs=cbs)
     return hl
 
+# %% ../nbs/23_recipes.ipynb #c051s4
 def precomputed_fine_tune_schedule(head_epochs=3, head_lr=1e-2, lr_mult=10):
     "A `train` schedule: the head on precomputed features for `head_epochs`, then `epochs` one-cycle epochs of the whole model at `slice(lr/lr_mult, lr)`."
     def f(learn, epochs, lr, cbs):

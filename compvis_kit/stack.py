@@ -24,6 +24,7 @@ __all__ = ['stack_features', 'Stacker', 'fit_stacker', 'stack_cv', 'blend_table'
 # %% ../nbs/16_stack.ipynb #c008
 _EPS = 1e-7    # smallest probability fed to a log
 
+# %% ../nbs/16_stack.ipynb #c008s1
 def _named(preds, what):
     "`preds` as a list, and their names, after checking they are class-probability `Preds` with distinct names."
     preds = list(preds)
@@ -36,16 +37,19 @@ def _named(preds, what):
     if dup: raise ValueError(f"{what}: member names must be unique (test members are matched to fit members by name): {dup} appear more than once")
     return preds, names
 
+# %% ../nbs/16_stack.ipynb #c008s2
 def _check_members(preds, what):
     "`preds` aligned by `align_preds` (rows by id, columns by class name, shared targets), and their names."
     preds, names = _named(preds, what)
     return align_preds(preds), names
 
+# %% ../nbs/16_stack.ipynb #c008s3
 def _check_k(top_k):
     if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
         raise ValueError(f"top_k must be a whole number >= 1, got {top_k!r}")
     return int(top_k)
 
+# %% ../nbs/16_stack.ipynb #c008s4
 def _ranks(P, k):
     "Rank (1 = most probable; ties: earlier class first) of each class in each member's prediction, `k+1` outside the top `k`; `P` is (members, n, classes)."
     k = min(k, P.shape[-1])
@@ -53,11 +57,13 @@ def _ranks(P, k):
     r = torch.full(P.shape, k+1, dtype=torch.int32)
     return r.scatter_(-1, top, torch.arange(1, k+1, dtype=torch.int32).expand(top.shape).contiguous())
 
+# %% ../nbs/16_stack.ipynb #c008s5
 def _logp(P, top_k=None):
     "(n, members*classes) log-probabilities of `P` (members, n, classes), member after member."
     if top_k is not None: P = torch.where(_ranks(P, _check_k(top_k)) <= top_k, P, 0.)
     return P.clamp_min(_EPS).log().permute(1, 0, 2).reshape(P.shape[1], -1).numpy()
 
+# %% ../nbs/16_stack.ipynb #c008s6
 def stack_features(preds, top_k=None) -> np.ndarray:
     "Aligned members' log-probabilities side by side, (n, members*classes); with `top_k`, classes outside a member's top `top_k` get log(1e-7)."
     al, _ = _check_members(preds, 'stack_features')
@@ -73,6 +79,7 @@ def _precision(P, targs, a=5.):
     right = torch.zeros(m, c).scatter_add_(1, top, hit)
     return (right + a*hit.mean(1, keepdim=True)) / (cnt + a)
 
+# %% ../nbs/16_stack.ipynb #c012s1
 def _gbm_rows(P, top_k, prec, chunk=4096):
     "Candidate rows of `P` (members, n, classes): item and class index per row, and features (probs, ranks, precisions, mean prob)."
     items, classes, feats = [], [], []
@@ -89,11 +96,13 @@ def _gbm_rows(P, top_k, prec, chunk=4096):
 _MODELS = ('logreg', 'mlp', 'gbm')
 _FLOOR = 1e-4   # probability of a class no member proposes (gbm)
 
+# %% ../nbs/16_stack.ipynb #c016s1
 def _rows_to_probs(probs):
     "Valid probability rows from non-negative scores (tiny negatives from rounding clipped), each summing to 1."
     probs = torch.as_tensor(probs, dtype=torch.float64).clamp_min(0)
     return (probs / probs.sum(1, keepdim=True)).float()
 
+# %% ../nbs/16_stack.ipynb #c016s2
 class Stacker:
     "A second-level model over named members' predictions; made by `fit_stacker`, applied to the same members' test predictions by `predict`."
     def __init__(self, model, est, members, vocab, top_k=None, prec=None): store_attr()
@@ -130,6 +139,7 @@ class Stacker:
         meta = dict(name=f'stack-{self.model}', members=list(self.members), model=self.model, **({'top_k': self.top_k} if self.top_k else {}))
         return Preds(al[0].ids, self.vocab, self._probs(P), t, meta)
 
+# %% ../nbs/16_stack.ipynb #c016s3
 def fit_stacker(oof, model='logreg', top_k=10, seed=0, **kwargs) -> Stacker:
     "A `Stacker` ('logreg', 'mlp' or 'gbm' over each member's `top_k` classes) trained on out-of-fold member predictions `oof` with targets."
     if model not in _MODELS: raise ValueError(f"unknown stacker model {model!r}: choose one of {list(_MODELS)}")
