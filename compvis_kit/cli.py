@@ -82,7 +82,8 @@ def cvk_train(
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
-    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)", kind_choices('model'))='cnn',
+    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)",
+                          kind_choices('model'))='cnn',
     encoding:_choices("Drawings: how strokes are drawn", kind_choices('encoding'))='plain',
     per_class:int=None,       # Drawings: training drawings per word (default: all)
     n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default: 80)
@@ -95,8 +96,10 @@ def cvk_train(
     run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
     if hasattr(kind := kind_for(path), 'from_cli'):                # a data kind with flags of its own (drawings)
         if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
-            raise ValueError(f"--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; {path} holds {kind.__name__}'s data")
-        data = kind.from_cli(stroke_model, size=size, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
+            raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; "
+                             f"{path} holds {kind.__name__}'s data")
+        data = kind.from_cli(stroke_model, size=size, encoding=encoding, per_class=per_class, n_valid=n_valid,
+                             n_folds=n_folds, shards=shards)
         data.check_arch(arch)
         r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
                   weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)

@@ -1,4 +1,4 @@
-"""Data kinds: what `train`, `load_run_model` and a `RunPredictor` ask a data object for, and a registry the kinds add themselves to, so the generic modules know none of them by name.
+"""Data kinds: what `train` and `predict` ask a data object for, and the registry the kinds join.
 
 Docs: https://compvis-kit.github.io/compvis_kit/data.html.md"""
 
@@ -23,7 +23,8 @@ class DataKind:
     def from_args(cls, path, **kwargs):
         "This kind for the folder `path` from `train`'s data arguments `kwargs` (none apply by default)."
         given = [k for k, v in kwargs.items() if v not in (None, False)]
-        if given: raise ValueError(f"{given} apply to folders of image files; {cls.__name__} reads {path}: pass its own arguments to it")
+        if given:
+            raise ValueError(f"{given} apply to folders of image files; {cls.__name__} reads {path}")
         return cls()
     @classmethod
     def from_spec(cls, spec):
@@ -43,15 +44,16 @@ DEFAULT_KIND = 'images'
 _KINDS = {}                     # name -> (class, detect), in registration order
 
 def register_data_kind(name, cls, detect=None):
-    "Register `cls` as the data kind `name` (the `kind` its runs record); `detect(path)`: whether a folder is of this kind."
-    if detect is not None and not callable(detect): raise TypeError(f"detect must be a function of a folder path, got {detect!r}")
+    "Register `cls` as the data kind `name` (the `kind` its runs record); `detect(path)`: is a folder of this kind?"
+    if detect is not None and not callable(detect):
+        raise TypeError(f"detect must be a function of a folder path, got {detect!r}")
     _KINDS.pop(name, None)
     _KINDS[name] = (cls, detect)
     return cls
 
 # %% ../nbs/05b_data.ipynb #d010
 def data_kind(name):
-    "The class registered as data kind `name` (a run record's `data_spec['kind']`), importing its module if the kit ships it."
+    "The class registered as data kind `name` (a run record's `data_spec['kind']`), importing the kit's own on demand."
     if name not in _KINDS and name in KIND_MODULES: importlib.import_module(KIND_MODULES[name])
     if name not in _KINDS:
         raise ValueError(f"unknown data kind {name!r}: the kinds known are {sorted({*_KINDS, *KIND_MODULES})}; "
@@ -65,7 +67,7 @@ def _import_known():
         if name not in _KINDS: importlib.import_module(mod)
 
 def detect_kind(path):
-    "The name of the registered kind whose `detect` accepts the folder `path` (newest first, image files last), else None."
+    "The name of the registered kind whose `detect` accepts folder `path` (newest first, image files last), else None."
     _import_known()
     names = [n for n in reversed(_KINDS) if n != DEFAULT_KIND] + [DEFAULT_KIND]
     return next((n for n in names if (det := _KINDS[n][1]) is not None and det(Path(path))), None)
@@ -82,8 +84,9 @@ def kind_choices(option) -> list:
 
 # %% ../nbs/05b_data.ipynb #d014
 def data_for(path, data=None, **kwargs):
-    "`data` if given (refusing data arguments it would ignore), else the kind detected for `path` (image files by default) from `kwargs`."
+    "`data` if given (refusing data arguments it would ignore), else the kind detected for `path` built from `kwargs`."
     if data is None: return kind_for(path).from_args(path, **kwargs)
     given = [k for k, v in kwargs.items() if v not in (None, False)]
-    if given: raise ValueError(f"{given} apply to folders of image files; {data!r} reads {path}: pass such options to {type(data).__name__} itself")
+    if given: raise ValueError(f"{given} apply to folders of image files; {data!r} reads {path}: "
+                               f"pass such options to {type(data).__name__} itself")
     return data

@@ -315,4 +315,4 @@ class FeedData(ImageData):
                         presize=self.presize, **self.kwargs)
     def test_dl(self, dls, path=None): return feed_test_dl(dls, path)
 
-register_data_kind('feed', FeedData)       # chosen by passing it (no folder is detected as the feed); runs record kind 'feed'
+register_data_kind('feed', FeedData)       # chosen by passing it: no folder is detected as the feed's

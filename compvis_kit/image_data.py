@@ -21,7 +21,8 @@ __all__ = ['DATA_ARGS', 'ImageData', 'is_image_folder']
 
 # %% ../nbs/08b_image_data.ipynb #i005
 _SPLIT_KW = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
-                 folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
+                 folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder',
+                 sample_csv='sample_csv')
 DATA_ARGS = (*_SPLIT_KW, 'dl_kwargs')                   # the `competition_dls` arguments an `ImageData` keeps
 
 def _split_args(kw):
@@ -30,20 +31,22 @@ def _split_args(kw):
 
 # %% ../nbs/08b_image_data.ipynb #i006
 class ImageData(DataKind):
-    "How `train` reads a competition of image files: `competition_dls` with `item_tfms`, `timm_learner`, the test images."
-    def __init__(self, item_tfms=None, cache=False, **kwargs): self.item_tfms, self.cache, self.kwargs = item_tfms, cache, kwargs
+    "How `train` reads a competition of image files: `competition_dls` with `item_tfms`, `timm_learner`, the test set."
+    def __init__(self, item_tfms=None, cache=False, **kwargs):
+        self.item_tfms, self.cache, self.kwargs = item_tfms, cache, kwargs
     def __repr__(self):
-        return f"ImageData(item_tfms={self.item_tfms!r}, cache={self.cache!r}{''.join(f', {k}={v!r}' for k, v in self.kwargs.items())})"
+        kw = ''.join(f', {k}={v!r}' for k, v in self.kwargs.items())
+        return f"ImageData(item_tfms={self.item_tfms!r}, cache={self.cache!r}{kw})"
     @classmethod
     def from_args(cls, path, item_tfms=None, cache=False, **kwargs): return cls(item_tfms, cache, **kwargs)
     @classmethod
-    def from_spec(cls, spec): return ImageData()          # the network and normalisation of any image run (the feed's too)
+    def from_spec(cls, spec): return ImageData()          # the network and normalisation of any image run (feed too)
     def spec(self): return dict(kind='images', cache=bool(self.cache))
     def check_arch(self, arch): check_arch(arch)
     def split(self, path): return shared_split(path, **_split_args(self.kwargs))
     def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None):
-        return competition_dls(path, item_tfms=self.item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold, cache=self.cache,
-                               num_workers=num_workers, **self.kwargs)
+        return competition_dls(path, item_tfms=self.item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold,
+                               cache=self.cache, num_workers=num_workers, **self.kwargs)
     def learner(self, dls, arch, pretrained=False, weights=None, **kwargs):
         return timm_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
     def model_for(self, arch, n_out, task=None, **kwargs):

@@ -110,7 +110,8 @@ class RunPredictor:
     def views(self): return (self.spec.get('tta') or {}).get('views') or ['identity']
     def __repr__(self):
         what = f"{len(self.spec['vocab'])} {'points' if self.spec['task'] == 'points' else 'classes'}"
-        tf = [type(t).__name__ for t in self.item_tfms] if self.kind == 'images' else data_kind(self.kind).describe(self.data)
+        tf = ([type(t).__name__ for t in self.item_tfms] if self.kind == 'images'
+              else spec_data(self.spec).describe(self.data))
         return f"RunPredictor({self.name!r}: {self.spec['arch']}, {what}, {tf}, views {self.views})"
 
 # %% ../nbs/25_predict.ipynb #c013
@@ -120,9 +121,10 @@ def _after_batch(self:RunPredictor):
 
 @patch
 def test_dl(self:RunPredictor, src, sample=None, bs=64) -> tuple:
-    "A test loader over the new images `src` (see `new_image_items`) or the new items of the run's data kind (its `predict_dl`), and their files."
+    "A test loader over new images `src` (`new_image_items`) or the run's data kind's new items (`predict_dl`); files."
     d = spec_data(self.spec)
-    if hasattr(d, 'predict_dl'): return d.predict_dl(src, self.spec['vocab'], sample, bs, self._after_batch(), self.device)
+    if hasattr(d, 'predict_dl'):
+        return d.predict_dl(src, self.spec['vocab'], sample, bs, self._after_batch(), self.device)
     t = new_image_items(src, sample)
     ds = Datasets(t.fname.tolist(), [[CvkImage.create]], split_idx=1)       # split 1: validation-time item transforms
     dl = TfmdDL(ds, bs=bs, shuffle=False, drop_last=False, after_item=[*self.item_tfms, ToTensor()], after_batch=self._after_batch(),
@@ -296,8 +298,9 @@ def predict_folder(src, folder_or_csv, tta=True, sample=None, weights=None, path
 
 # %% ../nbs/25_predict.ipynb #c028
 def _write_ids(preds, dest, id_cols=None) -> Path:
-    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has (`id_cols`: the data kind's)."
-    cols = list(id_cols) if id_cols else ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')] if preds.kind == 'points' else ['image_id', 'label']
+    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has (or `id_cols`)."
+    points = ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')]
+    cols = list(id_cols) if id_cols else points if preds.kind == 'points' else ['image_id', 'label']
     fn = dest.with_name(dest.stem + '-ids.csv')
     with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
     return fn
@@ -323,6 +326,7 @@ def cvk_predict(
     pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
     d = data_kind(ps[0].kind)
     out, k = Path(dest), top_k or getattr(d, 'top_k', None)
-    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
+    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out,
+                    members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
                     top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
     print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")

@@ -120,7 +120,7 @@ def default_tta(data, batch_tfms=None) -> tuple:
     return tuple(data.tta_views), f"{type(data).__name__}'s views"
 
 def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
-    "`data` if given (refusing image arguments it would ignore), else the registered kind detected for `path` (`data_for`)."
+    "`data` if given (refusing image arguments it would ignore), else the registered kind detected for `path`."
     return data_for(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
 
 # %% ../nbs/09_runs.ipynb #c017b
@@ -271,7 +271,7 @@ def load_run(path) -> Run:
     return Run(load_json(fn))
 
 def runs_folder(path) -> Path:
-    "`path` if it is a runs folder; the runs folder of `path` if a registered data kind detects it as a competition folder."
+    "`path` if it is a runs folder; the runs folder of `path` if a registered data kind detects it (a competition)."
     path = Path(path)
     return runs_dir(path) if detect_kind(path) is not None else path
 

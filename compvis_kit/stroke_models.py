@@ -21,7 +21,8 @@ from .data import DataKind, register_data_kind
 from .core import work_dir, load_json, data_work_dir
 from .splits import fold_split, split_path
 from .models import timm_learner, check_arch
-from .stroke_data import stroke_test_items, StrokeArray, _Source, _shape, _norm, _ids_table, _split_setup, _read_aug, BadLog
+from .stroke_data import stroke_test_items, StrokeArray, BadLog
+from .stroke_data import _Source, _shape, _norm, _ids_table, _split_setup, _read_aug
 from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
 
 # %% auto #0
@@ -233,7 +234,7 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
 
 # %% ../nbs/20_stroke_models.ipynb #c028b
 def new_stroke_items(src, sample=None) -> pd.DataFrame:
-    "The drawings to predict: the CSV `src` in `test_simplified.csv` layout (or that file of the folder `src`), in `sample`'s order if given."
+    "The drawings to predict: CSV `src` (or folder `src`'s `test_simplified.csv`), in `sample`'s order if given."
     src = Path(src)
     folder, csv = (src, 'test_simplified.csv') if src.is_dir() else (src.parent, src.name)
     t = stroke_test_items(folder, test_csv=csv, sample_csv=sample or 'sample_submission.csv')
@@ -242,7 +243,7 @@ def new_stroke_items(src, sample=None) -> pd.DataFrame:
 
 # %% ../nbs/20_stroke_models.ipynb #c030
 STROKE_MODELS = ('cnn', 'fused', 'lstm')
-_SPEC_KEYS = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')     # what rebuilds the network
+_SPEC_KEYS = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')     # rebuild the network
 
 def is_stroke_folder(path) -> bool:
     "Whether `path` is a competition folder in Kaggle's Quick Draw layout (`train_simplified/`)."
@@ -264,9 +265,9 @@ class StrokeData(DataKind):
         "The `StrokeData` whose network a run recorded with `data_spec` `spec` trained."
         return cls(**{k: spec[k] for k in _SPEC_KEYS if k in spec})
     @classmethod
-    def from_cli(cls, model='cnn', size=None, encoding='plain', per_class=None, n_valid=None, n_folds=None, shards=False):
-        "This kind from `cvk-train`'s drawing flags (64 px unless `size`)."
-        return cls(model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
+    def from_cli(cls, model='cnn', size=None, **kwargs):
+        "This kind from `cvk-train`'s drawing flags (64 px unless `size`; encoding, per_class, n_valid, n_folds...)."
+        return cls(model, size=size or 64, **kwargs)
     @staticmethod
     def describe(d) -> str:
         "How a run saw its drawings, from its `data_spec` `d`: model, size, encoding, sample."
@@ -339,17 +340,20 @@ class StrokeData(DataKind):
         norm = _norm(self.channels, self.stats)
         return {k: getattr(norm, k).flatten().tolist() for k in ('mean', 'std')}
     def predict_dl(self, src, vocab, sample=None, bs=64, after_batch=(), device='cpu') -> tuple:
-        "A test loader over the new drawings `src` (see `new_stroke_items`) for a model trained on `vocab`, and no files."
+        "A test loader over the new drawings `src` (`new_stroke_items`) for a model trained on `vocab`; no files."
         t = new_stroke_items(src, sample); folder, ids = t.attrs['folder'], t.key_id
         kw = dict(bs=bs, shuffle=False, drop_last=False, num_workers=0, device=device)
         if self.model == 'cnn':
-            ds = ArrayDataset(StrokeArray(folder, t, self.size, self.encoding, self.lw, self.antialias), None, vocab, _ids_table(ids))
+            x = StrokeArray(folder, t, self.size, self.encoding, self.lw, self.antialias)
+            ds = ArrayDataset(x, None, vocab, _ids_table(ids))
             ds.split_idx = 1
             dl = ArrayDL(ds, after_batch=list(after_batch), **kw)
         else:
             size = None if self.model == 'lstm' else self.size
-            x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None, self.point_mode)
-            dl = StrokeSeqDL(_seq_ds(x, None, vocab, ids, split_idx=1), after_batch=list(after_batch) if size else [], **kw)
+            x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None,
+                               self.point_mode)
+            after = list(after_batch) if size else []
+            dl = StrokeSeqDL(_seq_ds(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
         dl.ids = ids.tolist()
         return dl, None
     def input_shape(self) -> tuple:
@@ -358,7 +362,8 @@ class StrokeData(DataKind):
     def check_onnx(self, name):
         "Refuse ONNX export of a model that reads point sequences (run `name`)."
         if self.model != 'cnn':
-            raise ValueError(f"run {name!r}: model={self.model!r} reads packed point sequences, which ONNX export does not cover; "
+            raise ValueError(f"run {name!r}: model={self.model!r} reads packed point sequences, which ONNX export does "
+                             "not cover; "
                              "use export_run (safetensors) or a stroke CNN run")
 
 register_data_kind('strokes', StrokeData, detect=is_stroke_folder)

@@ -65,7 +65,7 @@ _QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tt
 def quickdraw_cfg(mode=None) -> Sizing:
     "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
     cfg = _sizing(mode, _QD_SIZES)
-    from compvis_kit.datasets.hershey import quickdraw_competition     # the stroke code only when drawings are asked for
+    from compvis_kit.datasets.hershey import quickdraw_competition     # the stroke code only when asked for
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
