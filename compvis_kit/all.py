@@ -13,6 +13,7 @@ from .core import *
 from .checks import *
 from .items import *
 from .splits import *
+from .data import *
 from .loaders import *
 from .feed import *
 from .datasets.fmnist import *
@@ -21,6 +22,7 @@ from .preds import *
 from .tasks import *
 from .tta import *
 from .models import *
+from .image_data import *
 from .recipes import *
 from .runs import *
 from .ensemble import *

@@ -21,8 +21,7 @@ from .tasks import task_for
 from .runs import train, runs_table, load_run, _runs_folder, Run, SCHEDULES
 from .preds import Preds
 from .tta import TTA_VIEWS
-from .strokes import ENCODINGS
-from .stroke_models import StrokeData, is_stroke_folder
+from .data import kind_for, kind_choices
 from .ensemble import ensemble, fit_report, _score
 from .submit import make_submission, score_submission
 
@@ -83,8 +82,9 @@ def cvk_train(
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
-    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)", ('cnn', 'fused', 'lstm'))='cnn',
-    encoding:_choices("Drawings: how strokes are drawn", ENCODINGS)='plain',
+    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)",
+                          kind_choices('model'))='cnn',
+    encoding:_choices("Drawings: how strokes are drawn", kind_choices('encoding'))='plain',
     per_class:int=None,       # Drawings: training drawings per word (default: all)
     n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default: 80)
     shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
@@ -94,10 +94,12 @@ def cvk_train(
     if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
     if resume and not (_runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], _runs_folder(path))
     run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
-    if is_stroke_folder(path):
+    if hasattr(kind := kind_for(path), 'from_cli'):                # a data kind with flags of its own (drawings)
         if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
-            raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; drawings are augmented as strokes")
-        data = StrokeData(stroke_model, size=size or 64, encoding=encoding, per_class=per_class, n_valid=n_valid, n_folds=n_folds, shards=shards)
+            raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; "
+                             f"{path} holds {kind.__name__}'s data")
+        data = kind.from_cli(stroke_model, size=size, encoding=encoding, per_class=per_class, n_valid=n_valid,
+                             n_folds=n_folds, shards=shards)
         data.check_arch(arch)
         r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
                   weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)
@@ -157,7 +159,7 @@ def cvk_submit(
     ens = ensemble([_member_preds(r, 'test' + sfx) for r in rs], w, name='ensemble')
     val = ensemble(vals, w)
     out = Path(dest) if dest else work_dir('submissions', competition_key(path))/'submission.csv'
-    k = top_k or (3 if is_stroke_folder(path) else None)
+    k = top_k or getattr(kind_for(path), 'top_k', None)
     extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
                  **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
     make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,

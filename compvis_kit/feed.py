@@ -23,7 +23,8 @@ from .items import test_items
 from .splits import shared_split, fold_split
 from .tasks import task_for
 from .loaders import default_workers, _LAYOUT_ARGS
-from .runs import ImageData
+from .data import register_data_kind
+from .image_data import ImageData
 
 # %% auto #0
 __all__ = ['jpeg_engine', 'decode_jpegs', 'read_image_bytes', 'decode_batch', 'resize_images', 'FeedBatch', 'FeedDecode',
@@ -313,3 +314,5 @@ class FeedData(ImageData):
         return feed_dls(path, self.size, self.resize, self.item_tfms, batch_tfms, bs, fold, num_workers=num_workers, engine=self.engine,
                         presize=self.presize, **self.kwargs)
     def test_dl(self, dls, path=None): return feed_test_dl(dls, path)
+
+register_data_kind('feed', FeedData)       # chosen by passing it: no folder is detected as the feed's

@@ -20,18 +20,16 @@ from .items import read_csv_text, image_resolver, test_items, find_layout, IMAGE
 from .preds import Preds
 from .tasks import Classification, Keypoints
 from .tta import tfms_spec, tfms_from_spec, spec_from_repr
-from .loaders import CvkImage, ArrayDataset, ArrayDL
-from .models import model_stats
-from .runs import Run, load_run, ImageData, _runs_folder
-from .stroke_data import stroke_test_items, StrokeArray, _ids_table, _norm
-from .stroke_models import StrokeData, StrokeSeqArray, StrokeSeqDL, _seq_ds
+from .loaders import CvkImage
+from .data import data_kind
+from .runs import Run, load_run, runs_folder
 from .ensemble import ensemble
 from .submit import make_submission
 
 # %% auto #0
-__all__ = ['SPEC_KEYS', 'run_spec', 'spec_model', 'new_image_items', 'new_stroke_items', 'RunPredictor', 'load_predictor',
-           'export_run', 'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx', 'ensemble_members',
-           'predict_folder', 'cvk_predict']
+__all__ = ['SPEC_KEYS', 'run_spec', 'spec_data', 'spec_model', 'new_image_items', 'RunPredictor', 'load_predictor', 'export_run',
+           'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx', 'ensemble_members', 'predict_folder',
+           'cvk_predict']
 
 # %% ../nbs/25_predict.ipynb #c005
 SPEC_KEYS = ('name', 'arch', 'model_kwargs', 'task', 'vocab', 'tta', 'data_spec', 'fold')
@@ -53,22 +51,16 @@ def run_spec(run) -> dict:
     return spec
 
 # %% ../nbs/25_predict.ipynb #c007
-_STROKE_KEYS = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')
-
-def _stroke_data(spec) -> StrokeData:
-    d = spec['data_spec']; return StrokeData(**{k: d[k] for k in _STROKE_KEYS if k in d})
+def spec_data(spec):
+    "The data kind object of the run spec `spec`, rebuilt from its `data_spec` (`data_kind(kind).from_spec`)."
+    d = spec['data_spec']; return data_kind(d['kind']).from_spec(d)
 
 def spec_model(spec) -> nn.Module:
     "The (untrained) network of the run spec `spec`; fills `spec['normalize']` if the run did not record it."
     n, kw = len(spec['vocab']), spec.get('model_kwargs') or {}
-    if spec['data_spec']['kind'] == 'strokes':
-        sd = _stroke_data(spec)
-        m = sd.model_for(spec['arch'], n, **kw)
-        norm = None if sd.model == 'lstm' else _norm(sd.channels, None)
-    else:
-        m = ImageData().model_for(spec['arch'], n, task=spec['task'], **kw)
-        norm = Normalize.from_stats(*model_stats(m), cuda=False)
-    if 'normalize' not in spec: spec['normalize'] = None if norm is None else {k: getattr(norm, k).flatten().tolist() for k in ('mean', 'std')}
+    d = spec_data(spec)
+    m = d.model_for(spec['arch'], n, task=spec['task'], **kw)
+    if 'normalize' not in spec: spec['normalize'] = d.predict_norm(m)
     return m.eval()
 
 # %% ../nbs/25_predict.ipynb #c009
@@ -96,15 +88,6 @@ def new_image_items(src, sample=None) -> pd.DataFrame:
     if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids of {sample} have no image in {src}: {ids[fs.isna()].tolist()[:5]}")
     return pd.DataFrame(dict(image_id=ids.values, fname=[str(src/f) for f in fs]))
 
-# %% ../nbs/25_predict.ipynb #c010
-def new_stroke_items(src, sample=None) -> pd.DataFrame:
-    "The drawings to predict: the CSV `src` in `test_simplified.csv` layout (or that file of the folder `src`), in `sample`'s order if given."
-    src = Path(src)
-    folder, csv = (src, 'test_simplified.csv') if src.is_dir() else (src.parent, src.name)
-    t = stroke_test_items(folder, test_csv=csv, sample_csv=sample or 'sample_submission.csv')
-    t.attrs['folder'] = folder
-    return t
-
 # %% ../nbs/25_predict.ipynb #c011
 class RunPredictor:
     "A trained `model` with its run `spec`: item transforms, normalisation, vocab or point names, task and TTA views; predicts on new items."
@@ -127,7 +110,8 @@ class RunPredictor:
     def views(self): return (self.spec.get('tta') or {}).get('views') or ['identity']
     def __repr__(self):
         what = f"{len(self.spec['vocab'])} {'points' if self.spec['task'] == 'points' else 'classes'}"
-        tf = [type(t).__name__ for t in self.item_tfms] if self.kind == 'images' else f"{self.data['model']} {self.data.get('size')}px"
+        tf = ([type(t).__name__ for t in self.item_tfms] if self.kind == 'images'
+              else spec_data(self.spec).describe(self.data))
         return f"RunPredictor({self.name!r}: {self.spec['arch']}, {what}, {tf}, views {self.views})"
 
 # %% ../nbs/25_predict.ipynb #c013
@@ -137,29 +121,16 @@ def _after_batch(self:RunPredictor):
 
 @patch
 def test_dl(self:RunPredictor, src, sample=None, bs=64) -> tuple:
-    "A test loader over the new images or drawings `src` (see `new_image_items`, `new_stroke_items`), and their files (None for drawings)."
-    if self.kind == 'strokes': return self._stroke_dl(new_stroke_items(src, sample), bs), None
+    "A test loader over new images `src` (`new_image_items`) or the run's data kind's new items (`predict_dl`); files."
+    d = spec_data(self.spec)
+    if hasattr(d, 'predict_dl'):
+        return d.predict_dl(src, self.spec['vocab'], sample, bs, self._after_batch(), self.device)
     t = new_image_items(src, sample)
     ds = Datasets(t.fname.tolist(), [[CvkImage.create]], split_idx=1)       # split 1: validation-time item transforms
     dl = TfmdDL(ds, bs=bs, shuffle=False, drop_last=False, after_item=[*self.item_tfms, ToTensor()], after_batch=self._after_batch(),
                 num_workers=0, device=self.device)
     dl.ids = t.image_id.tolist()
     return dl, [Path(f) for f in t.fname]
-
-@patch
-def _stroke_dl(self:RunPredictor, t, bs):
-    sd, folder, vocab = _stroke_data(self.spec), t.attrs['folder'], self.spec['vocab']
-    kw = dict(bs=bs, shuffle=False, drop_last=False, num_workers=0, device=self.device)
-    if sd.model == 'cnn':
-        ds = ArrayDataset(StrokeArray(folder, t, sd.size, sd.encoding, sd.lw, sd.antialias), None, vocab, _ids_table(t.key_id))
-        ds.split_idx = 1
-        dl = ArrayDL(ds, after_batch=self._after_batch(), **kw)
-    else:
-        size = None if sd.model == 'lstm' else sd.size
-        x = StrokeSeqArray(folder, t, sd.max_points, size, sd.encoding, sd.lw, sd.antialias, None, sd.point_mode)
-        dl = StrokeSeqDL(_seq_ds(x, None, vocab, t.key_id, split_idx=1), after_batch=self._after_batch() if size else [], **kw)
-    dl.ids = t.key_id.tolist()
-    return dl
 
 # %% ../nbs/25_predict.ipynb #c014
 @patch
@@ -189,8 +160,8 @@ def _run_dir(src, path=None) -> Path:
     "The run folder that `src` names: a folder with run.json, or a run name among the runs of the competition folder `path`."
     src = Path(src)
     if (src/'run.json').is_file(): return src
-    if path is not None and (d := _runs_folder(path)/str(src)).is_dir(): return d
-    runs = _runs_folder(path) if path is not None else None
+    if path is not None and (d := runs_folder(path)/str(src)).is_dir(): return d
+    runs = runs_folder(path) if path is not None else None
     have = sorted(d.name for d in runs.iterdir() if (d/'run.json').is_file()) if runs is not None and runs.is_dir() else []
     raise FileNotFoundError(f"{src}: not a run folder (no run.json), nor a .safetensors or .onnx file from export_run/export_onnx"
                             + (f", nor a run in {runs} (the runs there: {have or 'none'}{did_you_mean(src, have)})" if path is not None
@@ -252,7 +223,8 @@ class Folded(nn.Module):
 
 def _input_shape(p, size):
     "(C, H, W) of the images `p`'s model sees: from `size`, else the run's last resize or drawing size."
-    if p.kind == 'strokes': return (_stroke_data(p.spec).channels, p.data['size'], p.data['size'])
+    d = spec_data(p.spec)
+    if hasattr(d, 'input_shape'): return d.input_shape()
     sizes = [t.size for t in p.item_tfms if hasattr(t, 'size')]
     if size is None and not sizes: raise ValueError(f"run {p.name!r} has no resize among its item transforms: pass size=(h, w) for the ONNX input")
     h, w = (size, size) if isinstance(size, int) else size if size is not None else (sizes[-1][1], sizes[-1][0])
@@ -263,9 +235,7 @@ def export_onnx(run, dest, item_tfms=None, size=None, path=None, tol=1e-4) -> Pa
     "Write `run`'s model as ONNX (fp32, normalisation folded in, input: pixels in 0..1 after item transforms), checked with onnxruntime."
     onnx, ort = _onnx('onnx'), _onnx('onnxruntime'); _onnx('onnxscript')
     dest, p = Path(dest), load_predictor(run, path, item_tfms)
-    if p.kind == 'strokes' and p.data['model'] != 'cnn':
-        raise ValueError(f"run {p.name!r}: model={p.data['model']!r} reads packed point sequences, which ONNX export does not cover; "
-                         "use export_run (safetensors) or a stroke CNN run")
+    if hasattr(d := spec_data(p.spec), 'check_onnx'): d.check_onnx(p.name)
     m, x = Folded(p.model, p.norm).eval(), torch.rand(2, *_input_shape(p, size))
     prog = torch.onnx.export(m, (x,), input_names=['image'], output_names=['output'], dynamic_shapes=({0: torch.export.Dim('batch')},), dynamo=True, verbose=False)
     model = prog.model_proto
@@ -327,9 +297,10 @@ def predict_folder(src, folder_or_csv, tta=True, sample=None, weights=None, path
     return ps[0] if len(ps) == 1 and weights is None else ensemble(ps, weights, name='ensemble')
 
 # %% ../nbs/25_predict.ipynb #c028
-def _write_ids(preds, dest, strokes) -> Path:
-    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has."
-    cols = ['key_id', 'word'] if strokes else ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')] if preds.kind == 'points' else ['image_id', 'label']
+def _write_ids(preds, dest, id_cols=None) -> Path:
+    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has (or `id_cols`)."
+    points = ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')]
+    cols = list(id_cols) if id_cols else points if preds.kind == 'points' else ['image_id', 'label']
     fn = dest.with_name(dest.stem + '-ids.csv')
     with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
     return fn
@@ -353,8 +324,9 @@ def cvk_predict(
     ps = [load_predictor(m, path) for m in ensemble_members(runs[0] if len(runs) == 1 else runs, None, path)[0]]
     ws = weights or (ensemble_members(runs[0], None, path)[1] if len(runs) == 1 else None)
     pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
-    strokes = ps[0].kind == 'strokes'
-    out, k = Path(dest), top_k or (3 if strokes else None)
-    make_submission(pred, sample or _write_ids(pred, out, strokes), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
+    d = data_kind(ps[0].kind)
+    out, k = Path(dest), top_k or getattr(d, 'top_k', None)
+    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out,
+                    members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
                     top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
     print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")

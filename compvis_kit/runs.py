@@ -13,19 +13,18 @@ from torch import nn
 from fastcore.all import *
 from fastai.vision.all import Learner, set_seed, Callback
 from .core import *
-from .items import find_layout
-from .splits import shared_split
 from .preds import Preds
-from .loaders import competition_dls, competition_test_dl, dl_files
-from .models import timm_learner, timm_model, timm_point_model, save_state_dict, check_arch
+from .loaders import competition_dls
+from .models import save_state_dict
 from .tta import *
 from .recipes import step_decay_schedule, plateau_schedule, sgdr_schedule, precomputed_fine_tune_schedule
 from .recipes import ResumeCheckpoint, resume_checkpoints, checkpoint_meta, epoch_skipped
-from .stroke_models import StrokeData, is_stroke_folder
+from .data import data_for, data_kind, detect_kind
+from .image_data import ImageData, DATA_ARGS
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'ImageData', 'default_tta',
-           'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'train', 'load_run',
+__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'default_tta', 'get_data',
+           'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'train', 'load_run', 'runs_folder',
            'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
@@ -115,41 +114,14 @@ class SaveEpochs(Callback):
     def load_state_dict(self, sd): self.saved = list(sd['saved'])
 
 # %% ../nbs/09_runs.ipynb #c016
-class ImageData:
-    "How `train` reads a competition of image files: `competition_dls` with `item_tfms`, `timm_learner`, the test images."
-    def __init__(self, item_tfms=None, cache=False, **kwargs): self.item_tfms, self.cache, self.kwargs = item_tfms, cache, kwargs
-    def __repr__(self): return f"ImageData(item_tfms={self.item_tfms!r}, cache={self.cache!r}{''.join(f', {k}={v!r}' for k, v in self.kwargs.items())})"
-    def spec(self): return dict(kind='images', cache=bool(self.cache))
-    def check_arch(self, arch): check_arch(arch)
-    def split(self, path): return shared_split(path, **_split_args(self.kwargs))
-    def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None):
-        return competition_dls(path, item_tfms=self.item_tfms, batch_tfms=batch_tfms, bs=bs, fold=fold, cache=self.cache, num_workers=num_workers, **self.kwargs)
-    def learner(self, dls, arch, pretrained=False, weights=None, **kwargs): return timm_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
-    def model_for(self, arch, n_out, task=None, **kwargs): return (timm_point_model if task == 'points' else timm_model)(arch, n_out, **kwargs)
-    def test_dl(self, dls, path=None): return competition_test_dl(dls, path)
-    def default_tta(self, batch_tfms=None): return trained_views([*L(self.item_tfms), *L(batch_tfms)])
-    def files(self, dl, path=None): return dl_files(dl, path)
-
-_SPLIT_KW = dict(valid_pct='valid_pct', n_folds='n_folds', per_class='per_class', split_col='col', split_seed='seed',
-                 folder='folder', csv_fname='csv_fname', suff='suff', test_folder='test_folder', sample_csv='sample_csv')
-_DLS_KW = (*_SPLIT_KW, 'dl_kwargs')                   # the `competition_dls` arguments an `ImageData` keeps
-
-def _split_args(kw):
-    "The `shared_split` arguments among `competition_dls` arguments `kw`."
-    return {_SPLIT_KW[k]: v for k, v in kw.items() if k in _SPLIT_KW}
-
 def default_tta(data, batch_tfms=None) -> tuple:
     "TTA views for a run on `data` when none are asked for, and why: `data.default_tta(batch_tfms)`, else its fixed `tta_views`."
     if hasattr(data, 'default_tta'): return data.default_tta(batch_tfms)
     return tuple(data.tta_views), f"{type(data).__name__}'s views"
 
 def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
-    "`data` if given (refusing image arguments it would ignore), else `StrokeData()` for a Quick Draw folder, else `ImageData(item_tfms, cache, **kwargs)`."
-    if data is None and not is_stroke_folder(path): return ImageData(item_tfms, cache, **kwargs)
-    data = data if data is not None else StrokeData()
-    given = [k for k, v in dict(item_tfms=item_tfms, cache=cache, **kwargs).items() if v not in (None, False)]
-    if given: raise ValueError(f"{given} apply to folders of image files; {data!r} reads {path} (its size, sample and split are StrokeData arguments)")
-    return data
+    "`data` if given (refusing image arguments it would ignore), else the registered kind detected for `path`."
+    return data_for(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
 
 # %% ../nbs/09_runs.ipynb #c017b
 class WandbRun(Callback):
@@ -298,19 +270,18 @@ def load_run(path) -> Run:
     if not fn.exists(): raise FileNotFoundError(f"{path}: no run.json (not a run folder)")
     return Run(load_json(fn))
 
-def _runs_folder(path):
-    "`path` if it is a runs folder; the runs folder of `path` if it is a competition folder."
+def runs_folder(path) -> Path:
+    "`path` if it is a runs folder; the runs folder of `path` if a registered data kind detects it (a competition)."
     path = Path(path)
-    if is_stroke_folder(path): return runs_dir(path)
-    try: find_layout(path)
-    except (FileNotFoundError, ValueError): return path
-    return runs_dir(path)
+    return runs_dir(path) if detect_kind(path) is not None else path
+
+_runs_folder = runs_folder          # the old name, still imported by sweep
 
 def _finished(r): return r.get('status', 'finished') == 'finished' and 'metrics' in r
 
 def runs_table(path, all_folds=False) -> pd.DataFrame:
     "One row per finished run in the runs folder `path` (or of the competition folder `path`), lowest `tta_error` first; fold 0 only unless `all_folds`."
-    path = _runs_folder(path)
+    path = runs_folder(path)
     runs = [load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists()] if path.is_dir() else []
     err = lambda m, k: m.get(k, m.get(f'{k}_rate'))          # runs recorded before `error` was generic
     rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60] or _data_desc(r),
@@ -321,25 +292,23 @@ def runs_table(path, all_folds=False) -> pd.DataFrame:
     return df.sort_values(['tta_error', 'name']).reset_index(drop=True)
 
 def _data_desc(r):
-    "How a stroke run saw its drawings, for the runs table's item_tfms column."
+    "How a run saw its data in a few words (its kind's `describe`), for the runs table's item_tfms column."
     d = r.get('data_spec') or {}
-    return f"{d['model']} {d['size']}px {d['encoding']}" + (f" {d['per_class']}/word" if d.get('per_class') else '') if d.get('kind') == 'strokes' else ''
-
+    try: cls = data_kind(d.get('kind', 'images'))
+    except ValueError: return ''                      # a kind this process cannot import: no description
+    return cls.describe(d) if hasattr(cls, 'describe') else ''
 
 def best_runs(path, k=3) -> list:
     "The `k` finished fold-0 runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."
     tbl = runs_table(path)
     if not len(tbl): raise FileNotFoundError(f"no finished runs for {path}: run the per-architecture notebooks first")
-    return [load_run(_runs_folder(path)/n) for n in tbl.name[:k]]
+    return [load_run(runs_folder(path)/n) for n in tbl.name[:k]]
 
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
     r = load_run(path)
-    spec = dict(r.get('data_spec') or dict(kind='images'))
-    if spec.pop('kind') == 'strokes':
-        keep = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')
-        m = StrokeData(**{k: spec[k] for k in keep if k in spec}).model_for(r.arch, len(r.vocab), **r.model_kwargs)
-    else: m = ImageData().model_for(r.arch, len(r.vocab), task=r.get('task'), **r.model_kwargs)
+    spec = r.get('data_spec') or dict(kind='images')
+    m = data_kind(spec['kind']).from_spec(spec).model_for(r.arch, len(r.vocab), task=r.get('task'), **r.model_kwargs)
     m.load_state_dict(load_safetensors(Path(path)/'model.safetensors'))
     return m.eval()
 
@@ -357,7 +326,7 @@ def checkpoint_ensemble(run, which='valid_tta', epochs=None, weights=None) -> Pr
 def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
     "One `train` run per fold (all folds by default); out-of-fold `Preds` over every training item, test `Preds` averaged over folds."
     data = get_data(path, kwargs.pop('data', None), item_tfms=kwargs.pop('item_tfms', None), cache=kwargs.pop('cache', False),
-                    **{k: kwargs.pop(k) for k in list(kwargs) if k in _DLS_KW})
+                    **{k: kwargs.pop(k) for k in list(kwargs) if k in DATA_ARGS})
     n = int(data.split(path).fold.max()) + 1
     folds = list(range(n)) if folds is None else list(folds)
     out = Path(dest or runs_dir(path))

@@ -16,16 +16,19 @@ from fastai.vision.all import DataLoaders, IntToFloatTensor, CrossEntropyLossFla
 from .loaders import ArrayDataset, ArrayDL, default_workers
 from .models import timm_model
 from .tasks import Classification
-from .strokes import render, StrokeAug
+from .strokes import render, StrokeAug, ENCODINGS
+from .data import DataKind, register_data_kind
 from .core import work_dir, load_json, data_work_dir
 from .splits import fold_split, split_path
 from .models import timm_learner, check_arch
-from .stroke_data import stroke_test_items, _Source, _shape, _norm, _ids_table, _split_setup, _read_aug, BadLog
+from .stroke_data import stroke_test_items, StrokeArray, BadLog
+from .stroke_data import _Source, _shape, _norm, _ids_table, _split_setup, _read_aug
 from .stroke_data import stroke_items, stroke_split, _sample, stroke_dls, shard_dls, render_shards, stroke_test_dl
 
 # %% auto #0
 __all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL',
-           'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'is_stroke_folder', 'StrokeData']
+           'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'new_stroke_items', 'is_stroke_folder',
+           'StrokeData']
 
 # %% ../nbs/20_stroke_models.ipynb #c005
 _MODES = ('even', 'first')
@@ -229,22 +232,46 @@ def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Le
     if learn.pretrained: learn.freeze()
     return learn
 
+# %% ../nbs/20_stroke_models.ipynb #c028b
+def new_stroke_items(src, sample=None) -> pd.DataFrame:
+    "The drawings to predict: CSV `src` (or folder `src`'s `test_simplified.csv`), in `sample`'s order if given."
+    src = Path(src)
+    folder, csv = (src, 'test_simplified.csv') if src.is_dir() else (src.parent, src.name)
+    t = stroke_test_items(folder, test_csv=csv, sample_csv=sample or 'sample_submission.csv')
+    t.attrs['folder'] = folder
+    return t
+
 # %% ../nbs/20_stroke_models.ipynb #c030
 STROKE_MODELS = ('cnn', 'fused', 'lstm')
+_SPEC_KEYS = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')     # rebuild the network
 
 def is_stroke_folder(path) -> bool:
     "Whether `path` is a competition folder in Kaggle's Quick Draw layout (`train_simplified/`)."
     return (Path(path)/'train_simplified').is_dir()
 
-class StrokeData:
+class StrokeData(DataKind):
     "How `train` reads a Quick Draw folder: drawings per word, fixed holdout, rendering (or shards), and a CNN, fused or LSTM model."
     tta_views = ('identity',)
+    options = dict(model=STROKE_MODELS, encoding=ENCODINGS)        # cvk-train's --stroke-model and --encoding choices
+    top_k, id_cols = 3, ('key_id', 'word')                         # Quick Draw submissions: three words a row (MAP@3)
     def __init__(self, model='cnn', size=64, encoding='plain', per_class=None, n_valid=None, n_folds=None, seed=42, aug=True,
                  shards=False, shard_size=5000, n_workers=2, max_points=128, point_mode='even', lw=2, antialias=True, stats=None):
         if model not in STROKE_MODELS: raise ValueError(f"model must be one of {list(STROKE_MODELS)}, got {model!r}")
         if shards and model != 'cnn': raise ValueError(f"shards hold images only: model={model!r} reads the strokes, so render on the fly (shards=False)")
         if size is not None: _shape(size, encoding, lw, antialias)              # render's own checks of size, encoding, lw
         store_attr()
+    @classmethod
+    def from_spec(cls, spec):
+        "The `StrokeData` whose network a run recorded with `data_spec` `spec` trained."
+        return cls(**{k: spec[k] for k in _SPEC_KEYS if k in spec})
+    @classmethod
+    def from_cli(cls, model='cnn', size=None, **kwargs):
+        "This kind from `cvk-train`'s drawing flags (64 px unless `size`; encoding, per_class, n_valid, n_folds...)."
+        return cls(model, size=size or 64, **kwargs)
+    @staticmethod
+    def describe(d) -> str:
+        "How a run saw its drawings, from its `data_spec` `d`: model, size, encoding, sample."
+        return f"{d['model']} {d['size']}px {d['encoding']}" + (f" {d['per_class']}/word" if d.get('per_class') else '')
     def __repr__(self): return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k != 'kind')})"
     def spec(self) -> dict:
         "What a run records about its data (and what `load_run_model` needs to rebuild the model)."
@@ -296,7 +323,7 @@ class StrokeData:
         old = work_dir()/'shards'/path.name/name                  # where older versions of the kit rendered them: finished there
         if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old
         return data_work_dir(path, 'shards', name)
-    def model_for(self, arch, n_out, **kwargs) -> nn.Module:
+    def model_for(self, arch, n_out, task=None, **kwargs) -> nn.Module:
         "The network of this kind for `n_out` words (`kwargs` to it)."
         if self.model == 'lstm': return StrokeLSTM(n_out, **kwargs)
         if self.model == 'fused': return FusedStrokeModel(arch, n_out, in_chans=self.channels, **kwargs)
@@ -307,4 +334,36 @@ class StrokeData:
         if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
         return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
     def test_dl(self, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)
-    def files(self, dl, path=None): return None
+    def predict_norm(self, model=None) -> dict:
+        "The mean and std (per channel) the rendered drawings are normalised with; None for the LSTM (points alone)."
+        if self.model == 'lstm': return None
+        norm = _norm(self.channels, self.stats)
+        return {k: getattr(norm, k).flatten().tolist() for k in ('mean', 'std')}
+    def predict_dl(self, src, vocab, sample=None, bs=64, after_batch=(), device='cpu') -> tuple:
+        "A test loader over the new drawings `src` (`new_stroke_items`) for a model trained on `vocab`; no files."
+        t = new_stroke_items(src, sample); folder, ids = t.attrs['folder'], t.key_id
+        kw = dict(bs=bs, shuffle=False, drop_last=False, num_workers=0, device=device)
+        if self.model == 'cnn':
+            x = StrokeArray(folder, t, self.size, self.encoding, self.lw, self.antialias)
+            ds = ArrayDataset(x, None, vocab, _ids_table(ids))
+            ds.split_idx = 1
+            dl = ArrayDL(ds, after_batch=list(after_batch), **kw)
+        else:
+            size = None if self.model == 'lstm' else self.size
+            x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None,
+                               self.point_mode)
+            after = list(after_batch) if size else []
+            dl = StrokeSeqDL(_seq_ds(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
+        dl.ids = ids.tolist()
+        return dl, None
+    def input_shape(self) -> tuple:
+        "(C, H, W) of the images the CNN sees (the ONNX input)."
+        return (self.channels, self.size, self.size)
+    def check_onnx(self, name):
+        "Refuse ONNX export of a model that reads point sequences (run `name`)."
+        if self.model != 'cnn':
+            raise ValueError(f"run {name!r}: model={self.model!r} reads packed point sequences, which ONNX export does "
+                             "not cover; "
+                             "use export_run (safetensors) or a stroke CNN run")
+
+register_data_kind('strokes', StrokeData, detect=is_stroke_folder)

@@ -16,8 +16,7 @@ from .core import *
 from .items import solution_path
 from .datasets.fmnist import fmnist_competition
 from .datasets.keypoints import keypoint_competition
-from .datasets.hershey import quickdraw_competition
-from .runs import runs_table, load_run, _runs_folder
+from .runs import runs_table, load_run, runs_folder
 from .submit import score_submission, manifest_path
 
 # %% auto #0
@@ -66,6 +65,7 @@ _QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tt
 def quickdraw_cfg(mode=None) -> Sizing:
     "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
     cfg = _sizing(mode, _QD_SIZES)
+    from compvis_kit.datasets.hershey import quickdraw_competition     # the stroke code only when asked for
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
@@ -90,7 +90,7 @@ def results_table(path) -> tuple[pd.DataFrame, dict]:
     "Runs, ensemble and submission score for the competition folder `path`: a table and the facts behind it."
     path = Path(path)
     runs = runs_table(path)
-    points = len(runs) and load_run(_runs_folder(path)/runs.name[0]).get('task') == 'points'
+    points = len(runs) and load_run(runs_folder(path)/runs.name[0]).get('task') == 'points'
     if points: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, error_pct=runs.error, tta_error_pct=runs.tta_error, minutes=runs.seconds/60))
     else: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error, tta_acc=1-runs.tta_error,
                                  **({'tta_map3': runs.tta_map3} if 'tta_map3' in runs else {}), minutes=runs.seconds/60))
