@@ -66,6 +66,7 @@ def _import_known():
     for name, mod in KIND_MODULES.items():
         if name not in _KINDS: importlib.import_module(mod)
 
+# %% ../nbs/05b_data.ipynb #d013s1
 def detect_kind(path):
     "The name of the registered kind whose `detect` accepts folder `path` (newest first, image files last), else None."
     _import_known()
@@ -77,6 +78,7 @@ def kind_for(path):
     "The data kind class for the folder `path`: the one detected (`detect_kind`), else image files."
     return data_kind(detect_kind(path) or DEFAULT_KIND)
 
+# %% ../nbs/05b_data.ipynb #d013bs1
 def kind_choices(option) -> list:
     "The choices the known data kinds declare for their argument `option` (their `options`), for a command-line parser."
     _import_known()

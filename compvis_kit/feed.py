@@ -42,6 +42,7 @@ def jpeg_engine(engine='auto') -> str:
     if engine == 'auto': return 'torchcodec' if _tc_decode_jpeg is not None else 'torchvision'
     return engine
 
+# %% ../nbs/22_feed.ipynb #c006s1
 def decode_jpegs(datas, device='cpu', engine='auto') -> list:
     "JPEG byte tensors `datas` (1-D uint8, on the CPU) decoded in one call on `device` to RGB uint8 (3, h, w) tensors."
     if jpeg_engine(engine) == 'torchcodec': return _tc_decode_jpeg(list(datas), mode='RGB', device=device)
@@ -52,8 +53,10 @@ def decode_jpegs(datas, device='cpu', engine='auto') -> list:
 # %% ../nbs/22_feed.ipynb #c008
 _JPEG_MAGIC = b'\xff\xd8\xff'
 
+# %% ../nbs/22_feed.ipynb #c008s1
 def _pil_chw(im) -> torch.Tensor: return torch.from_numpy(np.asarray(im).transpose(2, 0, 1).copy())
 
+# %% ../nbs/22_feed.ipynb #c008s2
 def read_image_bytes(fn):
     "What a loader worker sends for image `fn`: a JPEG's bytes (1-D uint8), another format decoded (3, h, w), or an error message."
     try: data = np.fromfile(fn, dtype=np.uint8)
@@ -62,6 +65,7 @@ def read_image_bytes(fn):
     try: return _pil_chw(load_image(io.BytesIO(data.tobytes())))
     except ValueError as e: return f"{fn}: cannot read image ({e.__cause__ or e})"
 
+# %% ../nbs/22_feed.ipynb #c008s3
 def decode_batch(xs, names, device='cpu', engine='auto') -> tuple:
     "Images of a batch `xs` (from `read_image_bytes`) on `device`: the JPEGs in one call; and `{index: error}` for those that failed."
     out, errs = [None]*len(xs), {}
@@ -84,6 +88,7 @@ def decode_batch(xs, names, device='cpu', engine='auto') -> tuple:
 # %% ../nbs/22_feed.ipynb #c012
 _METHODS = ('squish', 'crop', 'pad')
 
+# %% ../nbs/22_feed.ipynb #c012s1
 def _crop_box(h, w, size, method, pcts=(0.5, 0.5)) -> tuple:
     "fastai's crop (left, top, width, height) of an h x w image for `method` and target `size` (h, w); it may reach outside (padding)."
     sh, sw = size
@@ -93,6 +98,7 @@ def _crop_box(h, w, size, method, pcts=(0.5, 0.5)) -> tuple:
     cw, ch = int(m*sw), int(m*sh)
     return int(pcts[0]*(w - cw)), int(pcts[1]*(h - ch)), cw, ch
 
+# %% ../nbs/22_feed.ipynb #c012s2
 def _crop_pad(x, l, t, cw, ch):
     "The (cw, ch) box of `x` (c, h, w) at left `l`, top `t`, zeros where it leaves the image."
     H, W = x.shape[-2:]
@@ -102,6 +108,7 @@ def _crop_pad(x, l, t, cw, ch):
     if x1 > x0 and y1 > y0: out[:, y0-t:y1-t, x0-l:x1-l] = x[:, y0:y1, x0:x1]
     return out
 
+# %% ../nbs/22_feed.ipynb #c012s3
 def resize_images(imgs, size, method='squish', train=False) -> torch.Tensor:
     "Images `imgs` (list of uint8 (c, h, w)) brought to `size` as fastai's `Resize`/`CropPad` would on PIL images (`train`: random crop), stacked."
     if method not in _METHODS: raise ValueError(f"resize method must be one of {list(_METHODS)}, got {method!r}")
@@ -136,6 +143,7 @@ class FeedBatch:
         for i, x in d['rest'].items(): self.xs[i] = x
         for i, x in zip(d['jpg'], torch.split(d['buf'], d['lens'])): self.xs[i] = x
 
+# %% ../nbs/22_feed.ipynb #c018s1
 class FeedDecode(DisplayedTransform):
     "Batch transform: decode a `FeedBatch` on the device in one call and resize to `size` by `method`; undecodable images skipped and counted."
     order = 0
@@ -175,11 +183,13 @@ class FeedDataset:
         x, *y = o
         return (x, *(Category(self.vocab[int(v)]) for v in y))
 
+# %% ../nbs/22_feed.ipynb #c021s1
 class _SplitCtx:
     def __init__(self, ds, i): self.ds, self.i = ds, i
     def __enter__(self): self.old, self.ds.split_idx = self.ds.split_idx, self.i; return self.ds
     def __exit__(self, *a): self.ds.split_idx = self.old
 
+# %% ../nbs/22_feed.ipynb #c021s2
 class FeedDL(TfmdDL):
     "A fastai `TfmdDL` whose workers only read image files; its `FeedDecode` batch transform decodes each batch on `device`."
     def create_batch(self, b):
@@ -208,10 +218,12 @@ def resize_spec(item_tfms=None, size=None, resize='squish') -> tuple:
     if type(t).__name__ == 'Resize' and t.method in (ResizeMethod.Squish, ResizeMethod.Crop): return (t.size[1], t.size[0]), str(t.method)
     raise ValueError(f"feed_dls cannot run item transform {t!r} on the device: use Resize(size, method='squish'|'crop') or CropPad(size, pad_mode='zeros')")
 
+# %% ../nbs/22_feed.ipynb #c023s1
 def _label_idx(items, vocab):
     o2i = {v: i for i, v in enumerate(vocab)}
     return np.array([o2i[o] for o in items.label], dtype=np.int64)
 
+# %% ../nbs/22_feed.ipynb #c023s2
 @delegates(shared_split, but=['path', 'items', 'force', 'col', 'seed'])
 def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, bs=64, fold=0, device=None, num_workers=None,
              engine='auto', presize=None, items=None, split_col=None, split_seed=None, dl_kwargs=None, **kwargs) -> DataLoaders:
@@ -238,11 +250,13 @@ def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, 
     dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab, dls.feed = items, layout, fold, task, vocab, dict(size=size, method=method, engine=jpeg_engine(engine), presize=presize)
     return dls
 
+# %% ../nbs/22_feed.ipynb #c023s3
 @patch(as_prop=True)
 def skipped(self:DataLoaders) -> list:
     "Files a feed loader could not decode and left out of their batches (one entry per time skipped)."
     return [n for f in self.train.after_batch.fs if hasattr(f, 'skipped') and hasattr(f, 'engine') for n in f.skipped]
 
+# %% ../nbs/22_feed.ipynb #c023s4
 def feed_test_dl(dls, path=None, **kwargs):
     "A loader over the test images of feed `dls`'s folder, in sample-submission order (centre crops); its `.ids` are the image ids."
     path = Path(path or dls.path)
@@ -255,6 +269,7 @@ def feed_test_dl(dls, path=None, **kwargs):
 # %% ../nbs/22_feed.ipynb #c025
 _PRESIZE = ('short', 'squish')
 
+# %% ../nbs/22_feed.ipynb #c025s1
 def _presize_one(src, dst, size, method, quality):
     "Resize image file `src` to `size` by `method` into JPEG `dst` (atomically); None, or the error."
     try: im = load_image(src)
@@ -268,8 +283,10 @@ def _presize_one(src, dst, size, method, quality):
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     with atomic_save(dst) as f: im.save(f, 'JPEG', quality=quality)
 
+# %% ../nbs/22_feed.ipynb #c025s2
 def _presize_chunk(jobs, size, method, quality): return [_presize_one(s, d, size, method, quality) for s, d in jobs]
 
+# %% ../nbs/22_feed.ipynb #c025s3
 def presize_images(path, fnames, size, method='short', quality=95, n_workers=None) -> AttrDict:
     "Images `fnames` (relative to `path`) resized once to `size` by `method` ('short' or 'squish') into a cache; the cached `files`."
     if method not in _PRESIZE: raise ValueError(f"presize method must be one of {list(_PRESIZE)}, got {method!r}")

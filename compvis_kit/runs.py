@@ -43,6 +43,7 @@ class Run(AttrDict):
             raise ValueError(f"run {self.name!r} has no checkpoint after epoch {epoch}: it has {self.get('checkpoints', [])} (train with save_epochs=)")
         return Preds.load(self.path/(f'{which}.safetensors' if epoch is None else f'{which}_epoch{epoch}.safetensors'))
 
+# %% ../nbs/09_runs.ipynb #c005s1
 def runs_dir(path) -> Path:
     "Where runs on the competition folder `path` are recorded."
     return work_dir('runs', competition_key(path))
@@ -119,6 +120,7 @@ def default_tta(data, batch_tfms=None) -> tuple:
     if hasattr(data, 'default_tta'): return data.default_tta(batch_tfms)
     return tuple(data.tta_views), f"{type(data).__name__}'s views"
 
+# %% ../nbs/09_runs.ipynb #c016s1
 def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
     "`data` if given (refusing image arguments it would ignore), else the registered kind detected for `path`."
     return data_for(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
@@ -137,6 +139,7 @@ class WandbRun(Callback):
         wandb.init(project=os.environ.get('WANDB_PROJECT', 'compvis_kit'), name=self.run_name, dir=self.out, config=self.config, mode=mode)
         self.started = True
 
+# %% ../nbs/09_runs.ipynb #c017bs1
 class WandbFinish(Callback):
     "Finish the W&B run that `start` (a `WandbRun`) opened, after fastai's `WandbCallback` has logged the last epoch."
     order = 60
@@ -145,6 +148,7 @@ class WandbFinish(Callback):
         if 'gather_args' in self.learn.__dict__: del self.learn.gather_args
         if self.start.started: require('wandb', 'log').finish(); self.start.started = False
 
+# %% ../nbs/09_runs.ipynb #c017bs2
 def log_callbacks(log, out, name=None, config=None) -> list:
     "fastai's own callbacks for `log` ('tensorboard', 'wandb' or both): TensorBoard events in `out/tensorboard`, a W&B run."
     cbs = []
@@ -167,11 +171,13 @@ def default_precision() -> str:
     if not torch.cuda.is_available(): return 'fp32'
     return 'bf16' if torch.cuda.get_device_capability()[0] >= 8 and torch.cuda.is_bf16_supported() else 'fp16'
 
+# %% ../nbs/09_runs.ipynb #c018s1
 def _set_precision(learn, precision):
     if precision is None: precision = default_precision()
     if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
     return dict(bf16=learn.to_bf16, fp16=learn.to_fp16, fp32=lambda: learn)[precision](), precision
 
+# %% ../nbs/09_runs.ipynb #c018s2
 def _run_to_resume(out, resume=False, force=False):
     "The record in run folder `out` if `resume`; None for a new run. Refuses to overwrite a run unless `force`, and to resume a finished one."
     if resume and force: raise ValueError("resume=True continues a run and force=True replaces it: pass one of them")
@@ -184,20 +190,24 @@ def _run_to_resume(out, resume=False, force=False):
     if fn.exists() and not force:
         raise FileExistsError(f"run folder {out} already holds run {out.name!r} ({load_json(fn).get('status', 'finished')}): pass resume=True to continue it, force=True to replace it, or another name")
 
+# %% ../nbs/09_runs.ipynb #c018s3
 _RESUME_KEYS = ('arch', 'data', 'fold', 'epochs', 'lr', 'bs', 'wd', 'schedule', 'pretrained', 'weights', 'model_kwargs', 'data_spec', 'item_tfms',
                 'batch_tfms', 'seed', 'task', 'n_train', 'n_valid', 'vocab', 'data_args')
 
+# %% ../nbs/09_runs.ipynb #c018s4
 def _check_same_run(prev, rec):
     "Refuse to resume the run recorded as `prev` with the arguments recorded in `rec` if they differ, naming each difference."
     norm = lambda v: json.loads(json.dumps(v))
     diff = [f"{k}={rec.get(k)!r} (the run has {prev[k]!r})" for k in _RESUME_KEYS if k in prev and norm(rec.get(k)) != norm(prev[k])]
     if diff: raise ValueError(f"cannot resume run {prev['name']!r} with other arguments: {'; '.join(diff)}. Pass the run's arguments, or force=True to train it again from the start")
 
+# %% ../nbs/09_runs.ipynb #c018s5
 def _check_bs(dls, bs, path, fold):
     if len(dls.train) == 0:
         raise ValueError(f"bs={bs} is larger than the training set ({len(dls.train_ds)} items: fold {fold} of {path}); fastai drops the last incomplete batch, "
                          f"so not one batch would be trained: pass bs={len(dls.train_ds)} or less")
 
+# %% ../nbs/09_runs.ipynb #c018s6
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
           precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean', predict_test=True, seed=42,
@@ -270,15 +280,19 @@ def load_run(path) -> Run:
     if not fn.exists(): raise FileNotFoundError(f"{path}: no run.json (not a run folder)")
     return Run(load_json(fn))
 
+# %% ../nbs/09_runs.ipynb #c019s1
 def runs_folder(path) -> Path:
     "`path` if it is a runs folder; the runs folder of `path` if a registered data kind detects it (a competition)."
     path = Path(path)
     return runs_dir(path) if detect_kind(path) is not None else path
 
+# %% ../nbs/09_runs.ipynb #c019s2
 _runs_folder = runs_folder          # the old name, still imported by sweep
 
+# %% ../nbs/09_runs.ipynb #c019s3
 def _finished(r): return r.get('status', 'finished') == 'finished' and 'metrics' in r
 
+# %% ../nbs/09_runs.ipynb #c019s4
 def runs_table(path, all_folds=False) -> pd.DataFrame:
     "One row per finished run in the runs folder `path` (or of the competition folder `path`), lowest `tta_error` first; fold 0 only unless `all_folds`."
     path = runs_folder(path)
@@ -291,6 +305,7 @@ def runs_table(path, all_folds=False) -> pd.DataFrame:
     if df.tta_map3.isna().all(): df = df.drop(columns='tta_map3')          # MAP@3 where runs recorded it (more than 3 classes)
     return df.sort_values(['tta_error', 'name']).reset_index(drop=True)
 
+# %% ../nbs/09_runs.ipynb #c019s5
 def _data_desc(r):
     "How a run saw its data in a few words (its kind's `describe`), for the runs table's item_tfms column."
     d = r.get('data_spec') or {}
@@ -298,12 +313,14 @@ def _data_desc(r):
     except ValueError: return ''                      # a kind this process cannot import: no description
     return cls.describe(d) if hasattr(cls, 'describe') else ''
 
+# %% ../nbs/09_runs.ipynb #c019s6
 def best_runs(path, k=3) -> list:
     "The `k` finished fold-0 runs on competition folder `path` (or in runs folder `path`) with the lowest TTA error."
     tbl = runs_table(path)
     if not len(tbl): raise FileNotFoundError(f"no finished runs for {path}: run the per-architecture notebooks first")
     return [load_run(runs_folder(path)/n) for n in tbl.name[:k]]
 
+# %% ../nbs/09_runs.ipynb #c019s7
 def load_run_model(path) -> nn.Module:
     "The trained model of the run folder `path`, rebuilt from its record and weights."
     r = load_run(path)

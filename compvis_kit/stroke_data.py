@@ -28,6 +28,7 @@ __all__ = ['stroke_items', 'stroke_test_items', 'stroke_split', 'BadDrawing', 'r
 # %% ../nbs/19_stroke_data.ipynb #c005
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))          # raw drawings can exceed csv's 128 KB default
 
+# %% ../nbs/19_stroke_data.ipynb #c005s1
 def _records(f, offset=0, line=1):
     "(line, byte offset, bytes) of each record of the binary CSV file `f` from `offset`: a record ends at a newline outside quotes."
     f.seek(offset); buf = None
@@ -39,14 +40,17 @@ def _records(f, offset=0, line=1):
         yield first, start, buf; buf = None
     if buf is not None: yield first, start, buf                       # an unclosed quote at the end: the caller sees a bad record
 
+# %% ../nbs/19_stroke_data.ipynb #c005s2
 def _fields(raw) -> list:
     "The fields of one CSV record (bytes); a UnicodeDecodeError if it is not UTF-8 text."
     return next(csv.reader([raw.decode('utf-8')]), [])
 
+# %% ../nbs/19_stroke_data.ipynb #c005s3
 def _not_utf8(raw, e) -> str:
     "Why the record `raw` (bytes) is not UTF-8 text, from the `UnicodeDecodeError` `e`."
     return f"not UTF-8 text (byte {raw[e.start]:#04x} at byte {e.start + 1} of the record): save the file as UTF-8"
 
+# %% ../nbs/19_stroke_data.ipynb #c005s4
 def _header(f, fn, need=('key_id',)):
     "Column positions of the CSV `fn` (open as `f`) from its header row, and the byte offset of its first record."
     rec = next(_records(f), None)
@@ -57,6 +61,7 @@ def _header(f, fn, need=('key_id',)):
     if missing: raise ValueError(f"{fn}:1: no {' or '.join(missing)} column in the header {list(cols)}")
     return cols, len(rec[2])
 
+# %% ../nbs/19_stroke_data.ipynb #c005s5
 def _scan(fn, need=('key_id',)):
     "Column positions of the CSV `fn`, and an iterator of (line, offset, fields, or the reason the record is bad)."
     f = open(fn, 'rb')
@@ -76,10 +81,12 @@ def _scan(fn, need=('key_id',)):
 # %% ../nbs/19_stroke_data.ipynb #c008
 _COLS = ('key_id', 'word', 'file', 'line', 'offset')
 
+# %% ../nbs/19_stroke_data.ipynb #c008s1
 def _bad_text(bad) -> str:
     "Bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`."
     return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '') + f": {b['reason']}" for b in bad)
 
+# %% ../nbs/19_stroke_data.ipynb #c008s2
 def _train_files(path) -> list:
     "The training CSVs of the stroke folder `path` (`train_simplified/*.csv`)."
     d = Path(path)/'train_simplified'
@@ -88,10 +95,12 @@ def _train_files(path) -> list:
     if not fns: raise FileNotFoundError(f"{d}: no .csv files" + (" (unzip the .csv.gz files: drawings are read by byte offset)" if any(d.glob('*.csv.gz')) else ''))
     return fns
 
+# %% ../nbs/19_stroke_data.ipynb #c008s3
 def _word_rng(seed, word) -> np.random.Generator:
     "The generator of `word`'s sample: from `seed` and the word, so that it does not depend on the other words."
     return np.random.default_rng([seed, zlib.crc32(str(word).encode())])
 
+# %% ../nbs/19_stroke_data.ipynb #c008s4
 def _sample(df, per_class, seed) -> pd.DataFrame:
     "At most `per_class` rows of `df` per word, drawn with `seed` per word, kept in their order."
     if per_class is None or not len(df): return df
@@ -99,10 +108,12 @@ def _sample(df, per_class, seed) -> pd.DataFrame:
             for w, idx in sorted(df.groupby('word').indices.items())]
     return df.iloc[np.sort(np.concatenate(keep))]
 
+# %% ../nbs/19_stroke_data.ipynb #c008s5
 def _same_word(a, b) -> bool:
     "Whether words `a` and `b` are the same up to case, spaces or underscores (`The Eiffel Tower`, `the_eiffel_tower`)."
     return ' '.join(a.replace('_', ' ').split()).casefold() == ' '.join(b.replace('_', ' ').split()).casefold()
 
+# %% ../nbs/19_stroke_data.ipynb #c008s6
 def _word(fn, w, line, key) -> str:
     "The word of record `key` at `line` of class file `fn`: its cell `w` (empty: the file's name); refused if they differ."
     w = w.strip()
@@ -112,12 +123,14 @@ def _word(fn, w, line, key) -> str:
                          "a class file holds one word; move the row to its word's file or correct its word")
     return w
 
+# %% ../nbs/19_stroke_data.ipynb #c008s7
 def _no_drawings(fn, n_bad, first_bad) -> ValueError:
     "The error for a class file without one good drawing: its word would vanish from the vocabulary."
     why = f"all {n_bad} record(s) are bad (the first: {first_bad})" if n_bad else "it holds a header only"
     return ValueError(f"{fn}: no drawings of {fn.stem!r} ({why}): the word would be missing from the vocabulary; "
                       "restore the file's drawings or remove the file")
 
+# %% ../nbs/19_stroke_data.ipynb #c008s8
 def _file_records(fn, check=True, skip=()):
     "(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, offset, reason) of each bad one; lines in `skip` left out."
     cols, recs = _scan(fn, ('key_id', 'drawing') if check else ('key_id',))
@@ -136,12 +149,14 @@ def _file_records(fn, check=True, skip=()):
                 n_good += 1; yield k, w, line, off, None
     if not n_good: raise _no_drawings(fn, n_bad, first_bad)
 
+# %% ../nbs/19_stroke_data.ipynb #c008s9
 def _check_dups(items):
     dup = items.key_id.duplicated(keep=False)
     if dup.any():
         k = items.key_id[dup].iloc[0]
         raise ValueError(f"key_id {k} appears more than once: at " + ', '.join(f"{r.file}:{r.line}" for r in items[items.key_id == k].itertuples()))
 
+# %% ../nbs/19_stroke_data.ipynb #c008s10
 def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check=True) -> pd.DataFrame:
     "The training drawings of the Kaggle-layout stroke folder `path` as key_id, word, file, line, offset (no drawings); at most `per_class` per word."
     path = Path(path)
@@ -221,6 +236,7 @@ def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) ->
 class BadDrawing(ValueError):
     "A record that was found but whose drawing does not render (see `check_drawing`)."
 
+# %% ../nbs/19_stroke_data.ipynb #c024s1
 class _Source:
     "Stroke CSVs under `path`, read by offset: at most `max_open` files open, reopened in each process (a forked file offset is shared)."
     def __init__(self, path, max_open=32): self.path, self.max_open, self._open, self._pid = Path(path), max_open, OrderedDict(), None
@@ -256,10 +272,12 @@ class _Source:
 
     def __getstate__(self): return dict(self.__dict__, _open=OrderedDict(), _pid=None)
 
+# %% ../nbs/19_stroke_data.ipynb #c024s2
 def _shape(size, encoding, lw, antialias) -> tuple:
     "The shape of one rendered drawing (and `render`'s check of the arguments)."
     return render([np.full((1, 2), 127, np.float32)], size, encoding, lw, antialias).shape
 
+# %% ../nbs/19_stroke_data.ipynb #c024s3
 def _read_aug(src, key, file, line, offset, aug, bad):
     "The drawing of `key` read from `src` and augmented; None if it is bad and `bad(key, reason)` takes it (else the error)."
     try:
@@ -269,6 +287,7 @@ def _read_aug(src, key, file, line, offset, aug, bad):
         if bad is None: raise
         bad(key, str(e))
 
+# %% ../nbs/19_stroke_data.ipynb #c024s4
 def _render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, antialias, aug=None, bad=None) -> np.ndarray:
     "The drawings at these positions read from `src` (file by file, in offset order), augmented by `aug`, rendered: uint8 (n, *shape); bad ones blank, told to `bad`."
     out = np.zeros((len(keys), *shape), np.uint8)
@@ -277,6 +296,7 @@ def _render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, an
         if d is not None: out[j] = render(d, size, encoding, lw, antialias)
     return out
 
+# %% ../nbs/19_stroke_data.ipynb #c024s5
 def _render_shard(path, rows, fx, fm, shape, size, encoding, lw, antialias) -> tuple:
     "Render the drawings `rows` (lists key_id, file, line, offset, word?) of `path` to the shard `fx` (.npy) and its ids to `fm` (.csv), atomically: (count, [[key_id, reason] of bad ones])."
     src, bad = _Source(path), []
@@ -309,24 +329,33 @@ def _run(f, tasks, n_workers):
             fill()
     finally: ex.shutdown(wait=True, cancel_futures=True)
 
+# %% ../nbs/19_stroke_data.ipynb #c025s1
 def _hash_keys(h, keys):
     "Feed the key_ids `keys` (text) to the hash `h`, each followed by a newline: chunk by chunk gives the hash of the whole."
     h.update(('\n'.join(keys) + '\n').encode())
 
+# %% ../nbs/19_stroke_data.ipynb #c025s2
 def _digest(keys) -> str:
     "A short hash of the key_ids `keys` in order, computed in chunks."
     h, keys = hashlib.sha1(), pd.Series(keys)
     for i in range(0, len(keys), 1 << 16): _hash_keys(h, keys.iloc[i:i + (1 << 16)].astype(str))
     return h.hexdigest()[:16]
 
+# %% ../nbs/19_stroke_data.ipynb #c025s3
 def _n_shards(n, shard_size): return -(-n // shard_size)
+
+# %% ../nbs/19_stroke_data.ipynb #c025s4
 def _bad_keys(man, split) -> dict: return {k: why for b in man.get('bad', {}).get(split, {}).values() for k, why in b}
+
+# %% ../nbs/19_stroke_data.ipynb #c025s5
 def _name(i): return f'{i:05d}'
 
+# %% ../nbs/19_stroke_data.ipynb #c025s6
 def _done(dest, man, split) -> set:
     "Names of the shards of `split` the manifest lists whose files exist."
     return {o for o in man['shards'].get(split, {}) if (dest/split/f'{o}.npy').is_file() and (dest/split/f'{o}.csv').is_file()}
 
+# %% ../nbs/19_stroke_data.ipynb #c025s7
 def _tasks(path, dest, split, df, shard_size, done, kw):
     "((split, name), args of `_render_shard`) for each shard of `df` not in `done`; its rows taken only when asked for."
     cols = [c for c in ('key_id', 'word', 'file', 'line', 'offset') if c in df]
@@ -336,6 +365,7 @@ def _tasks(path, dest, split, df, shard_size, done, kw):
         rows = {c: df[c].iloc[i * shard_size:(i + 1) * shard_size].tolist() for c in cols}
         yield (split, name), (path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
 
+# %% ../nbs/19_stroke_data.ipynb #c025s8
 class _TrainStream:
     "Every good training drawing of the stroke folder `path`, in `stroke_items`' order, never held: a first pass over the files counts, hashes and checks them, `tasks` streams them again into shards."
     def __init__(self, path):
@@ -469,9 +499,11 @@ def _norm(c, stats):
     if len(m) != c: raise ValueError(f"stats hold {len(m)} channel(s), the images have {c}")
     return Normalize.from_stats(m, s)
 
+# %% ../nbs/19_stroke_data.ipynb #c040s1
 def _ids_table(keys, words=None):
     return pd.DataFrame(dict(image_id=list(keys), **({} if words is None else dict(label=list(words)))))
 
+# %% ../nbs/19_stroke_data.ipynb #c040s2
 def _array_dls(tr, va, bs, batch_tfms, device, stats, num_workers=0, path='.') -> DataLoaders:
     "fastai `DataLoaders` over the `ArrayDataset`s `tr` and `va` as `cached_dls` builds them, normalised by `stats`."
     tr.split_idx, va.split_idx = 0, 1
@@ -483,6 +515,7 @@ def _array_dls(tr, va, bs, batch_tfms, device, stats, num_workers=0, path='.') -
     dls.task, dls.cvk_vocab = Classification(), tr.vocab
     return dls
 
+# %% ../nbs/19_stroke_data.ipynb #c040s3
 def _split_table(split, man, fold) -> dict:
     "key_id -> is validation, from `split` (None: the source folder's saved split, `split_path`; a path; or a table)."
     if split is None:
@@ -495,6 +528,7 @@ def _split_table(split, man, fold) -> dict:
     else: v = s.is_valid.astype(str).str.lower() == 'true'
     return dict(zip(s[col].astype(str), v))
 
+# %% ../nbs/19_stroke_data.ipynb #c040s4
 def _shard_set(dest, man, split) -> tuple:
     "The shard files of `split`, their lengths and their ids table, checked complete."
     if split not in man['sets']: raise ValueError(f"{dest} has no {split} shards: render them with render_shards" + (" (test=True)" if split == 'test' else ''))
@@ -509,11 +543,13 @@ def _shard_set(dest, man, split) -> tuple:
         raise ValueError(f"{dest}: key_id {k} appears more than once in the {split} shards: at rows {at.tolist()} (shards {sorted({names[j // man['spec']['shard_size']] for j in at})})")
     return [dest/split/f'{o}.npy' for o in names], [man['shards'][split][o] for o in names], ids
 
+# %% ../nbs/19_stroke_data.ipynb #c040s5
 def _manifest(dest) -> dict:
     jf = Path(dest)/'shards.json'
     if not jf.is_file(): raise FileNotFoundError(f"{dest}: no shards.json: render the drawings there first (render_shards(path, {str(dest)!r}))")
     return load_json(jf)
 
+# %% ../nbs/19_stroke_data.ipynb #c040s6
 def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, stats=None) -> DataLoaders:
     "fastai `DataLoaders` over the memory-mapped shards in `dest` (from `render_shards`), train/valid by the saved split (fold `fold`)."
     dest = Path(dest); man = _manifest(dest)
@@ -554,6 +590,7 @@ class BadLog:
             try: self.fn.unlink(missing_ok=True)
             except Exception: pass
 
+# %% ../nbs/19_stroke_data.ipynb #c042s1
 class StrokeArray:
     "The drawings `items` (key_id, file, line, offset) of the stroke folder `path`, rendered when indexed (after `aug`): a uint8 array-like (n, C, H, W)."
     def __init__(self, path, items, size=64, encoding='plain', lw=2, antialias=True, aug=None):
@@ -574,6 +611,7 @@ class StrokeArray:
         out = out[:, None] if out.ndim == 3 else out.transpose(0, 3, 1, 2)
         return out[0] if one else out
 
+# %% ../nbs/19_stroke_data.ipynb #c042s2
 def _split_setup(items, aug):
     "Split `items` checked, the training augmentation (`True`: `StrokeAug()`), the vocab and its index."
     if 'is_valid' not in items: raise ValueError("items have no is_valid column: split them with stroke_split(path, items) first")
@@ -582,6 +620,7 @@ def _split_setup(items, aug):
     vocab = sorted(items.word.unique().tolist())
     return StrokeAug() if aug is True else (aug or None), vocab, {w: i for i, w in enumerate(vocab)}
 
+# %% ../nbs/19_stroke_data.ipynb #c042s3
 def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tfms=None, device=None, num_workers=None, lw=2, antialias=True, stats=None) -> DataLoaders:
     "fastai `DataLoaders` rendering the split `items` (from `stroke_split`) of `path` as they load, the training drawings after `aug` (True: `StrokeAug()`)."
     path = Path(path)
@@ -594,6 +633,7 @@ def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tf
     dls.strokes = dict(kind='render', path=str(path), size=size, encoding=encoding, lw=lw, antialias=antialias)
     return dls
 
+# %% ../nbs/19_stroke_data.ipynb #c042s4
 def stroke_test_dl(dls, **kwargs):
     "The test drawings for `dls` (from `shard_dls` or `stroke_dls`) in sample-submission order; its `.ids` are their key_ids."
     st = getattr(dls, 'strokes', None)

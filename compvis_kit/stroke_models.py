@@ -59,6 +59,7 @@ def _valid(lengths, T, device) -> torch.Tensor:
     "(B, T) True at the first `lengths` positions of each row."
     return torch.arange(T, device=device)[None] < lengths.to(device)[:, None]
 
+# %% ../nbs/20_stroke_models.ipynb #c011s1
 class _PointConv(nn.Module):
     "A 1-D convolution over points (B, T, C), batch norm over the valid points only, ReLU; the padded points 0."
     def __init__(self, ni, nf, ks):
@@ -71,8 +72,10 @@ class _PointConv(nn.Module):
         out[mask] = F.relu(self.bn(h[mask]))
         return out
 
+# %% ../nbs/20_stroke_models.ipynb #c011s2
 _POOLS = ('mean', 'max', 'meanmax')
 
+# %% ../nbs/20_stroke_models.ipynb #c011s3
 class StrokeLSTM(nn.Module):
     "Masked 1-D convs over `stroke_points` sequences, a packed (bi)LSTM, mean and/or max pooling over the valid points, a linear head to `n_out` (none if 0)."
     def __init__(self, n_out, hidden=128, layers=2, bidirectional=True, conv=True, n_in=3, conv_ch=(48, 64, 96), kernels=(5, 5, 3),
@@ -125,6 +128,7 @@ class FusedStrokeModel(nn.Module):
     @property
     def pretrained_cfg(self): return getattr(self.cnn, 'pretrained_cfg', None)
 
+# %% ../nbs/20_stroke_models.ipynb #c015s1
 def fused_splitter(model) -> list:
     "Two parameter groups of a `FusedStrokeModel`: the CNN body, then the LSTM and the head."
     return [params(model.cnn), params(model.lstm) + params(model.head)]
@@ -142,6 +146,7 @@ def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, e
         if imgs is not None: imgs[j] = render(d, size, encoding, lw, antialias)
     return imgs, pts, lens
 
+# %% ../nbs/20_stroke_models.ipynb #c019s1
 class StrokeSeqArray:
     "The drawings `items` of the stroke folder `path` read when indexed (after `aug`): (uint8 renders (n, C, H, W) if `size`, float32 points (n, max_points, 3), lengths)."
     def __init__(self, path, items, max_points=128, size=64, encoding='plain', lw=2, antialias=True, aug=None, mode='even'):
@@ -165,6 +170,7 @@ class StrokeSeqArray:
         res = (pts, lens) if imgs is None else (imgs[:, None] if imgs.ndim == 3 else imgs.transpose(0, 3, 1, 2), pts, lens)
         return tuple(o[0] for o in res) if one else res
 
+# %% ../nbs/20_stroke_models.ipynb #c019s2
 class StrokeSeqDL(ArrayDL):
     "An `ArrayDL` over a `StrokeSeqArray`: batches (images, points, lengths, labels), without the images when it renders none, without labels for a test set."
     def create_batch(self, b):
@@ -180,6 +186,7 @@ def _seq_ds(x, y, vocab, keys, words=None, split_idx=None) -> ArrayDataset:
     ds.n_inp, ds.split_idx = x.n_inp, split_idx
     return ds
 
+# %% ../nbs/20_stroke_models.ipynb #c020s1
 def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode) -> DataLoaders:
     path = Path(path)
     aug, vocab, o2i = _split_setup(items, aug)
@@ -198,16 +205,19 @@ def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_worke
     dls.strokes = dict(kind='seq', path=str(path), max_points=int(max_points), mode=mode, size=size, encoding=encoding, lw=lw, antialias=antialias)
     return dls
 
+# %% ../nbs/20_stroke_models.ipynb #c020s2
 def fused_dls(path, items, size=64, max_points=128, encoding='plain', aug=True, bs=64, device=None, num_workers=None, lw=2, antialias=True,
               stats=None, mode='even') -> DataLoaders:
     "fastai `DataLoaders` of (image, points, lengths, label) batches of the split `items` of `path`, read, augmented once (training: `aug`) and rendered as they load."
     if size is None: raise ValueError("fused_dls renders images: pass a size (points_dls gives the points alone)")
     return _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode)
 
+# %% ../nbs/20_stroke_models.ipynb #c020s3
 def points_dls(path, items, max_points=128, aug=True, bs=64, device=None, num_workers=None, mode='even') -> DataLoaders:
     "fastai `DataLoaders` of (points, lengths, label) batches of the split `items` of `path` (`stroke_points` sequences), for a `StrokeLSTM`."
     return _seq_dls(path, items, max_points, None, 'plain', aug, bs, device, num_workers, 2, True, None, mode)
 
+# %% ../nbs/20_stroke_models.ipynb #c020s4
 def fused_test_dl(dls, **kwargs):
     "The test drawings for `dls` (from `fused_dls` or `points_dls`) in sample-submission order; its `.ids` are their key_ids."
     st = getattr(dls, 'strokes', None)
@@ -245,10 +255,12 @@ def new_stroke_items(src, sample=None) -> pd.DataFrame:
 STROKE_MODELS = ('cnn', 'fused', 'lstm')
 _SPEC_KEYS = ('model', 'size', 'encoding', 'max_points', 'point_mode', 'lw', 'antialias')     # rebuild the network
 
+# %% ../nbs/20_stroke_models.ipynb #c030s1
 def is_stroke_folder(path) -> bool:
     "Whether `path` is a competition folder in Kaggle's Quick Draw layout (`train_simplified/`)."
     return (Path(path)/'train_simplified').is_dir()
 
+# %% ../nbs/20_stroke_models.ipynb #c030s2
 class StrokeData(DataKind):
     "How `train` reads a Quick Draw folder: drawings per word, fixed holdout, rendering (or shards), and a CNN, fused or LSTM model."
     tta_views = ('identity',)
@@ -366,4 +378,5 @@ class StrokeData(DataKind):
                              "not cover; "
                              "use export_run (safetensors) or a stroke CNN run")
 
+# %% ../nbs/20_stroke_models.ipynb #c030s3
 register_data_kind('strokes', StrokeData, detect=is_stroke_folder)
