@@ -24,8 +24,9 @@ from .image_data import ImageData, DATA_ARGS
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'default_tta', 'get_data',
-           'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'train', 'load_run', 'runs_folder',
-           'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
+           'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'check_run_name', 'run_record',
+           'predict_and_save', 'resume_point', 'train', 'load_run', 'runs_folder', 'runs_table', 'best_runs',
+           'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -207,18 +208,60 @@ def _check_bs(dls, bs, path, fold):
         raise ValueError(f"bs={bs} is larger than the training set ({len(dls.train_ds)} items: fold {fold} of {path}); fastai drops the last incomplete batch, "
                          f"so not one batch would be trained: pass bs={len(dls.train_ds)} or less")
 
+# %% ../nbs/09_runs.ipynb #tr02
+def check_run_name(name, arch) -> str:
+    "`name`, or `<arch>-<date>-<time>` for None; refused unless letters, digits and `. - + = _` (it names a folder)."
+    name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
+    return name
+
+# %% ../nbs/09_runs.ipynb #tr04
+def run_record(path, out, name, arch, data, dls, learn, batch_tfms=None, tta=None, **args) -> dict:
+    "The record a run starts with: `args` (its settings), the data, model and TTA it trains with, and where and when."
+    rec = dict(name=name, arch=arch, data=str(Path(path).resolve()), dir=str(out), **args, pretrained=learn.pretrained,
+               data_spec=data.spec(), item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))],
+               batch_tfms=[repr(t) for t in L(batch_tfms)], tta=tta, predict_spec=predict_spec(data, dls),
+               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=dls.task.kind, vocab=list(dls.cvk_vocab),
+               data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()}, git_commit=git_commit(),
+               notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    return rec | dls.task.record(getattr(dls, 'items', None))    # keypoints: how many points were missing (masked)
+
+# %% ../nbs/09_runs.ipynb #tr05
+def predict_and_save(learn, dls, tdl, data, path, out, name, fold=0, views=('identity',), merge='mean', suffix='') -> dict:
+    "Plain and TTA `Preds` of `learn`'s current weights on the validation (and test: `tdl`) set, saved in `out`."
+    res = {}
+    for kind, dl in (('valid', dls.valid), ('test', tdl)):
+        if dl is None: continue
+        ps = dls.task.predict(learn, dl, name=name, views=views, merge=merge, files=data.files(dl, path))
+        res.update(zip((kind, f'{kind}_tta'), ps))
+    for k, p in res.items():
+        p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k,
+                      fold=fold)
+        p.save(out/f'{k}{suffix}.safetensors')
+    return res
+
+# %% ../nbs/09_runs.ipynb #tr06
+def resume_point(rec, prev, out) -> tuple:
+    "(last checkpoint or None, seconds trained) of the killed run recorded as `prev` in `out`; `rec` takes its history."
+    _check_same_run(prev, rec.record)
+    last, done = (resume_checkpoints(out) or [None])[-1], 0
+    if last is None: print(f"run {rec.record['name']!r}: no checkpoint in {out} to resume from; training from the start")
+    else: m = checkpoint_meta(last); rec.history, done = m['history'], m['seconds']; rec.t0 = time.time() - done
+    rec.record.update(started=prev.get('started'), resumed=[*prev.get('resumed', []), time.strftime('%Y-%m-%dT%H:%M:%S')])
+    return last, done
+
 # %% ../nbs/09_runs.ipynb #c018s6
 @delegates(competition_dls, but=['item_tfms', 'batch_tfms', 'bs', 'fold', 'num_workers', 'cache', 'items'])
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
-          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean', predict_test=True, seed=42,
-          cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None, resume=False, force=False, keep_checkpoints=1, log=None, **kwargs) -> Run:
-    "Train `arch` on fold `fold` of competition folder `path` (images, or drawings: `data`); save predictions, weights and record; return the `Run`."
+          precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean',
+          predict_test=True, seed=42, cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None,
+          resume=False, force=False, keep_checkpoints=1, log=None, **kwargs) -> Run:
+    "Train `arch` on fold `fold` of `path` (any registered data kind, or `data`); save predictions, weights, record."
     t0 = time.time()
     data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
     data.check_arch(arch)                              # before anything is written
     tta_views, tta_why = (tta_views, 'asked for') if tta_views is not None else default_tta(data, batch_tfms)
-    name = name or f"{arch}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if not re.fullmatch(r'[\w.\-+=]+', name): raise ValueError(f"run name {name!r}: use letters, digits, and . - + = _")
+    name = check_run_name(name, arch)
     out = Path(dest or runs_dir(path))/name
     prev = _run_to_resume(out, resume, force)
     set_seed(seed)
@@ -228,42 +271,30 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     learn, precision = _set_precision(learn, precision)
     if wd is not None: learn.wd = wd
     fit = get_schedule(schedule, learn.pretrained)
-    rec = RunRecorder(out, dict(name=name, arch=arch, data=str(Path(path).resolve()), dir=str(out), fold=fold, epochs=epochs, lr=lr, bs=bs,
-              schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'), precision=precision,
-              pretrained=learn.pretrained, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, data_spec=data.spec(),
-              item_tfms=[repr(t) for t in L(getattr(data, 'item_tfms', None))], batch_tfms=[repr(t) for t in L(batch_tfms)], tta=dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge, why=tta_why), seed=seed,
-              predict_spec=predict_spec(data, dls),
-              n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), task=task.kind, vocab=list(dls.cvk_vocab), data_args={k: str(v) for k, v in getattr(data, 'kwargs', {}).items()},
-              git_commit=git_commit(), notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S')))
-    rec.record['wd'], rec.record['log'], last = wd, list(L(log)), None
-    rec.record.update(task.record(getattr(dls, 'items', None)))   # keypoints: how many points were missing (masked)
-    logs = log_callbacks(log, out, name, config=dict(rec.record)) if log else []   # refuses an unknown logger before anything is written
-    if prev is not None:
-        _check_same_run(prev, rec.record)
-        last = (resume_checkpoints(out) or [None])[-1]
-        if last is None: print(f"run {name!r}: no checkpoint in {out} to resume from; training from the start")
-        else: m = checkpoint_meta(last); rec.history, rec.t0, t0 = m['history'], time.time() - m['seconds'], t0 - m['seconds']
-        rec.record.update(started=prev.get('started'), resumed=[*prev.get('resumed', []), time.strftime('%Y-%m-%dT%H:%M:%S')])
+    tta = dict(views=[v.name for v in get_views(tta_views)], merge=tta_merge, why=tta_why)
+    rec = RunRecorder(out, run_record(
+        path, out, name, arch, data, dls, learn, batch_tfms, tta, fold=fold, epochs=epochs, lr=lr, bs=bs,
+        schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'),
+        precision=precision, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, seed=seed,
+        wd=wd, log=list(L(log))))
+    logs = log_callbacks(log, out, name, config=dict(rec.record)) if log else []   # an unknown logger: refused here
+    last = None
+    if prev is not None: last, done = resume_point(rec, prev, out); t0 -= done
     elif force and (out/'run.json').exists(): shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     if rec.history: rec.write('running', epochs_done=len(rec.history))
     ckpt = SaveEpochs(out, save_epochs or [])
-    goon = ResumeCheckpoint(out, keep_checkpoints, meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)), resume_from=last)
-    def predict(suffix=''):
-        "Plain and TTA predictions of the current weights on the validation (and test) set, saved with `suffix`."
-        res = dict(zip(('valid', 'valid_tta'), task.predict(learn, dls.valid, name=name, views=tta_views, merge=tta_merge, files=data.files(dls.valid, path))))
-        if tdl is not None: res.update(zip(('test', 'test_tta'), task.predict(learn, tdl, name=name, views=tta_views, merge=tta_merge, files=data.files(tdl, path))))
-        for k, p in res.items():
-            p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k, fold=fold)
-            p.save(out/f'{k}{suffix}.safetensors')
-        return res
+    goon = ResumeCheckpoint(out, keep_checkpoints, resume_from=last,
+                            meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)))
+    save = partial(predict_and_save, learn, dls, data=data, path=path, out=out, name=name, fold=fold, views=tta_views,
+                   merge=tta_merge)
     try:                                                # whatever fails from here on is recorded: never left running
         fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
         fit_s = time.time() - t0
         tdl = data.test_dl(dls, path) if predict_test else None
-        res = predict()
+        res = save(tdl)
         for e in ckpt.saved:                # each chosen checkpoint predicts too; then the final weights come back
-            learn.model.load_state_dict(load_safetensors(out/f'epoch{e}.safetensors')); predict(f'_epoch{e}')
+            learn.model.load_state_dict(load_safetensors(out/f'epoch{e}.safetensors')); save(tdl, suffix=f'_epoch{e}')
         if ckpt.saved: learn.model.load_state_dict(load_safetensors(out/'model.safetensors'))
         metrics = dict(**task.scores(res['valid'], res['valid_tta']), fit_seconds=round(fit_s, 1),
                        seconds=round(time.time()-t0, 1))
