@@ -8,10 +8,8 @@ Docs: https://compvis-kit.github.io/compvis_kit/core.html.md"""
 from __future__ import annotations
 import os, json, subprocess, sys, contextlib, importlib, tempfile
 from pathlib import Path
-import torch
 from filelock import FileLock
 from fastcore.all import *
-from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
@@ -49,6 +47,7 @@ def run_mode() -> str:
 
 def machine_mode() -> str:
     "The full-size mode for this machine: 'gpu' with CUDA, else 'cpu'."
+    import torch
     return 'gpu' if torch.cuda.is_available() else 'cpu'
 
 # %% ../nbs/00_core.ipynb #c012
@@ -85,6 +84,7 @@ def notebook_name() -> str|None:
 def progress(it, comment='', total=None, leave=True):
     "A fastprogress bar over `it` labelled `comment`; plain `it` under nbdev-test."
     if os.environ.get('IN_TEST'): return it
+    from fastprogress.fastprogress import progress_bar
     pb = progress_bar(it, total=total, leave=leave)
     pb.comment = comment
     return pb
