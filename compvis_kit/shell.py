@@ -14,11 +14,6 @@ from fastcore.script import anno_parser, CliError
 # %% auto #0
 __all__ = ['did_you_mean', 'flag_spelling', 'error_line', 'UsageError', 'shell_parser', 'run_command', 'command']
 
-# %% ../nbs/28_shell.ipynb #s003
-with warnings.catch_warnings():     # fastai 2.8 calls torch.jit.script at import, which torch 2.9+ deprecates: noise on every command's stderr
-    warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
-    import fastai.torch_basics
-
 # %% ../nbs/28_shell.ipynb #s007
 def did_you_mean(name, names, n=3) -> str:
     "'; did you mean X?' (up to `n` of `names` close to `name`), or '' when none is close."
