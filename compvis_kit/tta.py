@@ -38,8 +38,8 @@ def _act(learn, out):
     return getcallable(learn.loss_func, 'activation')(out.float())
 
 @patch
-def preds(self:Learner, dl=None, name=None) -> Preds:
-    "Predictions of this learner on `dl` (default: validation set) as `Preds`."
+def plain_preds(self:Learner, dl=None, name=None) -> Preds:
+    "Predictions of this learner on `dl` (default: validation set) as `Preds`, without TTA."
     dl = dl or self.dls.valid
     out, targs = self.get_preds(dl=dl, act=noop)
     return _preds(self, dl, _act(self, out), targs, name)
