@@ -49,7 +49,7 @@ def timings(cmds, repeat) -> dict:
 
 def imported(stderr) -> str:
     m = re.search(r'^IMPORTED(.*)$', stderr, re.M)
-    return (m[1].strip() or '-') if m else '?'
+    return (m[1].strip() or '-') if m else 'n/a'
 
 def rss(code, repeat):
     "Smallest peak RSS (MiB) over `repeat` fresh processes running `code`, and the heavy modules it imported."
