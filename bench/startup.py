@@ -17,8 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ('torch', 'fastai', 'pandas', 'optuna')
-_REPORT = "import atexit, sys\natexit.register(lambda: print('\\nIMPORTED', *[m for m in {h!r} if m in sys.modules], file=sys.stderr))\n"
-_RSS = "import resource, sys\n{code}\nprint('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, *[m for m in {h!r} if m in sys.modules])\n"
+_REPORT = ("import atexit, sys\n"
+           "atexit.register(lambda: print('\\nIMPORTED', *[m for m in {h!r} if m in sys.modules], file=sys.stderr))\n")
+_RSS = ("import resource, sys\n{code}\n"
+        "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, *[m for m in {h!r} if m in sys.modules])\n")
 _DRAWING = [[[10, 60, 120, 200], [20, 90, 40, 180]], [[30, 30, 220], [200, 100, 100]]]
 
 def console_scripts(pyproject=ROOT/'pyproject.toml') -> dict:
@@ -41,7 +43,7 @@ def run(cmd):
     return time.perf_counter() - t, r.stderr
 
 def timings(cmds, repeat) -> dict:
-    "Median seconds per command of `cmds` (name: argv), measured round-robin so that load on the machine hits all alike."
+    "Median seconds per command of `cmds` (name: argv), measured round-robin so load hits all alike."
     ts = {k: [] for k in cmds}
     for _ in range(repeat):
         for k, c in cmds.items(): ts[k].append(run(c)[0])
@@ -55,7 +57,8 @@ def rss(code, repeat):
     "Smallest peak RSS (MiB) over `repeat` fresh processes running `code`, and the heavy modules it imported."
     res = []
     for _ in range(repeat):
-        r = subprocess.run([sys.executable, '-c', _RSS.format(code=code, h=HEAVY)], capture_output=True, text=True, cwd=ROOT, check=True)
+        cmd = [sys.executable, '-c', _RSS.format(code=code, h=HEAVY)]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
         kb, *mods = r.stdout.split('RSS ')[1].split()
         res.append((int(kb)/1024, ' '.join(mods) or '-'))
     return min(res)
@@ -80,7 +83,8 @@ def main(repeat=5):
     draw = f"s.render(s.as_drawing({_DRAWING!r}), 64)"
     mem = {'python -c "import numpy, numba"': rss('import numpy, numba', repeat),
            'strokes: import + render one drawing': rss(f'import compvis_kit.strokes as s; {draw}', repeat),
-           'stroke_data: import + render one drawing (reference)': rss(f'import compvis_kit.stroke_data, compvis_kit.strokes as s; {draw}', repeat)}
+           'stroke_data: import + render one drawing (reference)':
+               rss(f'import compvis_kit.stroke_data, compvis_kit.strokes as s; {draw}', repeat)}
     mb = mem['python -c "import numpy, numba"'][0]
     print(f"\nRender worker peak RSS (smallest of {repeat}); target <= 2x numpy + numba\n")
     print(f"| {'process':<52} | {'MiB':>6} | {'ratio':>6} | imports of {', '.join(HEAVY)}")

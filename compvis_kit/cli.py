@@ -19,7 +19,8 @@ __all__ = ['item_tfms_for', 'cvk_train', 'cvk_runs', 'cvk_submit', 'cvk_check_im
 
 # %% ../nbs/13_cli.ipynb #c002d
 _SCHEDULES = ('one_cycle', 'fine_tune', 'flat_cos', 'step_decay', 'plateau', 'sgdr', 'precomputed_fine_tune')
-_TTA_VIEWS = ('identity', 'flip', 'zoom', 'flip_zoom', 'zoom_out', 'shift_left', 'shift_right', 'shift_up', 'shift_down')
+_TTA_VIEWS = ('identity', 'flip', 'zoom', 'flip_zoom', 'zoom_out', 'shift_left', 'shift_right', 'shift_up',
+              'shift_down')
 _ENCODINGS = ('plain', 'order', 'time', 'velocity', 'acceleration', 'cumulative')
 
 # %% ../nbs/13_cli.ipynb #c005

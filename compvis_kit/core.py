@@ -164,13 +164,14 @@ class MissingModule:
 
 # %% ../nbs/00_core.ipynb #c035b
 class LazyModule:
-    "The optional module `name`, imported by `require` on first use (a missing one raises its error, naming the `extra`)."
+    "The optional module `name`, imported by `require` on first use (if missing: its error, naming the `extra`)."
     def __init__(self, name, extra, pip=None): self.__dict__.update(_args=(name, extra, pip), _mod=None)
     def __getattr__(self, k):
         if k.startswith('__'): raise AttributeError(k)                  # copy, pickle and inspect probe for dunders
         if self._mod is None: self.__dict__['_mod'] = require(*self._args)
         return getattr(self._mod, k)
-    def __repr__(self): return f"LazyModule({self._args[0]!r}, extra={self._args[1]!r}{', imported' if self._mod else ''})"
+    def __repr__(self):
+        return f"LazyModule({self._args[0]!r}, extra={self._args[1]!r}{', imported' if self._mod else ''})"
 
 # %% ../nbs/00_core.ipynb #r002
 def competition_key(path) -> str:

@@ -10,8 +10,9 @@ neither Optuna nor pandas. `Sweep` comes with the methods `workers` adds (`run`,
 
 import importlib, sys
 
-_MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml', 'grid_points',
-                      'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in', 'trial_outcome'),
+_MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml',
+                      'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in',
+                      'trial_outcome'),
                 storage=('FlockLock', 'sweep_storage', 'default_storage', 'Sweep'),
                 report=('runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
                 workers=('Lease', 'progress_line'),
@@ -20,8 +21,9 @@ _WHERE = {n: m for m, ns in _MODULES.items() for n in ns}
 __all__ = list(_WHERE)
 
 def __getattr__(name):
-    "The public name `name` of one of the sweep modules, importing it (and `workers`, which completes `Sweep`) on first use."
-    if name not in _WHERE: raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
+    "The public name `name` of a sweep module, importing it (and `workers`, which completes `Sweep`) on first use."
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
     mod = importlib.import_module(f'{__name__}.{_WHERE[name]}')
     if _WHERE[name] == 'storage': importlib.import_module(f'{__name__}.workers')
     return getattr(mod, name)

@@ -71,7 +71,7 @@ _SAME = ('function', 'method', 'metric', 'parameters', 'fixed', 'run_cap')
 def _same_function(old, new) -> bool:
     "Whether the recorded `old` function name and `new` one (None: a notebook's function) name the same function."
     if new is None or old == new: return True
-    try: return load_function(old) is load_function(new)      # e.g. compvis_kit.sweep:toy_train, recorded before the package
+    try: return load_function(old) is load_function(new)      # compvis_kit.sweep:toy_train, from before the package
     except ValueError: return False
 
 class Sweep:

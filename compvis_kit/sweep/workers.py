@@ -107,8 +107,8 @@ def _claim(self:Sweep):
 def _provenance(lease):
     "Where and from what a trial runs: host, worker, GPU, the working directory's git commit, the notebook, the lease."
     c = git_commit(Path.cwd())
-    return dict(host=socket.gethostname(), pid=os.getpid(), worker=f'{socket.gethostname()}:{os.getpid()}', gpu=os.environ.get('CUDA_VISIBLE_DEVICES'),
-                git_commit=c.removesuffix('-dirty') if c else None, git_dirty=c.endswith('-dirty') if c else None,
+    return dict(host=socket.gethostname(), pid=os.getpid(), worker=f'{socket.gethostname()}:{os.getpid()}',
+                gpu=os.environ.get('CUDA_VISIBLE_DEVICES'), git_commit=c.removesuffix('-dirty') if c else None, git_dirty=c.endswith('-dirty') if c else None,
                 notebook=notebook_name(), lease=lease, started=datetime.now().isoformat(timespec='seconds'))
 
 def _gpu_peak_mb():
