@@ -18,9 +18,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import save_json, load_json, data_work_dir
 from .cli import cvk_check_images      # the command lives with the others, in the light `cli`
 from .shell import run_as_main
-with warnings.catch_warnings():
-    warnings.simplefilter('ignore')  # importing fastai warns about torch.jit; not our business here
-    from fastai.data.transforms import image_extensions
+from fastai.data.transforms import image_extensions      # (its torch.jit FutureWarning: filtered by the package)
 
 # %% auto #0
 __all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 'make_bad_images', 'check_file', 'strict_images',
