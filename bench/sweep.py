@@ -5,7 +5,7 @@ journal store (and on PostgreSQL with `--pg URL`, or `$CVK_PG_URL`).
     .venv/bin/python bench/sweep.py [--n 60] [--workers 1 2] [--pg URL]
 
 For each worker count: a fresh grid of `--n` points; wall time from the workers' start to the last trial, the
-time a worker spends in Python start-up and imports measured apart (`python -c "import compvis_kit.sweep"`) and
+time a worker spends in Python start-up and imports measured apart (`python -c "import compvis_kit.sweep.workers"`) and
 subtracted. Overhead per trial = (wall - start-up) * workers / n: the seconds of worker time each trial costs
 (claim, record, lease thread, report). In-process (`workers 0`): the same without any start-up. Target: <= 0.5 s.
 """
@@ -15,10 +15,10 @@ import optuna
 from compvis_kit.sweep import Sweep, toy_train
 
 def startup_s(repeat=3):
-    "Seconds for a fresh Python to import compvis_kit.sweep (what each worker process pays once)."
+    "Seconds for a fresh Python to import compvis_kit.sweep.workers (what each worker process pays once)."
     ts = []
     for _ in range(repeat):
-        t = time.perf_counter(); subprocess.run([sys.executable, '-c', 'import compvis_kit.sweep'], check=True); ts.append(time.perf_counter() - t)
+        t = time.perf_counter(); subprocess.run([sys.executable, '-c', 'import compvis_kit.sweep.workers'], check=True); ts.append(time.perf_counter() - t)
     return min(ts)
 
 def one(storage, n, workers, tag):
@@ -38,7 +38,7 @@ def main():
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     st = startup_s()
-    print(f"worker start-up (python -c 'import compvis_kit.sweep'): {st:.2f} s, {os.cpu_count()} cpus")
+    print(f"worker start-up (python -c 'import compvis_kit.sweep.workers'): {st:.2f} s, {os.cpu_count()} cpus")
     stores = [('journal', str(Path(tempfile.mkdtemp())/'bench.journal'))] + ([('postgresql', a.pg)] if a.pg else [])
     for tag, storage in stores:
         for w in a.workers:

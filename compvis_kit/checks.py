@@ -16,15 +16,13 @@ from fastcore.parallel import parallel
 from fastcore.imports import in_notebook
 from fastprogress.fastprogress import progress_bar
 from .core import save_json, load_json, data_work_dir
-from .shell import command
-with warnings.catch_warnings():
-    warnings.simplefilter('ignore')  # importing fastai warns about torch.jit; not our business here
-    from fastai.data.transforms import image_extensions
+from .cli import cvk_check_images      # the command lives with the others, in the light `cli`
+from .shell import run_as_main
+from fastai.data.transforms import image_extensions      # (its torch.jit FutureWarning: filtered by the package)
 
 # %% auto #0
 __all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 'make_bad_images', 'check_file', 'strict_images',
-           'scan_files', 'ImageCheck', 'check_images', 'image_sizes', 'size_counts', 'plot_image_sizes',
-           'cvk_check_images']
+           'scan_files', 'ImageCheck', 'check_images', 'image_sizes', 'size_counts', 'plot_image_sizes']
 
 # %% ../nbs/01_checks.ipynb #c005
 _INT_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I')
@@ -281,14 +279,5 @@ def plot_image_sizes(sizes, ax=None) -> pd.DataFrame:
     ax.set_title(f"{c['count'].sum():,} images, {len(c)} distinct size{'s' if len(c) != 1 else ''}")
     return c
 
-# %% ../nbs/01_checks.ipynb #c045
-@command
-def cvk_check_images(
-    path:str,  # Competition folder (with train_images/, test_images/) or any folder of images
-    exclude:bool=False,  # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
-):
-    "Check the images under PATH: print what is bad or odd; exit 1 if bad files remain."
-    res = check_images(path, exclude=exclude)
-    print(res)
-    if len(res.problems): print(res.problems.to_string(index=False))
-    if res.bad and not exclude: sys.exit(1)
+# %% ../nbs/01_checks.ipynb #c045r
+run_as_main(cvk_check_images)      # `python -m compvis_kit.checks ...` is `cvk-check-images ...`

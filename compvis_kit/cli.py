@@ -1,4 +1,5 @@
-"""The user's own competition folder from the shell: `cvk-train`, `cvk-runs`, `cvk-submit`, without writing any Python.
+"""The user's own competition folder from the shell: `cvk-train`, `cvk-runs`, `cvk-submit`, `cvk-check-images`,
+`cvk-predict`, without writing any Python.
 
 Docs: https://compvis-kit.github.io/compvis_kit/cli.html.md"""
 
@@ -8,35 +9,28 @@ Docs: https://compvis-kit.github.io/compvis_kit/cli.html.md"""
 from __future__ import annotations
 import sys
 from pathlib import Path
-import pandas as pd
 from fastcore.all import *
 from typing import Annotated
 from .shell import command, did_you_mean
-from fastai.vision.all import Resize, CropPad, Flip, aug_transforms
 from .core import *
-from .items import solution_path
-from .models import check_arch
-from .items import competition_items
-from .tasks import task_for
-from .runs import train, runs_table, load_run, _runs_folder, Run, SCHEDULES
-from .preds import Preds
-from .tta import TTA_VIEWS
-from .data import kind_for, kind_choices
-from .ensemble import ensemble, fit_report, _score
-from .submit import make_submission, score_submission
 
 # %% auto #0
-__all__ = ['item_tfms_for', 'cvk_train', 'cvk_runs', 'cvk_submit']
+__all__ = ['item_tfms_for', 'cvk_train', 'cvk_runs', 'cvk_submit', 'cvk_check_images', 'cvk_predict']
+
+# %% ../nbs/13_cli.ipynb #c002d
+_SCHEDULES = ('one_cycle', 'fine_tune', 'flat_cos', 'step_decay', 'plateau', 'sgdr', 'precomputed_fine_tune')
+_TTA_VIEWS = ('identity', 'flip', 'zoom', 'flip_zoom', 'zoom_out', 'shift_left', 'shift_right', 'shift_up',
+              'shift_down')
+_ENCODINGS = ('plain', 'order', 'time', 'velocity', 'acceleration', 'cumulative')
 
 # %% ../nbs/13_cli.ipynb #c005
-_RESIZE = dict(squish=lambda s: Resize(s, method='squish'), crop=lambda s: Resize(s, method='crop'),
-               pad=lambda s: CropPad(s, pad_mode='zeros'))
+_RESIZE = ('squish', 'crop', 'pad')
 
 def item_tfms_for(size, resize='squish'):
     "The item transform that brings images to `size`: 'squish', 'crop' (centre crop at validation) or 'pad' (zero-padding)."
     if resize not in _RESIZE: raise ValueError(f"resize must be one of {list(_RESIZE)}, got {resize!r}")
-    return _RESIZE[resize](size)
-
+    from fastai.vision.all import Resize, CropPad
+    return CropPad(size, pad_mode='zeros') if resize == 'pad' else Resize(size, method=resize)
 def _run_names(folder) -> list:
     "The runs (and `train_folds` folders) recorded in the runs folder `folder`."
     return sorted(d.name for d in Path(folder).iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if Path(folder).is_dir() else []
@@ -67,10 +61,10 @@ def cvk_train(
     aug:bool=False,           # fastai's aug_transforms (flip, rotate, zoom, lighting, warp) while training
     pretrained:bool=False,    # Start from timm's pretrained weights (from the timm/HF cache when offline)
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
-    schedule:_choices("Training schedule (default: fine_tune with --pretrained, else one_cycle)", SCHEDULES)=None,
+    schedule:_choices("Training schedule (default: fine_tune with --pretrained, else one_cycle)", _SCHEDULES)=None,
     precision:_choices("Precision (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)", ('bf16', 'fp16', 'fp32'))=None,
-    tta_views:Annotated[str, f"TTA views merged for the TTA predictions, of {', '.join(TTA_VIEWS)} (default: identity, and flip when trained with --flip or --aug; drawings: identity)",
-                        dict(nargs='+', choices=list(TTA_VIEWS), metavar='VIEW')]=None,
+    tta_views:Annotated[str, f"TTA views merged for the TTA predictions, of {', '.join(_TTA_VIEWS)} (default: identity, and flip when trained with --flip or --aug; drawings: identity)",
+                        dict(nargs='+', choices=list(_TTA_VIEWS), metavar='VIEW')]=None,
     log:Annotated[str, "Watch the run in tensorboard (events in the run folder) and/or wandb (offline without WANDB_API_KEY)",
                   dict(nargs='+', choices=['tensorboard', 'wandb'])]=None,
     seed:int=42,              # Training seed
@@ -82,17 +76,22 @@ def cvk_train(
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
-    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)",
-                          kind_choices('model'))='cnn',
-    encoding:_choices("Drawings: how strokes are drawn", kind_choices('encoding'))='plain',
+    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)", ('cnn', 'fused', 'lstm'))='cnn',
+    encoding:_choices("Drawings: how strokes are drawn", _ENCODINGS)='plain',
     per_class:int=None,       # Drawings: training drawings per word (default: all)
     n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default: 80)
     shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
 ):
     "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
+    from fastai.vision.all import Flip, aug_transforms
+    from compvis_kit.models import check_arch
+    from compvis_kit.items import competition_items
+    from compvis_kit.tasks import task_for
+    from compvis_kit.runs import train, runs_table, runs_folder
+    from compvis_kit.data import kind_for
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
-    if resume and not (_runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], _runs_folder(path))
+    if resume and not (runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], runs_folder(path))
     run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
     if hasattr(kind := kind_for(path), 'from_cli'):                # a data kind with flags of its own (drawings)
         if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
@@ -121,6 +120,7 @@ def cvk_runs(
     all_folds:bool=False,     # Also list runs validated on folds other than 0
 ):
     "Print the table of finished runs on PATH, best first."
+    from compvis_kit.runs import runs_table
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     t = runs_table(path, all_folds=all_folds)
     print(t.to_string(index=False) if len(t) else f"no finished runs for {path}")
@@ -128,13 +128,16 @@ def cvk_runs(
 # %% ../nbs/13_cli.ipynb #c007a
 def _members(path, names) -> list:
     "The runs `names` on competition `path` (or `train_folds` folders, whose out-of-fold predictions stand for the validation ones)."
-    folder = _runs_folder(path)
+    from compvis_kit.runs import load_run, runs_folder
+    folder = runs_folder(path)
     miss = [n for n in names if n not in _run_names(folder)]
     if miss: raise _no_run(miss, folder)
     return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
 
 def _member_preds(m, kind) -> 'Preds':
     "Predictions `kind` ('valid', 'valid_tta', 'test', 'test_tta') of a run, or of a `train_folds` folder (out-of-fold for 'valid')."
+    from compvis_kit.runs import Run
+    from compvis_kit.preds import Preds
     if isinstance(m, Run): return m.preds(kind)
     return Preds.load(Path(m.dir)/f"{kind.replace('valid', 'oof')}.safetensors")
 
@@ -151,6 +154,10 @@ def cvk_submit(
     top_k:int=None,                                         # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
 ):
     "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
+    from compvis_kit.items import solution_path
+    from compvis_kit.data import kind_for
+    from compvis_kit.ensemble import ensemble, fit_report, _score
+    from compvis_kit.submit import make_submission, score_submission
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     if fit and weights: raise ValueError("--fit fits the weights: leave out --weights")
     rs, sfx = _members(path, runs), '' if plain else '_tta'
@@ -167,3 +174,54 @@ def cvk_submit(
     print(f"ensemble of {len(rs)} run(s), validation {_score(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
           + (' (fitted on these items: see the held-out line above)' if fit else ''))
     if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
+
+# %% ../nbs/13_cli.ipynb #c008c
+@command
+def cvk_check_images(
+    path:str,  # Competition folder (with train_images/, test_images/) or any folder of images
+    exclude:bool=False,  # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
+):
+    "Check the images under PATH: print what is bad or odd; exit 1 if bad files remain."
+    from compvis_kit.checks import check_images
+    res = check_images(path, exclude=exclude)
+    print(res)
+    if len(res.problems): print(res.problems.to_string(index=False))
+    if res.bad and not exclude: sys.exit(1)
+
+# %% ../nbs/13_cli.ipynb #c008p
+def _write_ids(preds, dest, id_cols=None) -> Path:
+    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has (or `id_cols`)."
+    import pandas as pd
+    points = ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')]
+    cols = list(id_cols) if id_cols else points if preds.kind == 'points' else ['image_id', 'label']
+    fn = dest.with_name(dest.stem + '-ids.csv')
+    with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
+    return fn
+
+@command
+def cvk_predict(
+    runs:Annotated[str, "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest (.json)", dict(nargs='+')],
+    images:Annotated[str, "New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; drawings: a test_simplified.csv-like CSV",
+                     dict(required=True)]=None,
+    sample:str=None,          # Sample submission: the ids, their order and the columns to fill (default: every image found)
+    weights:Annotated[float, "One weight per run (default: equal, or the manifest's)", dict(nargs='*')]=None,
+    dest:str='submission.csv',  # Submission to write (its manifest beside it)
+    path:str=None,            # Competition folder whose runs RUNS names
+    plain:bool=False,         # Plain predictions instead of TTA (the runs' own views)
+    top_k:int=None,           # Guesses per row, space-separated (default: 3 for drawings, else 1)
+    bs:int=64,                # Batch size
+):
+    "Predict new images (or drawings) with saved runs, exported files or a manifest's ensemble, and write a submission."
+    from compvis_kit.predict import load_predictor, ensemble_members, predict_folder
+    from compvis_kit.submit import make_submission
+    from compvis_kit.data import data_kind
+    if images is None: raise ValueError("--images is required: the folder (or CSV) to predict")
+    if path is not None and not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
+    ps = [load_predictor(m, path) for m in ensemble_members(runs[0] if len(runs) == 1 else runs, None, path)[0]]
+    ws = weights or (ensemble_members(runs[0], None, path)[1] if len(runs) == 1 else None)
+    pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
+    d = data_kind(ps[0].kind)
+    out, k = Path(dest), top_k or getattr(d, 'top_k', None)
+    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
+                    top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
+    print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")

@@ -8,15 +8,13 @@ Docs: https://compvis-kit.github.io/compvis_kit/core.html.md"""
 from __future__ import annotations
 import os, json, subprocess, sys, contextlib, importlib, tempfile
 from pathlib import Path
-import torch
 from filelock import FileLock
-from fastcore.all import *
-from fastprogress.fastprogress import progress_bar
+import warnings
 
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
            'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json', 'load_json', 'require',
-           'MissingModule', 'competition_key', 'data_work_dir']
+           'MissingModule', 'LazyModule', 'competition_key', 'data_work_dir']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -49,6 +47,7 @@ def run_mode() -> str:
 
 def machine_mode() -> str:
     "The full-size mode for this machine: 'gpu' with CUDA, else 'cpu'."
+    import torch
     return 'gpu' if torch.cuda.is_available() else 'cpu'
 
 # %% ../nbs/00_core.ipynb #c012
@@ -85,6 +84,7 @@ def notebook_name() -> str|None:
 def progress(it, comment='', total=None, leave=True):
     "A fastprogress bar over `it` labelled `comment`; plain `it` under nbdev-test."
     if os.environ.get('IN_TEST'): return it
+    from fastprogress.fastprogress import progress_bar
     pb = progress_bar(it, total=total, leave=leave)
     pb.comment = comment
     return pb
@@ -161,6 +161,17 @@ class MissingModule:
     def __call__(self, *args, **kwargs): return require(*self._args)(*args, **kwargs)
     def __bool__(self): return False
     def __repr__(self): return f'MissingModule({self._args[0]!r}, extra={self._args[1]!r})'
+
+# %% ../nbs/00_core.ipynb #c035b
+class LazyModule:
+    "The optional module `name`, imported by `require` on first use (if missing: its error, naming the `extra`)."
+    def __init__(self, name, extra, pip=None): self.__dict__.update(_args=(name, extra, pip), _mod=None)
+    def __getattr__(self, k):
+        if k.startswith('__'): raise AttributeError(k)                  # copy, pickle and inspect probe for dunders
+        if self._mod is None: self.__dict__['_mod'] = require(*self._args)
+        return getattr(self._mod, k)
+    def __repr__(self):
+        return f"LazyModule({self._args[0]!r}, extra={self._args[1]!r}{', imported' if self._mod else ''})"
 
 # %% ../nbs/00_core.ipynb #r002
 def competition_key(path) -> str:

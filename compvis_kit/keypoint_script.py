@@ -9,18 +9,10 @@ from __future__ import annotations
 import sys, os
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-import torch
 from fastcore.all import *
 from typing import Annotated
 from .shell import command, did_you_mean
-from fastai.vision.all import aug_transforms, defaults
 from .core import *
-from .models import read_state_dict, weights_mismatch
-from .items import competition_items
-from .tasks import task_for
-from .runs import train, runs_dir, load_run, runs_table, ImageData
-from .recipes import KeepBest
-from .workflow import keypoints_cfg
 
 # %% auto #0
 __all__ = ['on_device', 'resume_weights', 'keypoint_schedule', 'keypoint_stage', 'cvk_keypoints', 'cvk_keypoints_main']
@@ -29,6 +21,8 @@ __all__ = ['on_device', 'resume_weights', 'keypoint_schedule', 'keypoint_stage',
 @contextmanager
 def on_device(gpu=False):
     "Train on CUDA if `gpu` (an error if there is none), else on the CPU even where CUDA exists; fastai's default device put back."
+    import torch
+    from fastai.torch_core import defaults
     if gpu and not torch.cuda.is_available(): raise ValueError("--gpu: no CUDA device here (torch.cuda.is_available() is False); leave out --gpu to train on the CPU")
     old = defaults.use_cuda
     defaults.use_cuda = bool(gpu)
@@ -38,6 +32,8 @@ def on_device(gpu=False):
 # %% ../nbs/24_keypoint_script.ipynb #c008
 def resume_weights(pm, data, model) -> tuple:
     "The (file, state dict) that `-pm` `pm` names (a run folder, a run name on `data`, a .safetensors file), checked against `model`."
+    from compvis_kit.runs import runs_dir, load_run
+    from compvis_kit.models import read_state_dict, weights_mismatch
     p = Path(pm)
     if not p.exists() and (runs_dir(data)/pm).is_dir(): p = runs_dir(data)/pm
     if not p.exists():
@@ -55,6 +51,7 @@ def resume_weights(pm, data, model) -> tuple:
 # %% ../nbs/24_keypoint_script.ipynb #c009
 def keypoint_schedule(start=None, patience=1, factor=0.316, bar=True):
     "A `train` schedule: from the weights `start` (if given), plain `fit` with `PlateauLR(patience, factor)`, the best epoch's weights kept."
+    from compvis_kit.recipes import KeepBest
     def f(learn, epochs, lr, cbs):
         if start is not None: learn.model.load_state_dict(start)
         if not bar: learn.logger = noop                                           # no bars, no raw log lists: `EpochEcho`'s lines
@@ -69,6 +66,11 @@ _POINT_TFMS = dict(do_flip=False, max_rotate=10, max_zoom=1.1, max_lighting=0.3)
 def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=None, arch='resnet18', half=True, wd=0.05,
                    patience=1, factor=0.316, mode=None, cbs=None, bar=True):
     "One stage of the keypoint script: `train` `arch` on the keypoint folder `data` ('' = the kit's, sized by `mode`) from `pm`'s weights; the `Run`."
+    from fastai.vision.all import aug_transforms
+    from compvis_kit.items import competition_items
+    from compvis_kit.tasks import task_for
+    from compvis_kit.runs import train, ImageData
+    from compvis_kit.workflow import keypoints_cfg
     data = Path(data) if data else keypoints_cfg(mode).path
     if not data.is_dir(): raise FileNotFoundError(f"-d {data}: no such folder")
     task = task_for(competition_items(data, check=False))

@@ -12,7 +12,8 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from typing import Annotated
 from fastcore.all import *
-from .shell import command, did_you_mean
+from .shell import did_you_mean, run_as_main
+from .cli import cvk_predict      # the command lives with the others, in the light `cli`
 from fastai.vision.all import Learner, DataLoaders, Datasets, TfmdDL, ToTensor, IntToFloatTensor, Normalize
 from safetensors.torch import save as st_save
 from .core import *
@@ -28,8 +29,7 @@ from .submit import make_submission
 
 # %% auto #0
 __all__ = ['SPEC_KEYS', 'run_spec', 'spec_data', 'spec_model', 'new_image_items', 'RunPredictor', 'load_predictor', 'export_run',
-           'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx', 'ensemble_members', 'predict_folder',
-           'cvk_predict']
+           'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx', 'ensemble_members', 'predict_folder']
 
 # %% ../nbs/25_predict.ipynb #c005
 SPEC_KEYS = ('name', 'arch', 'model_kwargs', 'task', 'vocab', 'tta', 'data_spec', 'fold')
@@ -296,37 +296,5 @@ def predict_folder(src, folder_or_csv, tta=True, sample=None, weights=None, path
     ps = [load_predictor(m, path, item_tfms).predict(folder_or_csv, tta, sample, bs) for m in members]
     return ps[0] if len(ps) == 1 and weights is None else ensemble(ps, weights, name='ensemble')
 
-# %% ../nbs/25_predict.ipynb #c028
-def _write_ids(preds, dest, id_cols=None) -> Path:
-    "A sample submission of `preds`' ids beside `dest`, with the columns a submission of them has (or `id_cols`)."
-    points = ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')]
-    cols = list(id_cols) if id_cols else points if preds.kind == 'points' else ['image_id', 'label']
-    fn = dest.with_name(dest.stem + '-ids.csv')
-    with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
-    return fn
-
-@command
-def cvk_predict(
-    runs:Annotated[str, "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest (.json)", dict(nargs='+')],
-    images:Annotated[str, "New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; drawings: a test_simplified.csv-like CSV",
-                     dict(required=True)]=None,
-    sample:str=None,          # Sample submission: the ids, their order and the columns to fill (default: every image found)
-    weights:Annotated[float, "One weight per run (default: equal, or the manifest's)", dict(nargs='*')]=None,
-    dest:str='submission.csv',  # Submission to write (its manifest beside it)
-    path:str=None,            # Competition folder whose runs RUNS names
-    plain:bool=False,         # Plain predictions instead of TTA (the runs' own views)
-    top_k:int=None,           # Guesses per row, space-separated (default: 3 for drawings, else 1)
-    bs:int=64,                # Batch size
-):
-    "Predict new images (or drawings) with saved runs, exported files or a manifest's ensemble, and write a submission."
-    if images is None: raise ValueError("--images is required: the folder (or CSV) to predict")
-    if path is not None and not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
-    ps = [load_predictor(m, path) for m in ensemble_members(runs[0] if len(runs) == 1 else runs, None, path)[0]]
-    ws = weights or (ensemble_members(runs[0], None, path)[1] if len(runs) == 1 else None)
-    pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
-    d = data_kind(ps[0].kind)
-    out, k = Path(dest), top_k or getattr(d, 'top_k', None)
-    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out,
-                    members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
-                    top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
-    print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")
+# %% ../nbs/25_predict.ipynb #c028r
+run_as_main(cvk_predict)      # `python -m compvis_kit.predict ...` is `cvk-predict ...`

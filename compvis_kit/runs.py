@@ -317,9 +317,6 @@ def runs_folder(path) -> Path:
     path = Path(path)
     return runs_dir(path) if detect_kind(path) is not None else path
 
-# %% ../nbs/09_runs.ipynb #c019s2
-_runs_folder = runs_folder          # the old name, still imported by sweep
-
 # %% ../nbs/09_runs.ipynb #c019s3
 def _finished(r): return r.get('status', 'finished') == 'finished' and 'metrics' in r
 

@@ -12,12 +12,7 @@ from functools import wraps, partial
 from fastcore.script import anno_parser, CliError
 
 # %% auto #0
-__all__ = ['did_you_mean', 'flag_spelling', 'error_line', 'UsageError', 'shell_parser', 'run_command', 'command']
-
-# %% ../nbs/28_shell.ipynb #s003
-with warnings.catch_warnings():     # fastai 2.8 calls torch.jit.script at import, which torch 2.9+ deprecates: noise on every command's stderr
-    warnings.filterwarnings('ignore', r'`torch\.jit\.script` is deprecated', FutureWarning)
-    import fastai.torch_basics
+__all__ = ['did_you_mean', 'flag_spelling', 'error_line', 'UsageError', 'shell_parser', 'run_command', 'command', 'run_as_main']
 
 # %% ../nbs/28_shell.ipynb #s007
 def did_you_mean(name, names, n=3) -> str:
@@ -156,3 +151,8 @@ def command(func=None, *, prog=None, pos=None, aliases=None, spell=None):
     _f.parser = lambda: shell_parser(func, prog, pos)
     if _script_frame(inspect.currentframe().f_back): sys.exit(_f.cli())                # the decorated function's module run as a program
     return _f
+
+# %% ../nbs/28_shell.ipynb #s030c
+def run_as_main(cmd):
+    "Run the `command` `cmd` on `sys.argv` and exit, when the calling module is run as a program (`python -m mod`)."
+    if _script_frame(inspect.currentframe().f_back): sys.exit(cmd.cli())

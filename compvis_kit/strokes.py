@@ -12,14 +12,13 @@ from pathlib import Path
 import numpy as np
 try: import numba as _numba                                       # compiled parsing and rendering; without it, Python and OpenCV
 except ImportError: _numba = None
-from .core import atomic_save, MissingModule
-try: import cv2
-except ImportError: cv2 = MissingModule('cv2', 'strokes', pip='opencv-python-headless')     # using it raises, naming the extra
+from .core import atomic_save, LazyModule
+cv2 = LazyModule('cv2', 'strokes', pip='opencv-python-headless')     # the cv2 engine's: imported when it first draws
 
 # %% auto #0
-__all__ = ['SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
-           'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render', 'show_drawings',
-           'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
+__all__ = ['cv2', 'SHIFT', 'ENCODINGS', 'STROKE_AUGS', 'as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson',
+           'read_kaggle_csv', 'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw', 'render',
+           'show_drawings', 'check_drawing', 'drop_strokes', 'keep_first', 'jitter', 'random_affine', 'StrokeAug']
 
 # %% ../nbs/18_strokes.ipynb #c005
 if _numba is not None:

@@ -41,8 +41,8 @@ def _act(learn, out):
 
 # %% ../nbs/08_tta.ipynb #c005s3
 @patch
-def preds(self:Learner, dl=None, name=None) -> Preds:
-    "Predictions of this learner on `dl` (default: validation set) as `Preds`."
+def plain_preds(self:Learner, dl=None, name=None) -> Preds:
+    "Predictions of this learner on `dl` (default: validation set) as `Preds`, without TTA."
     dl = dl or self.dls.valid
     out, targs = self.get_preds(dl=dl, act=noop)
     return _preds(self, dl, _act(self, out), targs, name)

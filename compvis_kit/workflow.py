@@ -8,16 +8,10 @@ Docs: https://compvis-kit.github.io/compvis_kit/workflow.html.md"""
 from __future__ import annotations
 import os, time
 from pathlib import Path
-import pandas as pd, torch
 from fastcore.all import *
 from typing import Annotated
 from .shell import command
 from .core import *
-from .items import solution_path
-from .datasets.fmnist import fmnist_competition
-from .datasets.keypoints import keypoint_competition
-from .runs import runs_table, load_run, runs_folder
-from .submit import score_submission, manifest_path
 
 # %% auto #0
 __all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'quickdraw_cfg', 'lesson_cfg', 'submission_file',
@@ -44,6 +38,7 @@ _SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True), cpu=dict(n=
 
 def fmnist_cfg(mode=None) -> Sizing:
     "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
+    from compvis_kit.datasets.fmnist import fmnist_competition
     cfg = _sizing(mode, _SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
@@ -54,6 +49,7 @@ _KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True), 
 
 def keypoints_cfg(mode=None) -> Sizing:
     "Sizing of the keypoint workflow for `mode`, with its generated competition folder as `.path`."
+    from compvis_kit.datasets.keypoints import keypoint_competition
     cfg = _sizing(mode, _KP_SIZES)
     cfg.path = keypoint_competition(n=cfg.n, size=cfg.size)
     return cfg
@@ -74,6 +70,7 @@ _LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, step
 
 def lesson_cfg(mode=None) -> Sizing:
     "Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) for `mode`, with its folder as `.path`."
+    from compvis_kit.datasets.fmnist import fmnist_competition
     cfg = _sizing(mode, _LESSON_SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
@@ -88,6 +85,10 @@ def submission_file(path) -> Path:
 # %% ../nbs/12_workflow.ipynb #c012
 def results_table(path) -> tuple[pd.DataFrame, dict]:
     "Runs, ensemble and submission score for the competition folder `path`: a table and the facts behind it."
+    import pandas as pd
+    from compvis_kit.items import solution_path
+    from compvis_kit.runs import runs_table, load_run, runs_folder
+    from compvis_kit.submit import score_submission, manifest_path
     path = Path(path)
     runs = runs_table(path)
     points = len(runs) and load_run(runs_folder(path)/runs.name[0]).get('task') == 'points'
@@ -143,6 +144,7 @@ def run_notebook(fn, mode, dest=None, echo=True) -> float:
 # %% ../nbs/12_workflow.ipynb #c017
 def _score_line(facts, path):
     "The lines of the results that name the submission and score it against the held-out answers."
+    from compvis_kit.items import solution_path
     if not Path(facts['submission']).exists(): return 'submission: none (this workflow writes none)'
     s, head = facts.get('score'), f"submission: {facts['submission']}\n"
     if s is None: return head + f"score: n/a (no solution file at {solution_path(path)})"
@@ -159,6 +161,7 @@ def cvk_main(
     nbs:str=None, # Folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
     "Run a workflow's notebooks in order, sized to this machine, and print the results table."
+    import torch
     if workflow not in WORKFLOWS: raise ValueError(f"unknown workflow {workflow!r}: choose one of {list(WORKFLOWS)}")
     mode = mode or ('gpu' if torch.cuda.is_available() else 'cpu')
     if mode not in _SIZES: raise ValueError(f"mode must be one of {list(_SIZES)}, got {mode!r}")

@@ -1,0 +1,31 @@
+"""Sweeps on Optuna: a grid (or a search) of `train` configurations run by local worker processes, kept in an embedded
+journal file or in PostgreSQL, studied as a DataFrame.
+
+Modules: `spec` (the YAML, the grid, the train function), `storage` (journal file or PostgreSQL, `Sweep`), `report`
+(`runs_df`, plots), `workers` (leases, claiming, running trials, worker processes), `cli` (`cvk-sweep`, `train_config`).
+
+Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.sweep
+import Sweep`), but a module is imported only when one of its names is first used, so `cvk-sweep --help` imports
+neither Optuna nor pandas. `Sweep` comes with the methods `workers` adds (`run`, `work`, `progress`...)."""
+
+import importlib, sys
+
+_MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml',
+                      'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in',
+                      'trial_outcome'),
+                storage=('FlockLock', 'sweep_storage', 'default_storage', 'Sweep'),
+                report=('runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
+                workers=('Lease', 'progress_line'),
+                cli=('train_config', 'cvk_sweep'))
+_WHERE = {n: m for m, ns in _MODULES.items() for n in ns}
+__all__ = list(_WHERE)
+
+def __getattr__(name):
+    "The public name `name` of a sweep module, importing it (and `workers`, which completes `Sweep`) on first use."
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
+    mod = importlib.import_module(f'{__name__}.{_WHERE[name]}')
+    if _WHERE[name] == 'storage': importlib.import_module(f'{__name__}.workers')
+    return getattr(mod, name)
+
+def __dir__(): return sorted([*globals(), *_WHERE])
