@@ -42,6 +42,7 @@ def _on_white(im):
     bg.alpha_composite(im)
     return bg.convert('RGB')
 
+# %% ../nbs/01_checks.ipynb #c008s1
 def to_rgb(im:Image.Image) -> Image.Image:
     "`im` as an RGB image: 16-bit/float scaled to 8 bits, transparency composited onto white, other modes converted."
     if im.mode == 'RGB' and 'transparency' not in im.info: return im
@@ -66,6 +67,7 @@ def class_folders(folder) -> list:
     if not folder.is_dir(): return []
     return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name != '_excluded')
 
+# %% ../nbs/01_checks.ipynb #c014s1
 def make_bad_images(dest) -> Path:
     "Seed the competition folder `dest` with one bad or odd image of each kind (see the table above); returns `dest`."
     dest = Path(dest)
@@ -91,8 +93,10 @@ def make_bad_images(dest) -> Path:
 BAD_PROBLEMS = ('zero-byte', 'not-an-image', 'unreadable', 'truncated')
 OK_MODES = ('RGB', 'L')
 
+# %% ../nbs/01_checks.ipynb #c018s1
 def _is_image_name(fn) -> bool: return Path(fn).suffix.lower() in image_extensions
 
+# %% ../nbs/01_checks.ipynb #c018s2
 def check_file(fn) -> tuple|None:
     "`(problem, detail)` for image file `fn`, or None if it is a plain RGB/L image that decodes to the end."
     fn = Path(fn)
@@ -121,6 +125,7 @@ def _scan_roots(path:Path):
     roots = [path/o for o in ('train_images', 'test_images') if (path/o).is_dir()]
     return roots or [path]
 
+# %% ../nbs/01_checks.ipynb #c023s1
 def scan_files(path) -> L:
     "Files `check_images` looks at under `path`, sorted."
     path, res = Path(path), L()
@@ -133,6 +138,7 @@ def scan_files(path) -> L:
                 res.append(Path(dp)/f)
     return res
 
+# %% ../nbs/01_checks.ipynb #c023s2
 def _empty_class_dirs(path:Path):
     "Direct subfolders of `path/'train_images'` holding no (non-hidden) files at any depth."
     return [d for d in class_folders(path/'train_images')
@@ -179,9 +185,13 @@ class ImageCheck:
 # %% ../nbs/01_checks.ipynb #c029
 _CACHE, _OLD_CACHE, _CHECK_VERSION = 'check.json', '.cvk_check.json', 1
 
+# %% ../nbs/01_checks.ipynb #c029s1
 def _cache_file(path:Path) -> Path: return data_work_dir(path)/_CACHE
+
+# %% ../nbs/01_checks.ipynb #c029s2
 def _writable(path:Path) -> bool: return os.access(path, os.W_OK)      # False on a read-only mount, even for root
 
+# %% ../nbs/01_checks.ipynb #c029s3
 def _signature(path:Path, files) -> str:
     "Hash of the sorted (relative path, size, mtime_ns) of `files`."
     h = hashlib.sha1(str(_CHECK_VERSION).encode())
@@ -190,6 +200,7 @@ def _signature(path:Path, files) -> str:
         h.update(f"{f.relative_to(path).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
+# %% ../nbs/01_checks.ipynb #c029s4
 def _load_cache(path:Path, sig):
     "Cached file problems for signature `sig` (from the work folder, else an older kit's cache in `path`), or None."
     for fn in (_cache_file(path), path/_OLD_CACHE):
@@ -197,11 +208,13 @@ def _load_cache(path:Path, sig):
         except (OSError, ValueError): continue
         if isinstance(c, dict) and c.get('signature') == sig: return c
 
+# %% ../nbs/01_checks.ipynb #c029s5
 def _show_progress(progress=None) -> bool:
     "`progress`, or when None: in a notebook or at a terminal, but not under nbdev-test."
     if progress is not None: return bool(progress)
     return not os.environ.get('IN_TEST') and (in_notebook() or sys.stdout.isatty())
 
+# %% ../nbs/01_checks.ipynb #c029s6
 def _check_all(path:Path, files, n_workers=0, progress=None):
     "Problem rows for `files`, opening each (threads when `n_workers`)."
     progress = _show_progress(progress)
@@ -210,6 +223,7 @@ def _check_all(path:Path, files, n_workers=0, progress=None):
         else: res = [check_file(f) for f in (progress_bar(files, leave=False) if progress else files)]
     return [(f.relative_to(path).as_posix(), *r) for f,r in zip(files, res) if r]
 
+# %% ../nbs/01_checks.ipynb #c029s7
 def _exclude(path:Path, rels):
     "Move each relative path in `rels` to `path/'_excluded'/<rel>`."
     for r in rels:
@@ -248,6 +262,7 @@ def _size(f):
         with Image.open(f) as im: return im.size
     except Exception: return None
 
+# %% ../nbs/01_checks.ipynb #c041s1
 def image_sizes(path_or_files, n_workers=0) -> pd.DataFrame:
     "Width and height of each image in a folder (as `check_images` scans it) or list of files, from headers only."
     if isinstance(path_or_files, (str, Path)) and Path(path_or_files).is_dir():
@@ -268,6 +283,7 @@ def size_counts(sizes) -> pd.DataFrame:
     c = sizes.value_counts(['width', 'height']).reset_index(name='count')
     return c.sort_values(['count', 'width', 'height'], ascending=[False, True, True], ignore_index=True)
 
+# %% ../nbs/01_checks.ipynb #c042s1
 def plot_image_sizes(sizes, ax=None) -> pd.DataFrame:
     "Scatter of image widths vs heights, marker area by count; returns `size_counts(sizes)`."
     import matplotlib.pyplot as plt

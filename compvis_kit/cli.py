@@ -26,15 +26,19 @@ _ENCODINGS = ('plain', 'order', 'time', 'velocity', 'acceleration', 'cumulative'
 # %% ../nbs/13_cli.ipynb #c005
 _RESIZE = ('squish', 'crop', 'pad')
 
+# %% ../nbs/13_cli.ipynb #c005s1
 def item_tfms_for(size, resize='squish'):
     "The item transform that brings images to `size`: 'squish', 'crop' (centre crop at validation) or 'pad' (zero-padding)."
     if resize not in _RESIZE: raise ValueError(f"resize must be one of {list(_RESIZE)}, got {resize!r}")
     from fastai.vision.all import Resize, CropPad
     return CropPad(size, pad_mode='zeros') if resize == 'pad' else Resize(size, method=resize)
+
+# %% ../nbs/13_cli.ipynb #c005s2
 def _run_names(folder) -> list:
     "The runs (and `train_folds` folders) recorded in the runs folder `folder`."
     return sorted(d.name for d in Path(folder).iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if Path(folder).is_dir() else []
 
+# %% ../nbs/13_cli.ipynb #c005s3
 def _no_run(names, folder) -> FileNotFoundError:
     "The error for the runs `names` not in `folder`: the runs there, and the close names."
     have = _run_names(folder)
@@ -44,6 +48,7 @@ def _no_run(names, folder) -> FileNotFoundError:
 # %% ../nbs/13_cli.ipynb #c006
 def _choices(help, names): return Annotated[str, help, dict(choices=list(names))]
 
+# %% ../nbs/13_cli.ipynb #c006s1
 @command(spell=dict(model='stroke_model'))
 def cvk_train(
     path:str,                 # Competition folder: class folders, a CSV beside an image folder, labels.csv + train/ + test/, or Quick Draw's train_simplified/
@@ -134,6 +139,7 @@ def _members(path, names) -> list:
     if miss: raise _no_run(miss, folder)
     return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
 
+# %% ../nbs/13_cli.ipynb #c007as1
 def _member_preds(m, kind) -> 'Preds':
     "Predictions `kind` ('valid', 'valid_tta', 'test', 'test_tta') of a run, or of a `train_folds` folder (out-of-fold for 'valid')."
     from compvis_kit.runs import Run
@@ -198,6 +204,7 @@ def _write_ids(preds, dest, id_cols=None) -> Path:
     with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
     return fn
 
+# %% ../nbs/13_cli.ipynb #c008ps1
 @command
 def cvk_predict(
     runs:Annotated[str, "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest (.json)", dict(nargs='+')],

@@ -36,6 +36,7 @@ def work_dir(*parts) -> Path:
 # %% ../nbs/00_core.ipynb #c009
 RUN_MODES = ('quick', 'cpu', 'gpu')
 
+# %% ../nbs/00_core.ipynb #c009s1
 def run_mode() -> str:
     "'quick' under nbdev-test, else 'gpu' or 'cpu' by the machine; `$CVK_MODE` overrides."
     m = os.environ.get('CVK_MODE')
@@ -45,6 +46,7 @@ def run_mode() -> str:
     if os.environ.get('IN_TEST'): return 'quick'
     return machine_mode()
 
+# %% ../nbs/00_core.ipynb #c009s2
 def machine_mode() -> str:
     "The full-size mode for this machine: 'gpu' with CUDA, else 'cpu'."
     import torch
@@ -93,6 +95,7 @@ def progress(it, comment='', total=None, leave=True):
 def _umask():
     m = os.umask(0); os.umask(m); return m
 
+# %% ../nbs/00_core.ipynb #c020s1
 @contextlib.contextmanager
 def atomic_save(fn, mode='wb', **kwargs):
     "Write `fn` through a temporary file beside it, flushed to disk and renamed into place; on failure `fn` is untouched."
@@ -120,6 +123,7 @@ def open_safetensors(fn, framework='pt', device='cpu'):
                                             "Write it again (copy it again, or retrain)") from None
     with f: yield f
 
+# %% ../nbs/00_core.ipynb #c022cs1
 def load_safetensors(fn, device='cpu') -> dict:
     "All tensors of the .safetensors file `fn` (as safetensors' `load_file`), naming the file when it cannot be read."
     with open_safetensors(fn, device=device) as f: return {k: f.get_tensor(k) for k in f.keys()}
@@ -137,6 +141,7 @@ def save_json(obj, path):
     with atomic_save(path, mode='w') as f: json.dump(obj, f, indent=1, default=str)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #c026s1
 def load_json(path):
     "Read JSON from `path`, naming the file in the error if it is not valid JSON."
     try: return json.loads(Path(path).read_text())
@@ -179,6 +184,7 @@ def competition_key(path) -> str:
     path = Path(path).resolve()
     return path.name if path.parent.name == 'data' else f'{path.parent.name}-{path.name}'
 
+# %% ../nbs/00_core.ipynb #r002s1
 def data_work_dir(path, *parts) -> Path:
     "The work folder of the data folder `path` (`work/competitions/<competition_key>`: its split, checks, caches, shards) joined with `parts`, created."
     src, root = str(Path(path).resolve()), work_dir('competitions', competition_key(path))

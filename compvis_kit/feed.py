@@ -22,7 +22,7 @@ from .checks import load_image
 from .items import test_items
 from .splits import shared_split, fold_split
 from .tasks import task_for
-from .loaders import default_workers, _LAYOUT_ARGS
+from .loaders import default_workers, IndexDataset, _LAYOUT_ARGS
 from .data import register_data_kind
 from .image_data import ImageData
 
@@ -166,28 +166,14 @@ class FeedDecode(DisplayedTransform):
     def decode(self, b, **kwargs): return b
 
 # %% ../nbs/22_feed.ipynb #c021
-class FeedDataset:
+class FeedDataset(IndexDataset):
     "Items (`fname` relative to `path`, or through `files`), label indices `y` and `vocab`: the dataset of a `FeedDL`."
     def __init__(self, path, items, y=None, vocab=None, files=None, split_idx=None):
-        self.path, self.items, self.y, self.vocab, self.split_idx = Path(path), items.reset_index(drop=True), y, list(vocab or []), split_idx
+        self.path, self.items, self.y, self.vocab = Path(path), items.reset_index(drop=True), y, list(vocab or [])
+        self.split_idx = split_idx
         self.ids = self.items.image_id.tolist() if 'image_id' in self.items else None
         self.files = list(files) if files is not None else [str(self.path/f) for f in self.items.fname]
-    @property
-    def c(self): return len(self.vocab)
     def __len__(self): return len(self.items)
-    def __getitem__(self, i): return i
-    def set_split_idx(self, i):
-        "Behave as split `i` (0: training, 1: validation) inside the context, as fastai's `Datasets` do."
-        return _SplitCtx(self, i)
-    def decode(self, o, full=True):
-        x, *y = o
-        return (x, *(Category(self.vocab[int(v)]) for v in y))
-
-# %% ../nbs/22_feed.ipynb #c021s1
-class _SplitCtx:
-    def __init__(self, ds, i): self.ds, self.i = ds, i
-    def __enter__(self): self.old, self.ds.split_idx = self.ds.split_idx, self.i; return self.ds
-    def __exit__(self, *a): self.ds.split_idx = self.old
 
 # %% ../nbs/22_feed.ipynb #c021s2
 class FeedDL(TfmdDL):

@@ -90,6 +90,7 @@ def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=
 # %% ../nbs/24_keypoint_script.ipynb #c011
 _WRITEUP_FLAGS = {'-b': '--bs', '-e': '--epochs', '-lr': '--lr', '-d': '--data', '-n': '--name', '-pm': '--pm'}
 
+# %% ../nbs/24_keypoint_script.ipynb #c011s1
 @command(aliases=_WRITEUP_FLAGS)
 def cvk_keypoints(
     bs:int=32,                # (-b) Batch size
@@ -118,6 +119,7 @@ def cvk_keypoints(
           f"{r.metrics['tta_mean_error_px']:.3f} px; best epoch {h.index(min(h))+1} of {len(h)}" + (f"; resumed from {r.resumed_from}" if r.resumed_from else ''))
     print(f"best weights: {r.path/'model.safetensors'}")
 
+# %% ../nbs/24_keypoint_script.ipynb #c011s2
 def cvk_keypoints_main(argv=None) -> int:
     "The `cvk-keypoints` console script: `cvk_keypoints` with the write-up's flags (`-b -e -lr -d -n -pm`) beside the long ones; the exit status."
     return cvk_keypoints.cli(argv)

@@ -20,8 +20,8 @@ from .splits import shared_split, fold_split
 from .tasks import task_for
 
 # %% auto #0
-__all__ = ['CvkImage', 'default_workers', 'competition_dls', 'ArrayDataset', 'ArrayDL', 'image_array', 'array_dataset',
-           'cached_dls', 'dl_files', 'competition_test_dl']
+__all__ = ['CvkImage', 'default_workers', 'competition_dls', 'IndexDataset', 'ArrayDataset', 'ArrayDL', 'image_array',
+           'array_dataset', 'cached_dls', 'dl_files', 'competition_test_dl']
 
 # %% ../nbs/06_loaders.ipynb #c005
 class CvkImage(PILImage):
@@ -68,15 +68,12 @@ def valid_ids(self:DataLoaders):
     "Image ids of the validation set, in loader order."
     return self.valid.items.image_id.tolist()
 
-# %% ../nbs/06_loaders.ipynb #c013
-class ArrayDataset:
-    "Decoded images `x` (uint8, N x C x H x W) with label indices `y`, ids and `vocab`: the dataset of an `ArrayDL`."
-    def __init__(self, x, y=None, vocab=None, items=None, item_tfms=None):
-        self.x, self.y, self.vocab, self.items, self.item_tfms, self.split_idx = x, y, list(vocab or []), items, item_tfms, None
-        self.ids = None if items is None else items.image_id.tolist()
+# %% ../nbs/06_loaders.ipynb #c013i
+class IndexDataset:
+    "A dataset whose items are their own indices, for loaders that read a whole batch at once in `create_batch`."
+    split_idx = None
     @property
     def c(self): return len(self.vocab)
-    def __len__(self): return len(self.x)
     def __getitem__(self, i): return i
     @contextlib.contextmanager
     def set_split_idx(self, i):
@@ -87,6 +84,14 @@ class ArrayDataset:
     def decode(self, o, full=True):
         x, *y = o
         return (x, *(Category(self.vocab[int(v)]) for v in y))
+
+# %% ../nbs/06_loaders.ipynb #c013
+class ArrayDataset(IndexDataset):
+    "Decoded images `x` (uint8, N x C x H x W) with label indices `y`, ids and `vocab`: the dataset of an `ArrayDL`."
+    def __init__(self, x, y=None, vocab=None, items=None, item_tfms=None):
+        self.x, self.y, self.vocab, self.items, self.item_tfms = x, y, list(vocab or []), items, item_tfms
+        self.ids = None if items is None else items.image_id.tolist()
+    def __len__(self): return len(self.x)
 
 # %% ../nbs/06_loaders.ipynb #c013s1
 class ArrayDL(TfmdDL):

@@ -34,11 +34,13 @@ __all__ = ['SPEC_KEYS', 'run_spec', 'spec_data', 'spec_model', 'new_image_items'
 # %% ../nbs/25_predict.ipynb #c005
 SPEC_KEYS = ('name', 'arch', 'model_kwargs', 'task', 'vocab', 'tta', 'data_spec', 'fold')
 
+# %% ../nbs/25_predict.ipynb #c005s1
 def _legacy_tfms(reprs):
     "The spec of item transforms recorded only as `reprs`, None if one of them is not a known resize."
     try: return [spec_from_repr(s) for s in reprs]
     except ValueError: return None
 
+# %% ../nbs/25_predict.ipynb #c005s2
 def run_spec(run) -> dict:
     "Everything predicting with `run` (a `Run` or run folder) needs besides its weights, as JSON: arch, item transforms, normalisation, vocab, task, views."
     r = run if isinstance(run, Run) else load_run(run)
@@ -55,6 +57,7 @@ def spec_data(spec):
     "The data kind object of the run spec `spec`, rebuilt from its `data_spec` (`data_kind(kind).from_spec`)."
     d = spec['data_spec']; return data_kind(d['kind']).from_spec(d)
 
+# %% ../nbs/25_predict.ipynb #c007s1
 def spec_model(spec) -> nn.Module:
     "The (untrained) network of the run spec `spec`; fills `spec['normalize']` if the run did not record it."
     n, kw = len(spec['vocab']), spec.get('model_kwargs') or {}
@@ -68,6 +71,7 @@ def _is_competition(path) -> bool:
     try: find_layout(path); return True
     except (FileNotFoundError, ValueError): return False
 
+# %% ../nbs/25_predict.ipynb #c009s1
 def new_image_items(src, sample=None) -> pd.DataFrame:
     "image_id and file of each image to predict in `src`: a competition folder's test set, a folder's images (ids: stems; or `sample`'s ids), or a CSV's ids."
     src = Path(src)
@@ -119,6 +123,7 @@ class RunPredictor:
 def _after_batch(self:RunPredictor):
     return [IntToFloatTensor(), *([Normalize.from_stats(self.norm['mean'], self.norm['std'], cuda=False)] if self.norm else [])]
 
+# %% ../nbs/25_predict.ipynb #c013s1
 @patch
 def test_dl(self:RunPredictor, src, sample=None, bs=64) -> tuple:
     "A test loader over new images `src` (`new_image_items`) or the run's data kind's new items (`predict_dl`); files."
@@ -140,6 +145,7 @@ def learner(self:RunPredictor, dl) -> Learner:
     dls.vocab = self.spec['vocab']
     return Learner(dls, self.model, loss_func=self.task.loss_func())
 
+# %% ../nbs/25_predict.ipynb #c014s1
 @patch
 def predict_both(self:RunPredictor, src, sample=None, bs=64, views=None) -> tuple:
     "Plain and TTA `Preds` on the new images or drawings `src`, from one pass (the run's views unless `views`)."
@@ -150,6 +156,7 @@ def predict_both(self:RunPredictor, src, sample=None, bs=64, views=None) -> tupl
     for p, k in zip(res, ('predict', 'predict_tta')): p.meta.update(run=self.name, kind=k, source=str(src))
     return res
 
+# %% ../nbs/25_predict.ipynb #c014s2
 @patch
 def predict(self:RunPredictor, src, tta=True, sample=None, bs=64, views=None) -> Preds:
     "`Preds` on the new images or drawings `src`: TTA (the run's views) or plain."
@@ -167,6 +174,7 @@ def _run_dir(src, path=None) -> Path:
                             + (f", nor a run in {runs} (the runs there: {have or 'none'}{did_you_mean(src, have)})" if path is not None
                                else "; a run name needs path= (the competition folder whose runs it names)"))
 
+# %% ../nbs/25_predict.ipynb #c016s1
 def load_predictor(src, path=None, item_tfms=None, device='cpu') -> RunPredictor:
     "The `RunPredictor` of `src`: a `Run`, a run folder, a run name with its competition folder `path`, or a file from `export_run`/`export_onnx`."
     if isinstance(src, RunPredictor): return src
@@ -180,6 +188,7 @@ def load_predictor(src, path=None, item_tfms=None, device='cpu') -> RunPredictor
     model.load_state_dict(load_safetensors(d/'model.safetensors'))
     return RunPredictor(spec, model, item_tfms, device=device, source=d)
 
+# %% ../nbs/25_predict.ipynb #c016s2
 @patch
 def predict(self:Run, src, tta=True, sample=None, item_tfms=None, bs=64) -> Preds:
     "`Preds` of this run's final weights on new images or drawings `src` (a folder, a competition folder, a CSV)."
@@ -196,11 +205,13 @@ def export_run(run, dest, item_tfms=None, path=None) -> Path:
     with atomic_save(dest) as f: f.write(st_save(sd, metadata={'compvis_kit': json.dumps(spec)}))
     return dest
 
+# %% ../nbs/25_predict.ipynb #c020s1
 def _file_spec(fn, md) -> dict:
     if 'compvis_kit' not in md: raise ValueError(f"{fn}: no compvis_kit spec in its metadata (a run's model.safetensors holds weights alone: "
                                                  "load its run folder, or write one file with export_run)")
     return json.loads(md['compvis_kit'])
 
+# %% ../nbs/25_predict.ipynb #c020s2
 def load_exported(fn, item_tfms=None, device='cpu') -> RunPredictor:
     "The `RunPredictor` of the file `fn` written by `export_run`."
     with open_safetensors(fn) as f: spec = _file_spec(fn, f.metadata() or {})
@@ -213,6 +224,7 @@ def _onnx(name):
     "The module `name` of the `[onnx]` extra, or an error that says how to install it."
     return require(name, 'onnx')
 
+# %% ../nbs/25_predict.ipynb #c022s1
 class Folded(nn.Module):
     "`model` on images in 0..1, normalised by `norm` (mean, std per channel) inside."
     def __init__(self, model, norm):
@@ -221,6 +233,7 @@ class Folded(nn.Module):
         for k in ('mean', 'std'): self.register_buffer(k, torch.tensor(norm[k], dtype=torch.float32).view(1, -1, 1, 1))
     def forward(self, x): return self.model((x - self.mean) / self.std)
 
+# %% ../nbs/25_predict.ipynb #c022s2
 def _input_shape(p, size):
     "(C, H, W) of the images `p`'s model sees: from `size`, else the run's last resize or drawing size."
     d = spec_data(p.spec)
@@ -262,6 +275,7 @@ class OrtModel(nn.Module):
         x = x.as_subclass(torch.Tensor).detach().float().cpu().contiguous().numpy()
         return torch.from_numpy(self.sess.run(None, {self.input: x})[0])
 
+# %% ../nbs/25_predict.ipynb #c024s1
 def load_onnx(fn, item_tfms=None) -> RunPredictor:
     "The `RunPredictor` of the ONNX file `fn` written by `export_onnx` (onnxruntime on the CPU; normalisation is in the model)."
     m = OrtModel(fn)
@@ -272,6 +286,7 @@ def _is_export(fn) -> bool:
     "Whether the .safetensors file `fn` is one `export_run` wrote (not a `Preds` file or bare weights)."
     with open_safetensors(fn) as f: return 'compvis_kit' in (f.metadata() or {})
 
+# %% ../nbs/25_predict.ipynb #c026s1
 def _member_src(m, path=None):
     "What `load_predictor` takes for a manifest member: its run folder or exported file (a `Preds` file: its run's folder), or its run name."
     if isinstance(m, dict) and m.get('path'):
@@ -282,6 +297,7 @@ def _member_src(m, path=None):
     if path is None: raise ValueError(f"manifest member {name!r} names a run without its folder: pass path= (the competition folder; cvk-predict: --path)")
     return name
 
+# %% ../nbs/25_predict.ipynb #c026s2
 def ensemble_members(src, weights=None, path=None) -> tuple:
     "The members (what `load_predictor` takes) and weights of `src`: a submission manifest (.json), a list, or one run."
     if isinstance(src, (str, Path)) and Path(src).suffix == '.json':
@@ -290,6 +306,7 @@ def ensemble_members(src, weights=None, path=None) -> tuple:
         return [_member_src(m, path) for m in man['members']], weights if weights is not None else man.get('weights')
     return (list(src) if isinstance(src, (list, tuple, L)) else [src]), weights
 
+# %% ../nbs/25_predict.ipynb #c026s3
 def predict_folder(src, folder_or_csv, tta=True, sample=None, weights=None, path=None, item_tfms=None, bs=64) -> Preds:
     "`Preds` of a run, an exported file, or an ensemble (runs with `weights`, or a submission manifest) on new images or drawings."
     members, weights = ensemble_members(src, weights, path)

@@ -23,6 +23,7 @@ def did_you_mean(name, names, n=3) -> str:
 # %% ../nbs/28_shell.ipynb #s011
 _KW = re.compile(r"""(?<![\w.\-/])(?P<k>[A-Za-z_]\w*)=(?P<v>'[^']*'|"[^"]*"|\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|[^\s,;:()\[\]]*[^\s,;:()\[\].])?""")
 
+# %% ../nbs/28_shell.ipynb #s011s1
 def _flag_for(a, v) -> str:
     "How the parser's action `a` given the value text `v` (None: no value) is typed on the command line."
     if not a.option_strings: return a.dest.upper() + (f' {v}' if v else '')
@@ -34,6 +35,7 @@ def _flag_for(a, v) -> str:
     if v == 'True': return f'{flag} {a.metavar}' if (a.metavar or '').isupper() else flag    # `resume=True` -> `--resume NAME`
     return f'no {flag}' if v == 'None' else f"{flag} " + v.strip("'" + '"')
 
+# %% ../nbs/28_shell.ipynb #s011s2
 def flag_spelling(msg, parser, spell=None) -> str:
     "`msg` with the Python parameters of `parser`'s command (`force=True`, `csv_fname=`) spelled as its flags."
     acts = {a.dest: a for a in parser._actions if a.help != argparse.SUPPRESS and a.dest != 'help'}
@@ -59,6 +61,7 @@ def error_line(e, parser=None, spell=None) -> str:
 class UsageError(Exception):
     "A command line that does not parse (exit status 2): the message says what, and the closest flag or value."
 
+# %% ../nbs/28_shell.ipynb #s019s1
 class _ShellParser(argparse.ArgumentParser):
     "argparse's parser whose errors are a `UsageError`: one line, with the flag (unknown options) or value (invalid choices) closest to the typed one."
     def parse_known_args(self, args=None, namespace=None):
@@ -87,6 +90,7 @@ class _ShellParser(argparse.ArgumentParser):
             if a is not None and a.choices: message = message + did_you_mean(m[2], a.choices)
         raise UsageError(f"{message} ({self.prog} --help lists the flags)")
 
+# %% ../nbs/28_shell.ipynb #s019s2
 def shell_parser(func, prog=None, pos=None) -> argparse.ArgumentParser:
     "`call_parse`'s parser of `func` (fastcore's `anno_parser`), with `--debug`, positionals named in capitals, and `UsageError` for argparse's errors."
     p = anno_parser(func, prog=prog or func.__name__.replace('_', '-'), pos=pos)
@@ -103,6 +107,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     "A warning as one line on stderr: `warning: ...`."
     print('warning: ' + re.sub(r'\s*\n\s*', ' ', str(message)), file=sys.stderr)
 
+# %% ../nbs/28_shell.ipynb #s023s1
 def run_command(func, argv=None, prog=None, pos=None, aliases=None, spell=None) -> int:
     "Run `func` as the shell command `prog` on `argv` (default `sys.argv[1:]`); the exit status: 0, 1 (error), 2 (usage), 130 (interrupted)."
     argv = [(aliases or {}).get(str(a), str(a)) for a in (sys.argv[1:] if argv is None else argv)]
@@ -139,6 +144,7 @@ def _script_frame(frame) -> bool:
     g = frame.f_globals
     return g.get('__name__') == '__main__' and bool(g.get('__file__'))
 
+# %% ../nbs/28_shell.ipynb #s028s1
 def command(func=None, *, prog=None, pos=None, aliases=None, spell=None):
     "Make `func` a `cvk-*` command: run from its console script (or `python -m`), `run_command` gives it the shell's contract; called from Python, it is `func`."
     if func is None: return partial(command, prog=prog, pos=pos, aliases=aliases, spell=spell)

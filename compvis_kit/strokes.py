@@ -107,6 +107,7 @@ def _stroke(s, i, dtype=np.float32):
     if not np.isfinite(a).all(): raise ValueError(f"stroke {i} holds NaN or inf")
     return np.ascontiguousarray(a)
 
+# %% ../nbs/18_strokes.ipynb #c006s1
 def _from_lists(obj, dtype):
     "The strokes of the lists `obj` as row slices of one `dtype` array, in one conversion; None when anything looks wrong (`_stroke` then says what)."
     try:
@@ -124,6 +125,7 @@ def _from_lists(obj, dtype):
     for n in lens: res.append(X[i:i + n]); i += n
     return res
 
+# %% ../nbs/18_strokes.ipynb #c006s2
 def as_drawing(obj, dtype=np.float32) -> list:
     "`obj` (strokes `[[xs, ys(, ts)], ...]`, their JSON text, or arrays) as a list of `dtype` arrays (n, 2|3)."
     if isinstance(obj, str):
@@ -144,9 +146,11 @@ def _channel(a) -> list:
     r = np.round(np.asarray(a, np.float64), 3)
     return r.astype(np.int64).tolist() if (r == np.round(r)).all() else r.tolist()
 
+# %% ../nbs/18_strokes.ipynb #c009s1
 def _lists(drawing) -> list:
     return [[_channel(s[:, j]) for j in range(s.shape[1])] for s in drawing]
 
+# %% ../nbs/18_strokes.ipynb #c009s2
 def drawing_to_json(drawing) -> str:
     "The JSON text of `drawing` as in the Kaggle CSVs' `drawing` column: `[[[x0, x1, ...], [y0, y1, ...]], ...]`."
     return json.dumps(_lists(drawing))
@@ -154,22 +158,27 @@ def drawing_to_json(drawing) -> str:
 # %% ../nbs/18_strokes.ipynb #c014
 _GZ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)          # a .gz cut short (an interrupted download) or corrupt
 
+# %% ../nbs/18_strokes.ipynb #c014s1
 def _open(fn, mode='rt'):
     "`fn` opened for reading (through gzip if .gz); text as UTF-8, a byte-order mark dropped, bad bytes escaped."
     kw = dict(encoding='utf-8-sig', errors='surrogateescape', newline='') if 't' in mode else {}
     return (gzip.open if str(fn).endswith('.gz') else open)(fn, mode, **kw)
 
+# %% ../nbs/18_strokes.ipynb #c014s2
 def _cut(e) -> str:
     "Why reading a compressed file stops at this point: its data ends early or is corrupt."
     return (f"the gzip data is cut short or corrupt ({type(e).__name__}: {e}): "
             "reading stops here, the rest of the file is lost")
 
+# %% ../nbs/18_strokes.ipynb #c014s3
 _BOOL = {'true': True, '1': True, 'false': False, '0': False}
 
+# %% ../nbs/18_strokes.ipynb #c014s4
 def _bool(v):
     "A `recognized` value as files write it (a bool, or text or a number: 'True', '0') as a bool; None if neither."
     return v if v is None or isinstance(v, bool) else _BOOL.get(str(v).strip().lower())
 
+# %% ../nbs/18_strokes.ipynb #c014s5
 def _record(key_id, word, countrycode, recognized, timestamp, drawing):
     "A record dict, or the reason (a string) why these fields do not make one."
     if drawing is None or drawing == '': return 'no drawing'
@@ -181,6 +190,7 @@ def _record(key_id, word, countrycode, recognized, timestamp, drawing):
     return dict(key_id=str(key_id), word=word or None, countrycode=countrycode or None, recognized=_bool(recognized),
                 timestamp=timestamp or None, drawing=d)
 
+# %% ../nbs/18_strokes.ipynb #c014s6
 def _ndjson_records(fn):
     with _open(fn, 'rb') as f:                      # bytes: json.loads drops a BOM, and a bad byte costs one line
         i = 0
@@ -197,11 +207,13 @@ def _ndjson_records(fn):
                                      o.get('timestamp'), o.get('drawing'))
         except _GZ_ERRORS as e: yield f"{fn}:{i + 1}", _cut(e)
 
+# %% ../nbs/18_strokes.ipynb #c014s7
 def _not_utf8(row) -> str | None:
     "Why the csv `row` (read with surrogateescape) is not UTF-8 text, or None."
     try: '\x1f'.join(row).encode('utf-8')
     except UnicodeEncodeError as e: return f"not UTF-8 text (byte {ord(e.object[e.start]) - 0xdc00:#04x})"
 
+# %% ../nbs/18_strokes.ipynb #c014s8
 def _csv_records(fn):
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))     # raw drawings can exceed csv's 128 KB default
     with _open(fn) as f:
@@ -228,10 +240,12 @@ def _csv_records(fn):
 # %% ../nbs/18_strokes.ipynb #c016
 _HEAD = struct.Struct('<Q2sBIH')          # key_id, countrycode, recognized, timestamp, n_strokes
 
+# %% ../nbs/18_strokes.ipynb #c016s1
 def _utc(ts) -> str:
     "Unix seconds as the ndjson files write a time."
     return datetime.fromtimestamp(ts, timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
+# %% ../nbs/18_strokes.ipynb #c016s2
 def _binary_body(fn, f, pos):
     "(where, record or reason) of each record of the open binary file `f`; `pos` keeps its byte offset and number."
     while True:
@@ -257,6 +271,7 @@ def _binary_body(fn, f, pos):
         yield where, dict(key_id=str(key), word=None, countrycode=cc.decode('ascii', 'replace').strip('\0') or None,
                           recognized=bool(rec), timestamp=_utc(ts), drawing=strokes)
 
+# %% ../nbs/18_strokes.ipynb #c016s3
 def _binary_records(fn):
     pos = [0, 0]
     with _open(fn, 'rb') as f:
@@ -266,6 +281,7 @@ def _binary_records(fn):
 # %% ../nbs/18_strokes.ipynb #c018
 _PARSERS = dict(ndjson=_ndjson_records, csv=_csv_records, bin=_binary_records)
 
+# %% ../nbs/18_strokes.ipynb #c018s1
 def _kind(fn) -> str:
     "The stroke format of `fn` from its suffix, a trailing .gz ignored."
     name = Path(fn).name.lower().removesuffix('.gz')
@@ -275,6 +291,7 @@ def _kind(fn) -> str:
                          f"{', '.join('.' + o for o in _PARSERS)} (optionally .gz)")
     return ext
 
+# %% ../nbs/18_strokes.ipynb #c018s2
 class StrokeReader:
     "The records of the stroke file `fn`, streamed; bad ones are skipped and counted (the first `keep` in `skipped`)."
     def __init__(self, fn, kind=None, word=None, strict=False, keep=5, warn=True):
@@ -312,14 +329,17 @@ def read_ndjson(fn, **kwargs) -> StrokeReader:
     "Stream the records of a Quick Draw `.ndjson` file (simplified or raw)."
     return StrokeReader(fn, 'ndjson', **kwargs)
 
+# %% ../nbs/18_strokes.ipynb #c020s1
 def read_kaggle_csv(fn, **kwargs) -> StrokeReader:
     "Stream the records of a Kaggle Quick Draw CSV (`train_simplified/<word>.csv`, `test_simplified.csv`)."
     return StrokeReader(fn, 'csv', **kwargs)
 
+# %% ../nbs/18_strokes.ipynb #c020s2
 def read_binary(fn, **kwargs) -> StrokeReader:
     "Stream the records of a Quick Draw `.bin` file (Google's packed simplified format; `word` from the file name)."
     return StrokeReader(fn, 'bin', **kwargs)
 
+# %% ../nbs/18_strokes.ipynb #c020s3
 def read_strokes(path, **kwargs) -> StrokeReader:
     "Stream the records of the stroke file `path`, the format from its suffix: `.ndjson`, `.csv`, `.bin` (each optionally `.gz`)."
     return StrokeReader(path, None, **kwargs)
@@ -327,6 +347,7 @@ def read_strokes(path, **kwargs) -> StrokeReader:
 # %% ../nbs/18_strokes.ipynb #c030
 _KEYS = ('word', 'countrycode', 'timestamp', 'recognized', 'key_id')
 
+# %% ../nbs/18_strokes.ipynb #c030s1
 def write_ndjson(records, fn) -> int:
     "Write `records` (dicts as the readers give them) to the ndjson file `fn` atomically; returns how many."
     n = 0
@@ -336,6 +357,7 @@ def write_ndjson(records, fn) -> int:
             f.write(json.dumps(o, separators=(',', ':')) + '\n'); n += 1
     return n
 
+# %% ../nbs/18_strokes.ipynb #c030s2
 def _unix(ts) -> int:
     "A timestamp (unix seconds, or text like '2017-03-09 00:28:55.63753 UTC') as whole unix seconds."
     if ts is None: return 0
@@ -343,6 +365,7 @@ def _unix(ts) -> int:
     dt = datetime.fromisoformat(str(ts).strip().removesuffix('UTC').strip())
     return int((dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp())
 
+# %% ../nbs/18_strokes.ipynb #c030s3
 def _binary_record(r) -> bytes:
     d, cc = r['drawing'], (r.get('countrycode') or '').encode('ascii')
     if len(cc) not in (0, 2): raise ValueError(f"countrycode {r.get('countrycode')!r} is not 2 letters")
@@ -355,6 +378,7 @@ def _binary_record(r) -> bytes:
         out.append(struct.pack('<H', len(s)) + np.ascontiguousarray(s.T).astype(np.uint8).tobytes())
     return b''.join(out)
 
+# %% ../nbs/18_strokes.ipynb #c030s4
 def write_binary(records, fn) -> int:
     "Write `records` to `fn` in Google's packed binary format atomically; returns how many."
     n = 0
@@ -383,6 +407,7 @@ def _rdp(p, eps, keep=()) -> np.ndarray:
         if dist[k] > eps: k += i + 1; m[k] = True; todo += [(i, k), (k, j)]
     return np.flatnonzero(m)
 
+# %% ../nbs/18_strokes.ipynb #c034s1
 def simplify_raw(drawing, eps=2.0, keep_time=False) -> list:
     "Raw strokes simplified as Google did: moved to the top-left, scaled so the larger side spans 0-255, RDP with `eps` (extremes kept), rounded."
     d = as_drawing(drawing, np.float64)
@@ -406,6 +431,7 @@ SHIFT = 4                                 # fractional bits of the pixel coordin
 
 _LO, _HI = -.5, 255.5                     # x, y that round into 0-255
 
+# %% ../nbs/18_strokes.ipynb #c044s1
 def _check_range(drawing):
     "Raise a ValueError naming the first stroke of `drawing` (arrays) whose x or y is NaN or outside 0-255."
     for i, s in enumerate(drawing):
@@ -414,6 +440,7 @@ def _check_range(drawing):
         if not (a.min() >= _LO and a.max() <= _HI):
             raise ValueError(f"stroke {i}: x/y outside 0-255 ({a.min():g} to {a.max():g}): simplified drawings span 0-255 (raw ones: simplify_raw first)")
 
+# %% ../nbs/18_strokes.ipynb #c044s2
 def _pixels(drawing, size, pad) -> list:
     "The strokes of `drawing` (0-255) as int32 pixel coordinates << SHIFT; a one-point stroke doubled so that it draws."
     k, o = (size - 1 - 2 * pad) / 255 * (1 << SHIFT), pad * (1 << SHIFT)
@@ -425,7 +452,10 @@ def _pixels(drawing, size, pad) -> list:
         j = i + len(s); res.append(P[i:j] if j > i + 1 else P[[i, i]]); i = j
     return res
 
+# %% ../nbs/18_strokes.ipynb #c044s3
 def _fade(v): return np.rint(255 - 200 * np.asarray(v, np.float64)).astype(int)
+
+# %% ../nbs/18_strokes.ipynb #c044s4
 def _bright(v): return np.rint(55 + 200 * np.asarray(v, np.float64)).astype(int)
 
 # %% ../nbs/18_strokes.ipynb #c046
@@ -475,29 +505,35 @@ def _plain(pts, d, size, lw, lt):
     if pts: cv2.polylines(img, pts, False, 255, lw, lt, SHIFT)
     return img
 
+# %% ../nbs/18_strokes.ipynb #c047s1
 def _order(pts, d, size, lw, lt):
     img = np.zeros((size, size), np.uint8)
     for i, p in enumerate(pts): cv2.polylines(img, [p], False, 255 - 13 * min(i, 10), lw, lt, SHIFT)
     return img
 
+# %% ../nbs/18_strokes.ipynb #c047s2
 def _time(pts, d, size, lw, lt):
     s = _Segs(pts, d); g = s.progress()
     colors = np.stack([_fade(s.sid / max(len(d) - 1, 1)), _fade((g[s.a] + g[s.b]) / 2), _fade(s.k / np.maximum(s.n - 1, 1))], 1)
     return s.draw(np.zeros((size, size, 3), np.uint8), colors, lw, lt)
 
+# %% ../nbs/18_strokes.ipynb #c047s3
 def _scaled(v):
     "`v` >= 0 as intensities 55-255, the largest 255."
     top = v.max()
     return _bright(v / top if top > 0 else v * 0)
 
+# %% ../nbs/18_strokes.ipynb #c047s4
 def _velocity(pts, d, size, lw, lt):
     s = _Segs(pts, d)
     return s.draw(np.zeros((size, size), np.uint8), _scaled(s.speed()[0]), lw, lt)
 
+# %% ../nbs/18_strokes.ipynb #c047s5
 def _acceleration(pts, d, size, lw, lt):
     s = _Segs(pts, d)
     return s.draw(np.zeros((size, size), np.uint8), _scaled(s.accel()), lw, lt)
 
+# %% ../nbs/18_strokes.ipynb #c047s6
 def _cumulative(pts, d, size, lw, lt):
     img = np.zeros((size, size, 3), np.uint8)
     for c, ps in enumerate([pts, pts[:(len(pts) + 1) // 2], pts[:1]]):
@@ -506,6 +542,7 @@ def _cumulative(pts, d, size, lw, lt):
         img[..., c] = ch
     return img
 
+# %% ../nbs/18_strokes.ipynb #c047s7
 ENCODINGS = dict(plain=_plain, order=_order, time=_time, velocity=_velocity, acceleration=_acceleration, cumulative=_cumulative)
 _BUILTIN = dict(ENCODINGS)                # what the compiled engine can stand in for
 
@@ -691,6 +728,7 @@ def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=
 # %% ../nbs/18_strokes.ipynb #c071
 def _no_constant(s): raise ValueError(f"{s} is not a number")
 
+# %% ../nbs/18_strokes.ipynb #c071s1
 def _plain_ok(o) -> bool:
     "Whether the parsed JSON `o` is surely a drawing of [xs, ys] strokes of numbers within 0-255 (False: look closer)."
     if not isinstance(o, list) or not o: return False
@@ -703,6 +741,7 @@ def _plain_ok(o) -> bool:
         except TypeError: return False                                # text, lists or None among the numbers
     return True
 
+# %% ../nbs/18_strokes.ipynb #c071s2
 def check_drawing(obj) -> str | None:
     "Why `obj` (a drawing's JSON text, lists or arrays) does not render as simplified data (x, y in 0-255), or None when it does."
     if isinstance(obj, (str, bytes)):
@@ -719,16 +758,19 @@ def _with_xy(s, xy):
     out = s.astype(np.float32, copy=True); out[:, :2] = xy
     return out
 
+# %% ../nbs/18_strokes.ipynb #c075s1
 def _keep_mask(n, rng, p) -> np.ndarray:
     "Which of `n` strokes to keep when each is dropped with probability `p`: never none (then one, chosen at random)."
     keep = rng.random(n) >= p
     if not keep.any(): keep[rng.integers(n)] = True
     return keep
 
+# %% ../nbs/18_strokes.ipynb #c075s2
 def drop_strokes(d, rng, p=0.1) -> list:
     "Each stroke dropped with probability `p`; never all of them (then one stroke, chosen at random, stays)."
     return [s.copy() for s, k in zip(d, _keep_mask(len(d), rng, p)) if k]
 
+# %% ../nbs/18_strokes.ipynb #c075s3
 def keep_first(d, rng, min_frac=0.5) -> list:
     "Only the first points of `d` in drawing order, a fraction drawn from [`min_frac`, 1] of them (the last stroke kept may be cut)."
     k = max(1, int(np.ceil(rng.uniform(min_frac, 1) * sum(len(s) for s in d))))
@@ -743,6 +785,7 @@ def jitter(d, rng, std=2.) -> list:
     "Every point's x, y moved by Gaussian noise of `std` (0-255 units), clipped to 0-255."
     return [_with_xy(s, np.clip(s[:, :2] + rng.normal(0, std, (len(s), 2)), 0, 255)) for s in d]
 
+# %% ../nbs/18_strokes.ipynb #c077s1
 def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) -> list:
     "One random scale, rotation (degrees), x-shear and shift about the centre (127.5, 127.5) for all strokes; clipped to 0-255."
     s, a = rng.uniform(*scale), np.deg2rad(rng.uniform(-rotate, rotate))
@@ -754,6 +797,7 @@ def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) ->
 STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac=0.6)),
                (0.75, random_affine, {}), (0.5, jitter, dict(std=1.))]
 
+# %% ../nbs/18_strokes.ipynb #c081s1
 def _process_rng(seed, home) -> np.random.Generator:
     "A Generator for this process: seeded `seed` in the process `home`; elsewhere from `seed` and the worker's seed (or pid)."
     pid = os.getpid()
@@ -763,6 +807,7 @@ def _process_rng(seed, home) -> np.random.Generator:
     if info is None and seed is None: return np.random.default_rng()
     return np.random.default_rng([0 if seed is None else seed, info.seed if info is not None else pid])
 
+# %% ../nbs/18_strokes.ipynb #c081s2
 class StrokeAug:
     "Apply each `(probability, function, kwargs)` of `steps` (default `STROKE_AUGS`) in turn to a drawing."
     def __init__(self, steps=None, seed=None):

@@ -26,16 +26,19 @@ class Sizing(AttrDict):
     @property
     def train_kw(self): return dict(bs=self.bs, tta_views=self.tta_views, cache=self.get('cache', False))
 
+# %% ../nbs/12_workflow.ipynb #c005s1
 def _sizing(mode, sizes):
     "The `Sizing` for `mode` among `sizes` (default: `run_mode()`; `$CVK_MODE` overrides)."
     mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
     if mode not in sizes: raise ValueError(f"mode must be one of {list(sizes)}, got {mode!r}")
     return Sizing(mode=mode, **sizes[mode])
 
+# %% ../nbs/12_workflow.ipynb #c005s2
 _TTA = ('identity', 'flip')
 _SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True), cpu=dict(n=None, bs=128, tta_views=_TTA, cache=True),
               gpu=dict(n=None, bs=256, tta_views=('identity', 'flip', 'zoom', 'flip_zoom'), cache=True))
 
+# %% ../nbs/12_workflow.ipynb #c005s3
 def fmnist_cfg(mode=None) -> Sizing:
     "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
     from compvis_kit.datasets.fmnist import fmnist_competition
@@ -47,6 +50,7 @@ def fmnist_cfg(mode=None) -> Sizing:
 _KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True), cpu=dict(n=10000, size=64, bs=64, tta_views=_TTA, cache=True),
                  gpu=dict(n=40000, size=64, bs=256, tta_views=_TTA, cache=True))
 
+# %% ../nbs/12_workflow.ipynb #c008s1
 def keypoints_cfg(mode=None) -> Sizing:
     "Sizing of the keypoint workflow for `mode`, with its generated competition folder as `.path`."
     from compvis_kit.datasets.keypoints import keypoint_competition
@@ -54,10 +58,12 @@ def keypoints_cfg(mode=None) -> Sizing:
     cfg.path = keypoint_competition(n=cfg.n, size=cfg.size)
     return cfg
 
+# %% ../nbs/12_workflow.ipynb #c008s2
 _QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tta_views=('identity',)),
                  cpu=dict(words=20, per_word=500, n_valid=80, size=32, bs=128, tta_views=('identity',)),
                  gpu=dict(words=94, per_word=3000, n_valid=80, size=64, bs=256, tta_views=('identity',)))
 
+# %% ../nbs/12_workflow.ipynb #c008s3
 def quickdraw_cfg(mode=None) -> Sizing:
     "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
     cfg = _sizing(mode, _QD_SIZES)
@@ -65,9 +71,11 @@ def quickdraw_cfg(mode=None) -> Sizing:
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
+# %% ../nbs/12_workflow.ipynb #c008s4
 _LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, steps=3),
                      cpu=dict(n=3000, size=64, bs=64, lr_its=100, cycles=2, steps=8), gpu=dict(n=12000, size=64, bs=128, lr_its=100, cycles=3, steps=12))
 
+# %% ../nbs/12_workflow.ipynb #c008s5
 def lesson_cfg(mode=None) -> Sizing:
     "Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) for `mode`, with its folder as `.path`."
     from compvis_kit.datasets.fmnist import fmnist_competition
@@ -75,6 +83,7 @@ def lesson_cfg(mode=None) -> Sizing:
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
 
+# %% ../nbs/12_workflow.ipynb #c008s6
 WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg, sweep=fmnist_cfg, lesson=lesson_cfg)   # sweep: the Fashion-MNIST grid on Optuna
 
 # %% ../nbs/12_workflow.ipynb #c010
@@ -115,6 +124,7 @@ def _cell_text(cell):
     outs = [o for o in cell.get('outputs', []) if o.get('output_type') == 'execute_result']
     return [''.join(o['data']['text/plain']) for o in outs if 'text/plain' in o.get('data', {})]
 
+# %% ../nbs/12_workflow.ipynb #c014s1
 def run_notebook(fn, mode, dest=None, echo=True) -> float:
     "Execute notebook `fn` in `mode` (setting `CVK_MODE`), save it with outputs to `dest`; return seconds taken."
     from fastcore.nbio import read_nb, write_nb
@@ -153,7 +163,7 @@ def _score_line(facts, path):
         return head + f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
     return head + f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
 
-
+# %% ../nbs/12_workflow.ipynb #c017s1
 @command(pos=['workflow'])
 def cvk_main(
     workflow:Annotated[str, "fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/", dict(choices=list(WORKFLOWS))]='fmnist',
@@ -186,4 +196,5 @@ def cvk_main(
     print('\n' + txt, flush=True)
     with atomic_save(work_dir()/f'results-{workflow}-{mode}.md', mode='w') as f: f.write(txt)
 
+# %% ../nbs/12_workflow.ipynb #c017s2
 cvk_fmnist = cvk_main

@@ -16,6 +16,7 @@ __all__ = ['runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_tabl
 # %% ../../nbs/sweep_lib/30_report.ipynb #c041
 _RUN_CONFIG = ('arch', 'epochs', 'lr', 'bs', 'fold', 'seed', 'schedule', 'precision', 'pretrained')
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c041s1
 def _trial_row(sw, t):
     rec, res = t.user_attrs.get('record', {}), t.user_attrs.get('result', {})
     return dict(sweep=sw.name, trial=t.number, point=t.user_attrs.get('point'), state=t.state.name, run_name=rec.get('run_name')), t.user_attrs.get('config') or dict(t.params), \
@@ -23,6 +24,7 @@ def _trial_row(sw, t):
            git_commit=rec.get('git_commit'), git_dirty=rec.get('git_dirty'), notebook=rec.get('notebook'), host=rec.get('host'), worker=rec.get('worker'),
            gpu=rec.get('gpu'), run_dir=res.get('run_dir'), failure=t.user_attrs.get('error'), retry_of=t.user_attrs.get('retry_of'), started=t.datetime_start)
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c041s2
 def _run_row(r):
     sha = r.get('git_commit') or ''
     m = r.get('metrics', {})
@@ -32,6 +34,7 @@ def _run_row(r):
            notebook=r.get('notebook'), host=None, worker=None, gpu=None, run_dir=str(r.get('dir')), failure=r.get('error'), retry_of=None,
            started=pd.Timestamp(r['started']) if r.get('started') else None)
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c041s3
 def runs_df(*sweeps, runs=None) -> pd.DataFrame:
     "One row per trial of `sweeps` (and per run folder in `runs` made outside them): id, config, metric and record columns."
     parts = [_trial_row(sw, t) for sw in sweeps for t in sw.trials()]
@@ -53,6 +56,7 @@ def runs_df(*sweeps, runs=None) -> pd.DataFrame:
     df.attrs.update(config=cfg, metrics=met)
     return df
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c041s4
 def best_per(df, by, metric='error', goal='minimize') -> pd.DataFrame:
     "The best completed row of `df` per group of `by` (a column or list), by `metric`; best groups first."
     d = df[df.state.eq('COMPLETE') & df[metric].notna()]
@@ -73,6 +77,7 @@ def _axis(s):
     p = {c: (i/(len(cats)-1) if len(cats) > 1 else 0.5) for i, c in enumerate(cats)}
     return s.astype(str).map(p).astype(float), [(p[c], c) for c in cats]
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c043s1
 def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
     "Parallel coordinates of `cols` (default: `df.attrs['config']`) and `metric`, a line per completed trial coloured by `metric`."
     import matplotlib.pyplot as plt
@@ -89,6 +94,7 @@ def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
     ax.set_title(f'{len(d)} trials, coloured by {metric}')
     return ax
 
+# %% ../../nbs/sweep_lib/30_report.ipynb #c043s2
 def plot_metric_vs(df, params=None, metric='error', ncols=3):
     "`metric` of each completed trial against each parameter in `params` (default: `df.attrs['config']`): one panel each."
     import matplotlib.pyplot as plt

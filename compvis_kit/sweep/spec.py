@@ -54,6 +54,7 @@ def _param_spec(k, p, method, where):
         return dict(min=p['min'], max=p['max'], distribution=dist)
     raise ValueError(f"{where}: give `values`, `value`, or `min` and `max`")
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c007s1
 def sweep_spec(spec, source='sweep spec') -> dict:
     "Check the sweep `spec` (a W&B-shaped dict) and return it normalised; errors name `source` and the key."
     if not isinstance(spec, dict): raise ValueError(f"{source}: expected a mapping with keys {list(SWEEP_KEYS)}, got {type(spec).__name__}")
@@ -80,6 +81,7 @@ def sweep_spec(spec, source='sweep spec') -> dict:
     return dict(name=str(name), function=spec.get('function'), method=method, metric=metric, parameters=params, fixed=fixed,
                 run_cap=run_cap, project=spec.get('project'), description=spec.get('description'))
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c007s2
 def load_sweep_yaml(path) -> dict:
     "The checked spec of the sweep YAML file `path`."
     path = Path(path)
@@ -104,6 +106,7 @@ def function_name(fn) -> str|None:
     for p in qn.split('.'): obj = getattr(obj, p, None)
     return f'{mod}:{qn}' if obj is fn else None
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c014s1
 def load_function(name):
     "The function named `'module:function'` (`pkgutil.resolve_name`), with errors that name it and suggest close names."
     if not isinstance(name, str) or ':' not in name:
@@ -115,6 +118,7 @@ def load_function(name):
         hint = _did_you_mean(e.name, dir(e.obj)) if getattr(e, 'obj', None) is not None else ''
         raise ValueError(f"function {name!r}: module {mod!r} has no {e.name!r}{hint}") from None
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c014s2
 def check_arguments(fn, names, source='sweep'):
     "Raise if a name in `names` is not an argument of `fn` (any name passes if `fn` takes `**kwargs`)."
     sig = inspect.signature(fn)
@@ -140,6 +144,7 @@ def numbers_in(d) -> dict:
     "The number-valued items of `d` as floats (booleans left out)."
     return {k: float(v) for k, v in d.items() if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)}
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c033ss1
 def trial_outcome(res, metric='error') -> tuple:
     "(metrics, paths) of what a train function returned: a number (the `metric`), a dict of metrics, or a `Run`."
     if isinstance(res, (int, float, np.number)) and not isinstance(res, bool): return {metric: float(res)}, {}

@@ -44,6 +44,7 @@ def _mask(text):
     text = re.sub(r'(://[^:/@\s]*):[^@\s]*@', r'\1:***@', str(text))
     return re.sub(r'((?:^|[?&;\s])(?:password|passwd|pwd)\s*=\s*)(\'[^\']*\'|[^&;\s]*)', r'\1***', text, flags=re.I)
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c020s1
 def sweep_storage(url):
     "The Optuna storage for `url` (a journal file path, or a database URL) and its canonical form, which workers are given."
     url = str(url)
@@ -66,14 +67,17 @@ def default_storage(name) -> str:
     "The embedded store of sweep `name`: `work/sweeps/<name>.journal` (`$CVK_WORK` moves `work/`)."
     return str(work_dir('sweeps')/f'{name}.journal')
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c024s1
 _SAME = ('function', 'method', 'metric', 'parameters', 'fixed', 'run_cap')
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c024s2
 def _same_function(old, new) -> bool:
     "Whether the recorded `old` function name and `new` one (None: a notebook's function) name the same function."
     if new is None or old == new: return True
     try: return load_function(old) is load_function(new)      # compvis_kit.sweep:toy_train, from before the package
     except ValueError: return False
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c024s3
 class Sweep:
     "A grid or search over a train function's arguments, kept in an Optuna study with its trials' records."
     def __init__(self, study, spec, url, fn=None): self.study, self.spec, self.url, self._fn = study, spec, url, fn
@@ -137,6 +141,7 @@ class Sweep:
         study.sampler = _sampler(spec)
         return cls(study, spec, url)
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c024s4
 def _sampler(spec):
     if spec['method'] == 'tpe': return optuna.samplers.TPESampler()
     return optuna.samplers.RandomSampler()
@@ -147,6 +152,7 @@ def trials(self:Sweep, states=None) -> list:
     "The sweep's trials (Optuna `FrozenTrial`s), all or those in `states`."
     return self.study.get_trials(deepcopy=False, states=states)
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c025s1
 @patch
 def _enqueue_grid(self:Sweep):
     "Enqueue the grid points that have no trial yet."
@@ -155,6 +161,7 @@ def _enqueue_grid(self:Sweep):
         for i, p in enumerate(grid_points(self.spec['parameters'])):
             if i not in have: self.study.enqueue_trial(p, user_attrs=dict(point=i))
 
+# %% ../../nbs/sweep_lib/20_storage.ipynb #c025s2
 @contextlib.contextmanager
 def _create_lock(url):
     "Serialise sweep creation on a journal file (two `cvk-sweep` started at once enqueue the grid once); PostgreSQL: workers de-duplicate."

@@ -39,6 +39,7 @@ def _superseded(trials) -> set:
     "Numbers of failed trials that were queued again (or were duplicates)."
     return {t.user_attrs['retry_of'] for t in trials if 'retry_of' in t.user_attrs} | {t.number for t in trials if 'duplicate_of' in t.user_attrs}
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c029s1
 @patch
 def _requeue(self:Sweep, t):
     "Enqueue trial `t`'s configuration again, pointing back to it."
@@ -47,6 +48,7 @@ def _requeue(self:Sweep, t):
     ua = dict(retry_of=t.number, **({'point': t.user_attrs['point']} if 'point' in t.user_attrs else {}))
     self.study.enqueue_trial(params, user_attrs=ua)
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c029s2
 @patch
 def reap(self:Sweep, lease=60.) -> list:
     "Fail the running trials whose lease expired (their worker died) and queue each again; their numbers. `lease`: for trials that never wrote one."
@@ -62,6 +64,7 @@ def reap(self:Sweep, lease=60.) -> list:
         self._requeue(t); res.append(t.number)
     return res
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c029s3
 @patch
 def retry_failed(self:Sweep) -> list:
     "Queue again the failed trials (a raising train function) whose configuration has not completed since; their numbers."
@@ -79,11 +82,13 @@ def _suggest(trial, k, p):
     if p['distribution'] == 'int_uniform': return trial.suggest_int(k, p['min'], p['max'])
     return trial.suggest_float(k, p['min'], p['max'], log=p['distribution'] == 'log_uniform_values')
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c031s1
 @patch
 def _n_points(self:Sweep):
     if not hasattr(self, '_np'): self._np = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else 0
     return self._np
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c031s2
 @patch
 def _claim(self:Sweep):
     "Claim the next queued trial, or start a new search trial while the budget lasts: an Optuna `Trial`, or None."
@@ -111,6 +116,7 @@ def _provenance(lease):
                 gpu=os.environ.get('CUDA_VISIBLE_DEVICES'), git_commit=c.removesuffix('-dirty') if c else None, git_dirty=c.endswith('-dirty') if c else None,
                 notebook=notebook_name(), lease=lease, started=datetime.now().isoformat(timespec='seconds'))
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c033ws1
 def _gpu_peak_mb():
     "Peak GPU memory (MiB) since the last call, if this process used CUDA through torch; None otherwise."
     torch = sys.modules.get('torch')
@@ -166,6 +172,7 @@ def _run_trial(self:Sweep, trial, lease=60.):
         return TrialState.COMPLETE
     except (UpdateFinishedTrialError, ValueError, RuntimeError): return None    # reaped between our last renewal and now
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c034s1
 def _wandb_log(sw, number, cfg, metrics, res):
     "Log a finished trial to W&B project `sw.spec['project']` when `wandb` is installed (never required)."
     try: import wandb
@@ -198,6 +205,7 @@ def progress(self:Sweep) -> dict:
     total = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else self.spec['run_cap']
     return dict(done=c['done'], running=c['running'], failed=c['failed'], queued=c['queued'], retried=c['retried'], total=total)
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c038s1
 def progress_line(p, width=30) -> str:
     "A text progress bar for the counts `p` of `Sweep.progress`."
     k = int(width*min(p['done'], p['total'])/max(p['total'], 1))
@@ -211,6 +219,7 @@ def _worker_main():
     n = Sweep.load(name, url).work(lease, poll)
     print(f"worker {socket.gethostname()}:{os.getpid()} ran {n} trial(s)", flush=True)
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c039s1
 @patch
 def spawn(self:Sweep, lease=60., poll=0.5, gpu=None, log=None) -> subprocess.Popen:
     "Start one worker process (on GPU `gpu` alone, via `CUDA_VISIBLE_DEVICES`, if given); its output goes to the file `log`."
@@ -223,6 +232,7 @@ def spawn(self:Sweep, lease=60., poll=0.5, gpu=None, log=None) -> subprocess.Pop
     cmd = [sys.executable, '-c', 'from compvis_kit.sweep.workers import _worker_main; _worker_main()', self.name, self.url, str(lease), str(poll)]
     return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c039s2
 @patch
 def run(self:Sweep, workers=1, gpus=None, lease=60., poll=0.5, wait=True, every=5., log_dir=None, quiet=False):
     "Run the sweep: `workers` processes, or one per GPU id in `gpus`; `workers=0`: in this process. Waits (printing progress) unless not `wait`."
@@ -235,6 +245,7 @@ def run(self:Sweep, workers=1, gpus=None, lease=60., poll=0.5, wait=True, every=
     procs = [self.spawn(lease, poll, g, Path(log_dir)/f'{self.name}-worker{i}.log') for i, g in enumerate(gs)]
     return self.wait(procs, every, quiet) if wait else procs
 
+# %% ../../nbs/sweep_lib/40_workers.ipynb #c039s3
 @patch
 def wait(self:Sweep, procs, every=5., quiet=False):
     "Wait for the worker processes `procs`, printing a progress line when it changes (at most every `every` s)."
