@@ -162,7 +162,7 @@ def cvk_submit(
     "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
     from compvis_kit.items import solution_path
     from compvis_kit.data import kind_for
-    from compvis_kit.ensemble import ensemble, fit_report, _score
+    from compvis_kit.ensemble import ensemble, fit_report, score_summary
     from compvis_kit.submit import make_submission, score_submission
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     if fit and weights: raise ValueError("--fit fits the weights: leave out --weights")
@@ -177,7 +177,7 @@ def cvk_submit(
                  **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
     make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,
                     weights=ens.meta['weights'], extra=extra)
-    print(f"ensemble of {len(rs)} run(s), validation {_score(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
+    print(f"ensemble of {len(rs)} run(s), validation {score_summary(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
           + (' (fitted on these items: see the held-out line above)' if fit else ''))
     if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
 

@@ -12,11 +12,12 @@ from fastcore.all import *
 from .preds import Preds, mean_nll, show_first
 
 # %% auto #0
-__all__ = ['FIT_WEIGHTS', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit', 'fit_report',
-           'class_prior', 'balance_priors', 'ensemble_report']
+__all__ = ['FIT_WEIGHTS', 'member_name', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit',
+           'score_summary', 'fit_report', 'class_prior', 'balance_priors', 'ensemble_report']
 
 # %% ../nbs/10_ensemble.ipynb #c007
-def _member_name(p, i):
+def member_name(p, i):
+    "The name `Preds` `p` records, or `member<i>` for the `i`-th member of an ensemble."
     return str(p.meta.get('name', f'member{i}'))
 
 # %% ../nbs/10_ensemble.ipynb #c007s1
@@ -26,7 +27,7 @@ def align_preds(preds) -> list:
     if not preds: raise ValueError("no predictions to align: pass at least one Preds")
     for i,p in enumerate(preds):
         if not isinstance(p, Preds): raise TypeError(f"member {i} is a {type(p).__name__}, not a Preds")
-    ref, names = preds[0], [_member_name(p,i) for i,p in enumerate(preds)]
+    ref, names = preds[0], [member_name(p,i) for i,p in enumerate(preds)]
     res = []
     for p,nm in zip(preds, names):
         if sorted(p.vocab) != sorted(ref.vocab):
@@ -84,7 +85,7 @@ def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
         probs = r / r.sum(1, keepdim=True)
     else: raise ValueError(f"method must be 'mean', 'gmean' or 'rank', got {method!r}")
     details = [{k: p.meta[k] for k in ('run', 'kind', 'tta', 'fold', 'folds', 'members', 'weights') if k in p.meta} for p in preds]
-    meta = dict(name=name, members=[_member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'method': method} if method != 'mean' else {}),
+    meta = dict(name=name, members=[member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'method': method} if method != 'mean' else {}),
                 **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}), **({'details': details} if any(details) else {}))
     return Preds(al[0].ids, al[0].vocab, probs, al[0].targs, meta)
 
@@ -161,11 +162,11 @@ def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) 
         w = f([p.reindex(train_ids) for p in al], **kwargs); ws.append(w)
         res.append(ensemble([p.reindex(test_ids) for p in al], w))
     out = Preds.concat(res).reindex(al[0].ids)
-    out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)', members=[_member_name(p, i) for i, p in enumerate(preds)], cross_fit=dict(n_splits=n_splits, seed=seed))
+    out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)', members=[member_name(p, i) for i, p in enumerate(preds)], cross_fit=dict(n_splits=n_splits, seed=seed))
     return out, ws
 
 # %% ../nbs/10_ensemble.ipynb #c032b
-def _score(p) -> str:
+def score_summary(p) -> str:
     "The headline score of `Preds` `p` with targets: accuracy, or the mean point error for keypoints."
     return f"mean error {p.mean_error():.3f} px" if p.kind == 'points' else f"accuracy {p.accuracy():.4f}"
 
@@ -173,11 +174,11 @@ def _score(p) -> str:
 def fit_report(preds, n_splits=5) -> list:
     "Hill-climb weights of `preds`, printed with the held-out score of fitting them beside equal weights and the best member."
     w, k = hill_climb_weights(preds), min(n_splits, len(preds[0]))
-    print('fitted weights: ' + ', '.join(f'{n} {x:.3f}' for n, x in zip([_member_name(p, i) for i, p in enumerate(preds)], w)))
+    print('fitted weights: ' + ', '.join(f'{n} {x:.3f}' for n, x in zip([member_name(p, i) for i, p in enumerate(preds)], w)))
     if k < 2: print(f"held out: {len(preds[0])} item(s) are too few to score the fit on parts it never saw"); return w
     best = min(preds, key=lambda p: p.mean_error()) if preds[0].kind == 'points' else max(preds, key=lambda p: p.accuracy())
-    print(f"held out ({k} parts, each scored with weights fitted on the others): fitted {_score(cross_fit(preds, n_splits=k)[0])}, "
-          f"equal weights {_score(ensemble(preds))}, best member {_score(best)}")
+    print(f"held out ({k} parts, each scored with weights fitted on the others): fitted {score_summary(cross_fit(preds, n_splits=k)[0])}, "
+          f"equal weights {score_summary(ensemble(preds))}, best member {score_summary(best)}")
     return w
 
 # %% ../nbs/10_ensemble.ipynb #c034

@@ -22,7 +22,7 @@ from .checks import load_image
 from .items import test_items
 from .splits import shared_split, fold_split
 from .tasks import task_for
-from .loaders import default_workers, IndexDataset, _LAYOUT_ARGS
+from .loaders import default_workers, IndexDataset, LAYOUT_ARGS
 from .data import register_data_kind
 from .image_data import ImageData
 
@@ -215,9 +215,9 @@ def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, 
              engine='auto', presize=None, items=None, split_col=None, split_seed=None, dl_kwargs=None, **kwargs) -> DataLoaders:
     "fastai `DataLoaders` for competition folder `path` that decode and resize each batch on `device` (default: the GPU if any)."
     path = Path(path)
-    layout = {k: kwargs.pop(k) for k in list(kwargs) if k in _LAYOUT_ARGS}
+    layout = {k: kwargs.pop(k) for k in list(kwargs) if k in LAYOUT_ARGS}
     bad = [k for k in kwargs if k not in ('valid_pct', 'n_folds', 'per_class')]
-    if bad: raise TypeError(f"feed_dls got unexpected arguments {bad}: layout arguments are {list(_LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
+    if bad: raise TypeError(f"feed_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
     size, method = resize_spec(item_tfms, size, resize)
     items = fold_split(shared_split(path, items, col=split_col, seed=split_seed, **kwargs, **layout), fold)
     task = task_for(items)

@@ -20,8 +20,8 @@ from .splits import shared_split, fold_split
 from .tasks import task_for
 
 # %% auto #0
-__all__ = ['CvkImage', 'default_workers', 'competition_dls', 'IndexDataset', 'ArrayDataset', 'ArrayDL', 'image_array',
-           'array_dataset', 'cached_dls', 'dl_files', 'competition_test_dl']
+__all__ = ['LAYOUT_ARGS', 'CvkImage', 'default_workers', 'competition_dls', 'IndexDataset', 'ArrayDataset', 'ArrayDL',
+           'image_array', 'array_dataset', 'cached_dls', 'dl_files', 'competition_test_dl']
 
 # %% ../nbs/06_loaders.ipynb #c005
 class CvkImage(PILImage):
@@ -38,15 +38,15 @@ def default_workers() -> int:
     return min(8, max(0, (os.cpu_count() or 1) - 1))
 
 # %% ../nbs/06_loaders.ipynb #c006
-_LAYOUT_ARGS = ('folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
+LAYOUT_ARGS = ('folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
 
 # %% ../nbs/06_loaders.ipynb #c006s1
 def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, fold=0, num_workers=None, cache=False, items=None,
                     valid_pct=None, n_folds=None, per_class=None, split_col=None, split_seed=None, dl_kwargs=None, **layout) -> DataLoaders:
     "fastai `DataLoaders` for competition folder `path` (any layout: `folder`, `csv_fname`, `suff`...) validating on fold `fold`."
     path = Path(path)
-    bad = [k for k in layout if k not in _LAYOUT_ARGS]
-    if bad: raise TypeError(f"competition_dls got unexpected arguments {bad}: layout arguments are {list(_LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
+    bad = [k for k in layout if k not in LAYOUT_ARGS]
+    if bad: raise TypeError(f"competition_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
     items = shared_split(path, items, valid_pct=valid_pct, n_folds=n_folds, per_class=per_class, col=split_col, seed=split_seed, **layout)
     items = fold_split(items, fold)
     task = task_for(items)

@@ -10,7 +10,7 @@ import warnings
 import numpy as np, torch
 from fastcore.all import *
 from .preds import Preds
-from .ensemble import align_preds, _member_name, ensemble, cross_fit, balance_priors
+from .ensemble import align_preds, member_name, ensemble, cross_fit, balance_priors
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -32,7 +32,7 @@ def _named(preds, what):
     for i,p in enumerate(preds):
         if not isinstance(p, Preds): raise TypeError(f"{what}: member {i} is a {type(p).__name__}, not a Preds")
         p._need('probs')
-    names = [_member_name(p,i) for i,p in enumerate(preds)]
+    names = [member_name(p,i) for i,p in enumerate(preds)]
     dup = sorted({o for o in names if names.count(o) > 1})
     if dup: raise ValueError(f"{what}: member names must be unique (test members are matched to fit members by name): {dup} appear more than once")
     return preds, names

@@ -16,7 +16,7 @@ from .core import *
 from .items import point_names, point_col
 from .checks import image_sizes
 from .preds import Preds
-from .tta import dl_ids, flip_points, get_views, view_weights, _with_identity, _tta_meta
+from .tta import dl_ids, flip_points, get_views, view_weights, with_identity, tta_meta
 
 # %% auto #0
 __all__ = ['Task', 'Classification', 'flip_pairs', 'flip_perm', 'PointFlip', 'MaskedMSELoss', 'MaskedMSELossFlat',
@@ -130,7 +130,7 @@ class Keypoints(Task):
     def predict(self, learn, dl, name=None, views=('identity', 'flip'), merge='mean', files=None):
         "Plain and TTA `Preds` of `learn` on `dl` (its image `files` in order), in pixels of each original image: each view's points mapped back, then averaged."
         if merge != 'mean': raise ValueError(f"keypoints: views are merged by averaging coordinates, merge={merge!r} has no meaning for points")
-        (allv, sel, ident), ids = _with_identity(views), dl_ids(dl)
+        (allv, sel, ident), ids = with_identity(views), dl_ids(dl)
         out, targs = learn.view_outputs(dl, allv)
         perm = flip_perm(self.names)
         pts = torch.stack([v.unmap_points(out[:, i].reshape(len(out), -1, 2), perm) for i, v in enumerate(allv)], 1)
@@ -143,7 +143,7 @@ class Keypoints(Task):
         targs = None if targs is None else px(targs.float().reshape(len(out), -1, 2))
         names = [allv[i].name for i in sel]
         mk = lambda u, nm, **kw: Preds(ids, self.names, px(u), targs, dict(meta, name=nm, **kw))
-        return mk(pts[:, ident], name), mk(pts[:, sel].mean(1), f'{name}+tta' if name else None, **_tta_meta(names, 'mean', view_weights(names)))
+        return mk(pts[:, ident], name), mk(pts[:, sel].mean(1), f'{name}+tta' if name else None, **tta_meta(names, 'mean', view_weights(names)))
     def scores(self, plain, tta):
         "Mean point error in pixels and in % of the side (`error`, `tta_error`), lower is better."
         pct = lambda p: p.error_pct() if p.meta.get('side') else p.mean_error()

@@ -18,8 +18,9 @@ from fastai.vision.augment import Flip, FlipItem, Dihedral, DihedralItem
 from .preds import Preds
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'mirrors', 'trained_views', 'ViewsCallback',
-           'view_weights', 'merge_views', 'tfms_spec', 'tfms_from_spec', 'spec_from_repr', 'predict_spec']
+__all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'with_identity', 'mirrors', 'trained_views',
+           'ViewsCallback', 'view_weights', 'merge_views', 'tta_meta', 'tfms_spec', 'tfms_from_spec', 'spec_from_repr',
+           'predict_spec']
 
 # %% ../nbs/08_tta.ipynb #c005
 def dl_ids(dl) -> list:
@@ -104,7 +105,7 @@ def get_views(views) -> list:
     return res
 
 # %% ../nbs/08_tta.ipynb #c007s4
-def _with_identity(views) -> tuple:
+def with_identity(views) -> tuple:
     "`views` with 'identity' put first when missing, and the positions in it of `views` and of 'identity'."
     vs = get_views(views)
     allv = vs if 'identity' in [v.name for v in vs] else [TTA_VIEWS['identity'], *vs]
@@ -174,17 +175,19 @@ def merge_views(probs, weights=None, merge='mean'):
     raise ValueError(f"merge must be 'mean', 'gmean' or 'max', got {merge!r}")
 
 # %% ../nbs/08_tta.ipynb #c016
-def _tta_meta(names, merge, weights): return dict(tta=dict(views=list(names), merge=merge, weights=[round(w, 6) for w in weights]))
+def tta_meta(names, merge, weights):
+    "The `tta` entry a TTA `Preds` records in its meta: views, merge and each view's weight."
+    return dict(tta=dict(views=list(names), merge=merge, weights=[round(w, 6) for w in weights]))
 
 # %% ../nbs/08_tta.ipynb #c016s1
 @patch
 def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> tuple:
     "Plain and TTA `Preds` on `dl` (default: validation set) from one pass over the data."
-    dl, (allv, sel, ident) = dl or self.dls.valid, _with_identity(views)
+    dl, (allv, sel, ident) = dl or self.dls.valid, with_identity(views)
     names = [allv[i].name for i in sel]
     out, targs = self.view_outputs(dl, allv)
     probs, w = _act(self, out), view_weights(names, identity_weight)
-    return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs, name, _tta_meta(names, merge, w))
+    return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs, name, tta_meta(names, merge, w))
 
 # %% ../nbs/08_tta.ipynb #c016s2
 @patch
@@ -193,7 +196,7 @@ def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', i
     dl, vs = dl or self.dls.valid, get_views(views)
     out, targs = self.view_outputs(dl, vs)
     w = view_weights([v.name for v in vs], identity_weight)
-    return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name, _tta_meta([v.name for v in vs], merge, w))
+    return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name, tta_meta([v.name for v in vs], merge, w))
 
 # %% ../nbs/08_tta.ipynb #c016s3
 @patch
