@@ -16,7 +16,7 @@ from .checks import check_images, class_folders, image_sizes
 # %% auto #0
 __all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'ID_COLS', 'sniff_sep', 'read_csv_text',
            'solution_path', 'build_competition', 'Layout', 'find_layout', 'image_resolver', 'point_col', 'point_names',
-           'point_columns', 'id_column', 'competition_items', 'test_items']
+           'point_columns', 'id_column', 'show_list', 'competition_items', 'test_items']
 
 # %% ../nbs/02_items.ipynb #c005
 CSV_SEPS = (',', '\t', ';')
@@ -166,7 +166,9 @@ def _target_cols(df, fn, id_col=None, label_col=None):
 def _lines(mask): return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
 # %% ../nbs/02_items.ipynb #c021s1
-def _show(xs, k=10): xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
+def show_list(xs, k=10) -> str:
+    "The first `k` of `xs` as a list, then ' ...' if there are more: for messages naming rows, ids or files."
+    xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
 
 # %% ../nbs/02_items.ipynb #c021s2
 def _coords(df, fn, cols, orig, sep=','):
@@ -175,12 +177,12 @@ def _coords(df, fn, cols, orig, sep=','):
     if sep == ';': txt = txt.apply(lambda s: s.str.replace(r'^(-?\d+),(\d+)$', r'\1.\2', regex=True))   # decimal commas
     miss = (txt == '') | (txt.apply(lambda s: s.str.lower()) == 'nan')
     num = txt.apply(pd.to_numeric, errors='coerce')
-    if (bad := _lines((num.isna() & ~miss).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not numbers on lines {_show(bad)}")
-    if (bad := _lines(np.isinf(num).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {_show(bad)}")
+    if (bad := _lines((num.isna() & ~miss).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not numbers on lines {show_list(bad)}")
+    if (bad := _lines(np.isinf(num).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {show_list(bad)}")
     half = miss[cols[0::2]].values != miss[cols[1::2]].values
     if (bad := _lines(half.any(1))):
         r, j = np.argwhere(half)[0]; x, y = cols[2*j:2*j+2]; have, lack = (x, y) if miss[y].iloc[r] else (y, x)
-        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {_show(bad)} (line {bad[0]}: "
+        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {show_list(bad)} (line {bad[0]}: "
                          f"{orig.get(have, have)} given, {orig.get(lack, lack)} empty): give both or leave both empty")
     return num.astype(float)
 
@@ -189,13 +191,13 @@ def _check_rows(df, fn, i, targets, orig=None, sep=','):
     "Raise on empty ids or labels, conflicting duplicates and bad coordinates; return (`df` without exact repeats nor pointless rows, repeats, pointless)."
     pts = isinstance(targets, list)
     cols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
-    if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {_show(bad)}")
+    if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {show_list(bad)}")
     none = pd.DataFrame()
     if pts:
         df = df.assign(**_coords(df, fn, cols, orig or {}, sep))
         empty = df[cols].isna().all(axis=1)
         none, df = df[empty], df[~empty]
-    elif (bad := _lines((df[cols[0]].str.strip() == ''))): raise ValueError(f"{fn}: empty label on lines {_show(bad)}")
+    elif (bad := _lines((df[cols[0]].str.strip() == ''))): raise ValueError(f"{fn}: empty label on lines {show_list(bad)}")
     dup = df[i].duplicated(keep=False)
     if dup.any():
         clash = df[dup].groupby(i)[cols].nunique(dropna=False).gt(1).any(axis=1)
@@ -219,7 +221,7 @@ def _check_inside(path, items, fn, names, orig, lines, margin=0.5):
     if not out.any(): return
     r, j, a = np.argwhere(out)[0]; c = f"{names[j]}_{'xy'[a]}"; w, h = wh[r, 0]
     bad = [lines[k] for k in np.flatnonzero(out.any((1, 2)))]
-    raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines {_show(bad)}: line {lines[r]}, "
+    raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines {show_list(bad)}: line {lines[r]}, "
                      f"id {items.image_id.iloc[r]!r}: {orig.get(c, c)}={p[r, j, a]:g} but {items.fname.iloc[r]} is {w:.0f}x{h:.0f} pixels")
 
 # %% ../nbs/02_items.ipynb #c024
@@ -235,7 +237,7 @@ def _folder_items(path, lay):
     items = pd.DataFrame(rows, columns=['image_id', 'fname', 'label'])
     if not len(items): raise ValueError(f"{tr}: no class folders with files (expected {lay.folder}/<label>/<image>)")
     if (dup := items.image_id[items.image_id.duplicated()].tolist()):
-        raise ValueError(f"{tr}: image ids appear in more than one class folder: {_show(dup)}")
+        raise ValueError(f"{tr}: image ids appear in more than one class folder: {show_list(dup)}")
     return items, skipped, {}
 
 # %% ../nbs/02_items.ipynb #c024s1
@@ -266,7 +268,7 @@ def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
     miss = int(items[tcols[0::2]].isna().values.sum())
     if miss: print(f"{fn.name}: {miss} of {len(items)*len(targets)} points missing (empty cells), in {int(items[tcols[0::2]].isna().any(axis=1).sum())} "
                    f"of {len(items)} rows: kept, the loss and metrics skip them")
-    if none: print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {_show([l for l, _ in none])}")
+    if none: print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {show_list([l for l, _ in none])}")
     return items, skipped, dict(point_cols=orig, missing_points=miss, rows_without_points=len(none))
 
 # %% ../nbs/02_items.ipynb #c025
@@ -282,7 +284,7 @@ def competition_items(path, check=True, id_col=None, label_col=None, point_margi
         items = items[~items.fname.isin(bad)]
     items = items.reset_index(drop=True)
     items.attrs.update(skipped=skipped, layout=dict(lay), **info)
-    if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {_show(skipped)}")
+    if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {show_list(skipped)}")
     return items
 
 # %% ../nbs/02_items.ipynb #c027
@@ -294,8 +296,8 @@ def test_items(path, **kwargs) -> pd.DataFrame:
     sub = read_csv_text(path/lay.sample_csv, 'sample submission')
     ids = sub[id_column(sub.columns)]
     fs = ids.map(image_resolver(path/lay.test_folder, lay.suff))
-    if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in {path/lay.test_folder}: {_show(ids[fs.isna()])}")
+    if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in {path/lay.test_folder}: {show_list(ids[fs.isna()])}")
     res = pd.DataFrame(dict(image_id=ids.values, fname=(lay.test_folder + '/' + fs).values))
     bad = res.fname.isin(set(check_images(path).bad))
-    if bad.any(): raise ValueError(f"test images that cannot be read: {_show(res.fname[bad])}")
+    if bad.any(): raise ValueError(f"test images that cannot be read: {show_list(res.fname[bad])}")
     return res

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import *
-from .items import competition_items, read_csv_text, find_layout, _show
+from .items import competition_items, read_csv_text, find_layout, show_list
 
 # %% auto #0
 __all__ = ['split_path', 'shared_split', 'fold_split']
@@ -114,7 +114,7 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
             s = read_csv_text(fn, 'saved split')
             s['is_valid'] = s.is_valid.str.lower() == 'true'
             new = items.image_id[~items.image_id.isin(s.image_id)].tolist()
-            if new: raise ValueError(f"{fn} does not cover {len(new)} items ({_show(new, 5)}): new data? pass force=True to redraw")
+            if new: raise ValueError(f"{fn} does not cover {len(new)} items ({show_list(new, 5)}): new data? pass force=True to redraw")
             if 'fold' not in s or 'n_folds' not in saved:                # an older split: grow folds around its validation set
                 saved['n_folds'] = asked.get('n_folds', _split_spec(saved.get('valid_pct'), saved.get('per_class'), saved.get('col'), None, None)[1]['n_folds'])
                 s = s.merge(items[['image_id'] + (['label'] if 'label' in items else [])], on='image_id', how='left')

@@ -13,7 +13,7 @@ import importlib, sys
 _MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml',
                       'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in',
                       'trial_outcome'),
-                storage=('FlockLock', 'sweep_storage', 'default_storage', 'Sweep'),
+                storage=('FlockLock', 'mask_password', 'sweep_storage', 'default_storage', 'Sweep'),
                 report=('runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
                 workers=('Lease', 'progress_line'),
                 cli=('train_config', 'cvk_sweep'))

@@ -36,13 +36,13 @@ def cvk_sweep(
     every:float=10,           # Seconds between progress lines
 ):
     "Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its runs table."
-    from compvis_kit.sweep.storage import optuna, _mask
+    from compvis_kit.sweep.storage import optuna, mask_password
     from compvis_kit.sweep.workers import Sweep, progress_line
     from compvis_kit.sweep.report import sweep_table
     import pandas as pd
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sw = Sweep.from_yaml(config, storage=storage)
-    print(f"sweep {sw.name!r} in {_mask(sw.url)}", flush=True)
+    print(f"sweep {sw.name!r} in {mask_password(sw.url)}", flush=True)
     if retry_failed: print(f"queued again: trials {sw.retry_failed()}", flush=True)
     if not status: sw.run(workers=workers, gpus=gpus, lease=lease, every=every)
     print(progress_line(sw.progress()))

@@ -24,7 +24,7 @@ except ImportError:                     # without Optuna the module imports; usi
     BaseJournalFileLock = object
 
 # %% auto #0
-__all__ = ['FlockLock', 'sweep_storage', 'default_storage', 'Sweep']
+__all__ = ['FlockLock', 'mask_password', 'sweep_storage', 'default_storage', 'Sweep']
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c019
 class FlockLock(BaseJournalFileLock):
@@ -39,7 +39,7 @@ class FlockLock(BaseJournalFileLock):
         self.tl.release()
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c020
-def _mask(text):
+def mask_password(text):
     "`text` (a database URL, or a message holding one) with its passwords as ***: the `user:password@` and `password=` forms."
     text = re.sub(r'(://[^:/@\s]*):[^@\s]*@', r'\1:***@', str(text))
     return re.sub(r'((?:^|[?&;\s])(?:password|passwd|pwd)\s*=\s*)(\'[^\']*\'|[^&;\s]*)', r'\1***', text, flags=re.I)
@@ -60,7 +60,7 @@ def sweep_storage(url):
     try: return RDBStorage(url, engine_kwargs=kw, skip_table_creation=False), url
     except Exception as e:
         msg = str(getattr(e, 'orig', None) or e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConnectionError(f"cannot reach sweep storage {_mask(url)}: {_mask(msg)}. Is the database server running, and the URL right?") from None
+        raise ConnectionError(f"cannot reach sweep storage {mask_password(url)}: {mask_password(msg)}. Is the database server running, and the URL right?") from None
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c024
 def default_storage(name) -> str:
@@ -87,7 +87,7 @@ class Sweep:
     def metric(self): return self.spec['metric']['name']
     def __repr__(self):
         p = self.progress()
-        return f"Sweep({self.name!r}, {self.spec['method']}, {p['done']}/{p['total']} done, {p['running']} running, {p['failed']} failed, {p['queued']} queued; {_mask(self.url)})"
+        return f"Sweep({self.name!r}, {self.spec['method']}, {p['done']}/{p['total']} done, {p['running']} running, {p['failed']} failed, {p['queued']} queued; {mask_password(self.url)})"
     @property
     def fn(self):
         if self._fn is None: self._fn = load_function(self.spec['function'])
@@ -111,7 +111,7 @@ class Sweep:
         if old is None: study.set_user_attr('cvk_sweep', spec)
         else:
             diff = [k for k in _SAME if old.get(k) != spec.get(k) and not (k == 'function' and _same_function(old[k], spec[k]))]
-            if diff: raise ValueError(f"{source}: sweep {spec['name']!r} already exists in {_mask(url)} with a different {', '.join(diff)} "
+            if diff: raise ValueError(f"{source}: sweep {spec['name']!r} already exists in {mask_password(url)} with a different {', '.join(diff)} "
                                       f"({', '.join(f'{k}: {old.get(k)!r}' for k in diff)}): give the new sweep another name")
         sw = cls(study, old or spec, url, fn)
         if spec['method'] == 'grid': sw._enqueue_grid()
@@ -134,10 +134,10 @@ class Sweep:
         "The existing sweep `name` in `storage` (default: `default_storage(name)`)."
         st, url = sweep_storage(storage or default_storage(name))
         names = optuna.get_all_study_names(st)
-        if name not in names: raise KeyError(f"no sweep {name!r} in {_mask(url)}: it has {names}")
+        if name not in names: raise KeyError(f"no sweep {name!r} in {mask_password(url)}: it has {names}")
         study = optuna.load_study(study_name=name, storage=st)
         spec = study.user_attrs.get('cvk_sweep')
-        if spec is None: raise ValueError(f"study {name!r} in {_mask(url)} was not made by Sweep (no 'cvk_sweep' attribute)")
+        if spec is None: raise ValueError(f"study {name!r} in {mask_password(url)} was not made by Sweep (no 'cvk_sweep' attribute)")
         study.sampler = _sampler(spec)
         return cls(study, spec, url)
 
