@@ -69,7 +69,7 @@ def status_kib(field):
 def rss_child(a):
     "Hidden mode: render_shards with `--rss-workers` workers in this fresh process; print RSS (KiB): this process before and at peak, its largest worker's peak."
     import pandas as pd
-    from compvis_kit.stroke_data import render_shards
+    from compvis_kit.strokes import render_shards
     items = None if a.rss_child == 'stream' else pd.read_pickle(a.rss_child)   # 'stream': render_shards lists the drawings itself, holding no table
     try: open('/proc/self/clear_refs', 'w').write('5'); reset = True          # the peak (VmHWM) restarts from the current RSS
     except OSError: reset = False
@@ -180,8 +180,8 @@ def main():
     import numpy as np, cv2, torch
     from compvis_kit.core import work_dir
     from compvis_kit.strokes import read_strokes, read_kaggle_csv, read_ndjson, read_binary, render, ENCODINGS
-    from compvis_kit.stroke_data import stroke_items, stroke_split, render_shards, shard_dls
-    from compvis_kit.datasets.hershey import quickdraw_competition
+    from compvis_kit.strokes import stroke_items, stroke_split, render_shards, shard_dls
+    from compvis_kit.strokes import quickdraw_competition
     print(f'{os.cpu_count()} cores, python {sys.version.split()[0]}, torch {torch.__version__}, opencv {cv2.__version__}, numpy {np.__version__}')
     print(f'load average at start (1/5/15 min): {loadavg()}')
 
@@ -267,9 +267,9 @@ def main():
         print(f'\n{el()}5. parse + render at 64 px, time encoding (3 channels), {nn_} drawings ({kn} from each of {len(fmt_files["csv"])} CSVs), '
               f'one process, best of {a.naive_repeat} by CPU time, the renderers interleaved')
         print(f'{"":62s} {"CPU s":>7s} {"drawings/s/core":>15s} {"/s wall":>8s}')
-        from compvis_kit.strokes import _numba
+        from compvis_kit.strokes import has_numba
         print(f'{"ours: read_kaggle_csv -> render(d, 64, time), antialiased":62s} {oc:7.2f} {nn_ / oc:15.0f} {nn_ / ow:8.0f}'
-              + ('' if _numba is not None else '  (numba not installed: the OpenCV engine)'))
+              + ('' if has_numba() else '  (numba not installed: the OpenCV engine)'))
         print(f'{"  the same with render(..., engine=cv2), for reference":62s} {cc:7.2f} {nn_ / cc:15.0f} {nn_ / cw:8.0f}')
         print(f'{"naive: csv.reader, json.loads, PIL ImageDraw.line per segment":62s} {nc:7.2f} {nn_ / nc:15.0f} {nn_ / nw_:8.0f}')
         print(f'ours / naive, per core: {nc / oc:.2f}x (target >= 3x)')

@@ -29,10 +29,7 @@ from .ensemble import *
 from .stack import *
 from .interpret import *
 from .strokes import *
-from .stroke_data import *
-from .stroke_models import *
 from .sweep import *
-from .datasets.hershey import *
 from .submit import *
 from .predict import *
 from .workflow import *

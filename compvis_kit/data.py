@@ -39,7 +39,7 @@ class DataKind:
     def files(self, dl, path=None): return None
 
 # %% ../nbs/05b_data.ipynb #d009
-KIND_MODULES = dict(images='compvis_kit.image_data', feed='compvis_kit.feed', strokes='compvis_kit.stroke_models')
+KIND_MODULES = dict(images='compvis_kit.image_data', feed='compvis_kit.feed', strokes='compvis_kit.strokes.models')
 DEFAULT_KIND = 'images'
 _KINDS = {}                     # name -> (class, detect), in registration order
 

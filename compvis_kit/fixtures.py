@@ -19,7 +19,7 @@ import timm
 from huggingface_hub import constants as hf_constants
 
 # %% auto #0
-__all__ = ['FIXTURE_CLASSES', 'LAYOUTS', 'MIRROR_CHARS', 'layout_fixtures', 'hf_cache_weights', 'glyph_competition']
+__all__ = ['FIXTURE_CLASSES', 'LAYOUTS', 'layout_fixtures', 'hf_cache_weights']
 
 # %% ../nbs/14_fixtures.ipynb #c005
 FIXTURE_CLASSES = ('Trouser', 'Bag', 'Sneaker', 'Ankle_boot')
@@ -81,30 +81,3 @@ def hf_cache_weights(arch, src, cache_dir=None) -> Path:
     (repo/'refs').mkdir(parents=True, exist_ok=True)
     (repo/'refs'/'main').write_text(rev)
     return fn
-
-# %% ../nbs/14_fixtures.ipynb #c010
-MIRROR_CHARS = 'bdpq<>'
-
-def glyph_competition(dest=None, chars=MIRROR_CHARS, per_char=60, n_test=None, size=32, fonts=('futural', 'timesr', 'scripts'), seed=0, force=False) -> Path:
-    "Write (once) a class-folder competition of `chars` drawn by hand from Hershey glyphs, `size`-pixel PNGs; answers beside it."
-    from compvis_kit.datasets.hershey import hershey_glyphs, GLYPH_NAMES, _draw
-    from compvis_kit.strokes import render
-    chars = list(dict.fromkeys(chars))
-    bad = [c for c in chars if c not in GLYPH_NAMES]
-    if bad or len(chars) < 2: raise ValueError(f"chars must be at least 2 Hershey characters (letters, digits, punctuation), got {chars}")
-    n_test = len(chars)*per_char//5 if n_test is None else int(n_test)
-    dest = Path(dest) if dest else work_dir('data')/f"glyphs-{''.join(f'{ord(c):x}' for c in chars)}-{per_char}"
-    params = dict(source='hershey glyph images', chars=''.join(chars), per_char=per_char, n_test=n_test, size=size, fonts=list(fonts), seed=seed, version=1)
-    def write(tmp):
-        g, rows = hershey_glyphs(tuple(fonts), ''.join(chars)), []
-        for k in range(per_char*len(chars) + n_test):
-            c = chars[k % len(chars)]; lbl = GLYPH_NAMES[c].replace(' ', '_')
-            iid, test = f'{k:05d}', k >= per_char*len(chars)
-            d = tmp/'test_images' if test else tmp/'train_images'/lbl
-            d.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(render(_draw(g, GLYPH_NAMES[c], list(fonts), seed, k, 1000)[1], size)).save(d/f'{iid}.png')
-            if test: rows.append((iid, lbl))
-        sol = pd.DataFrame(rows, columns=['image_id', 'label']).sample(frac=1, random_state=seed)
-        sol.assign(label=sol.label.iloc[0]).to_csv(tmp/'sample_submission.csv', index=False)
-        return sol
-    return build_competition(dest, params, write, force)

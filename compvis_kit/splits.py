@@ -13,7 +13,7 @@ from .core import *
 from .items import competition_items, read_csv_text, find_layout, show_list
 
 # %% auto #0
-__all__ = ['split_path', 'shared_split', 'fold_split']
+__all__ = ['draw_split', 'split_spec', 'split_path', 'split_target', 'save_split', 'shared_split', 'fold_split']
 
 # %% ../nbs/03_splits.ipynb #c005
 def _strat_order(labels, rng):
@@ -33,7 +33,7 @@ def _deal(order, n_folds, first=1):
 def _labels(items): return items.label.values if 'label' in items else np.zeros(len(items))
 
 # %% ../nbs/03_splits.ipynb #c007s1
-def _draw(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.DataFrame:
+def draw_split(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.DataFrame:
     "image_id, is_valid and fold for `items`, drawn in id order so that the items' order does not matter."
     it = items.sort_values('image_id', kind='stable', ignore_index=True)
     rng, lab = np.random.default_rng(seed), _labels(it)
@@ -58,7 +58,7 @@ def _grow_folds(items, is_valid, n_folds, rng):
     return fold
 
 # %% ../nbs/03_splits.ipynb #c008
-def _split_spec(valid_pct, per_class, col, seed, n_folds):
+def split_spec(valid_pct, per_class, col, seed, n_folds):
     "What was asked for (None: not asked), and the full spec to draw when nothing is saved yet."
     asked = {k: v for k, v in dict(valid_pct=valid_pct, per_class=per_class, col=col, seed=seed, n_folds=n_folds).items() if v is not None}
     how = 'col' if col is not None else 'per_class' if per_class is not None else 'valid_pct'
@@ -74,7 +74,7 @@ def split_path(path) -> Path:
     return path/'splits.csv' if (path/'splits.csv').is_file() else data_work_dir(path)/'splits.csv'
 
 # %% ../nbs/03_splits.ipynb #c008s2
-def _split_target(path) -> Path:
+def split_target(path) -> Path:
     "Where a newly drawn split of `path` is saved (the work folder); refused when the data folder holds the split."
     fn = split_path(path)
     if fn.parent == Path(path): raise ValueError(f"{fn} comes with the data folder, which the kit never writes to: it cannot be redrawn "
@@ -82,7 +82,7 @@ def _split_target(path) -> Path:
     return fn
 
 # %% ../nbs/03_splits.ipynb #c008s3
-def _save_split(fn, d, spec):
+def save_split(fn, d, spec):
     "Write the split `d` (image_id, is_valid, fold) to `fn` and how it was drawn, `spec`, to `splits.json` beside it; atomically."
     with atomic_save(fn, mode='w') as f: d[['image_id', 'is_valid', 'fold']].to_csv(f, index=False)
     save_json(spec, fn.with_name('splits.json'))
@@ -102,7 +102,7 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
     "`items` with `is_valid` and `fold` from the saved split (`split_path`), drawn on first use (10% stratified, seed 42) and saved in the work folder."
     path = Path(path)
     items = competition_items(path, **kwargs) if items is None else items
-    asked, spec = _split_spec(valid_pct, per_class, col, seed, n_folds)
+    asked, spec = split_spec(valid_pct, per_class, col, seed, n_folds)
     with locked(data_work_dir(path)/'.splits.lock'):
         fn = split_path(path)
         jf = fn.with_name('splits.json')
@@ -116,17 +116,17 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
             new = items.image_id[~items.image_id.isin(s.image_id)].tolist()
             if new: raise ValueError(f"{fn} does not cover {len(new)} items ({show_list(new, 5)}): new data? pass force=True to redraw")
             if 'fold' not in s or 'n_folds' not in saved:                # an older split: grow folds around its validation set
-                saved['n_folds'] = asked.get('n_folds', _split_spec(saved.get('valid_pct'), saved.get('per_class'), saved.get('col'), None, None)[1]['n_folds'])
+                saved['n_folds'] = asked.get('n_folds', split_spec(saved.get('valid_pct'), saved.get('per_class'), saved.get('col'), None, None)[1]['n_folds'])
                 s = s.merge(items[['image_id'] + (['label'] if 'label' in items else [])], on='image_id', how='left')
                 s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'], np.random.default_rng(saved.get('seed') or 42))
-                if fn.parent != path: _save_split(fn, s, saved)        # the data folder's own split is never rewritten
+                if fn.parent != path: save_split(fn, s, saved)        # the data folder's own split is never rewritten
             s = s.set_index('image_id')
             return items.assign(is_valid=items.image_id.map(s.is_valid).astype(bool).values,
                                 fold=items.image_id.map(s.fold).astype(int).values)
-        fn = _split_target(path)
+        fn = split_target(path)
         lay = find_layout(path, **{k: v for k, v in kwargs.items() if k in ('folder', 'csv_fname', 'suff', 'test_folder')})
-        d = _draw(items, spec['valid_pct'], per_class, _col_valid(path, col, lay) if col is not None else None, spec['n_folds'], spec['seed'])
-        _save_split(fn, d, spec)
+        d = draw_split(items, spec['valid_pct'], per_class, _col_valid(path, col, lay) if col is not None else None, spec['n_folds'], spec['seed'])
+        save_split(fn, d, spec)
     d = d.set_index('image_id')
     return items.assign(is_valid=items.image_id.map(d.is_valid).values, fold=items.image_id.map(d.fold).values)
 

@@ -6,7 +6,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/workflow.html.md"""
 
 # %% ../nbs/12_workflow.ipynb #c002
 from __future__ import annotations
-import os, time
+import os, pkgutil, time
 from pathlib import Path
 from fastcore.all import *
 from typing import Annotated
@@ -14,8 +14,8 @@ from .shell import command
 from .core import *
 
 # %% auto #0
-__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'fmnist_cfg', 'keypoints_cfg', 'quickdraw_cfg', 'lesson_cfg', 'submission_file',
-           'results_table', 'run_notebook', 'cvk_main']
+__all__ = ['WORKFLOWS', 'cvk_fmnist', 'Sizing', 'sizing', 'fmnist_cfg', 'keypoints_cfg', 'lesson_cfg', 'workflow_cfg',
+           'submission_file', 'results_table', 'run_notebook', 'cvk_main']
 
 # %% ../nbs/12_workflow.ipynb #c005
 class Sizing(AttrDict):
@@ -27,7 +27,7 @@ class Sizing(AttrDict):
     def train_kw(self): return dict(bs=self.bs, tta_views=self.tta_views, cache=self.get('cache', False))
 
 # %% ../nbs/12_workflow.ipynb #c005s1
-def _sizing(mode, sizes):
+def sizing(mode, sizes):
     "The `Sizing` for `mode` among `sizes` (default: `run_mode()`; `$CVK_MODE` overrides)."
     mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
     if mode not in sizes: raise ValueError(f"mode must be one of {list(sizes)}, got {mode!r}")
@@ -42,7 +42,7 @@ _SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True), cpu=dict(n=
 def fmnist_cfg(mode=None) -> Sizing:
     "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
     from compvis_kit.datasets.fmnist import fmnist_competition
-    cfg = _sizing(mode, _SIZES)
+    cfg = sizing(mode, _SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
 
@@ -54,21 +54,8 @@ _KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True), 
 def keypoints_cfg(mode=None) -> Sizing:
     "Sizing of the keypoint workflow for `mode`, with its generated competition folder as `.path`."
     from compvis_kit.datasets.keypoints import keypoint_competition
-    cfg = _sizing(mode, _KP_SIZES)
+    cfg = sizing(mode, _KP_SIZES)
     cfg.path = keypoint_competition(n=cfg.n, size=cfg.size)
-    return cfg
-
-# %% ../nbs/12_workflow.ipynb #c008s2
-_QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tta_views=('identity',)),
-                 cpu=dict(words=20, per_word=500, n_valid=80, size=32, bs=128, tta_views=('identity',)),
-                 gpu=dict(words=94, per_word=3000, n_valid=80, size=64, bs=256, tta_views=('identity',)))
-
-# %% ../nbs/12_workflow.ipynb #c008s3
-def quickdraw_cfg(mode=None) -> Sizing:
-    "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
-    cfg = _sizing(mode, _QD_SIZES)
-    from compvis_kit.datasets.hershey import quickdraw_competition     # the stroke code only when asked for
-    cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg
 
 # %% ../nbs/12_workflow.ipynb #c008s4
@@ -79,12 +66,21 @@ _LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, step
 def lesson_cfg(mode=None) -> Sizing:
     "Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) for `mode`, with its folder as `.path`."
     from compvis_kit.datasets.fmnist import fmnist_competition
-    cfg = _sizing(mode, _LESSON_SIZES)
+    cfg = sizing(mode, _LESSON_SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
 
 # %% ../nbs/12_workflow.ipynb #c008s6
-WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw=quickdraw_cfg, sweep=fmnist_cfg, lesson=lesson_cfg)   # sweep: the Fashion-MNIST grid on Optuna
+# name: sizing function, or 'module:function' of one imported when its workflow is run (the stroke code registers itself
+# this way: this module imports nothing of it). sweep: the Fashion-MNIST grid on Optuna.
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw='compvis_kit.strokes.hershey:quickdraw_cfg', sweep=fmnist_cfg,
+                 lesson=lesson_cfg)
+
+def workflow_cfg(workflow, mode=None) -> Sizing:
+    "The `Sizing` of `workflow` (a name of `WORKFLOWS`) for `mode`."
+    if workflow not in WORKFLOWS: raise ValueError(f"unknown workflow {workflow!r}: choose one of {list(WORKFLOWS)}")
+    f = WORKFLOWS[workflow]
+    return (pkgutil.resolve_name(f) if isinstance(f, str) else f)(mode)
 
 # %% ../nbs/12_workflow.ipynb #c010
 def submission_file(path) -> Path:
@@ -187,7 +183,7 @@ def cvk_main(
             print(f"\n{e}\nstopped; the executed notebook is in {out/f.name}", flush=True)
             raise SystemExit(1)
         print(f"  done in {times[f.name]:.0f}s", flush=True)
-    path = WORKFLOWS[workflow](mode).path
+    path = workflow_cfg(workflow, mode).path
     df, facts = results_table(path)
     total = time.time() - t0
     txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\n{_score_line(facts, path)}\n"

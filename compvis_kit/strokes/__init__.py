@@ -1,0 +1,42 @@
+"""Drawings as pen strokes (Quick Draw): formats and readers, rendering, augmentations, the Hershey source, training
+data, models. The generic kit imports nothing from here (`compvis_kit.all` re-exports it); the data kind `strokes` is
+found through `data.KIND_MODULES` and the Quick Draw workflow through `workflow.WORKFLOWS`.
+
+Modules, in dependency order: `kernels` (numba: parsing and rasterising), `formats` (drawings, ndjson/CSV/binary files),
+`rendering` (`render`: encodings, engines; checks), `augment`, `hershey` (Hershey glyphs as a Quick Draw competition, glyph images),
+`source` (records read by byte offset, rendered in worker processes: numpy and the renderer only), `data` (items,
+holdout, shards, image loaders), `models` (point sequences, CNN+LSTM, `StrokeData`).
+
+Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.strokes
+import render`), but a module is imported only when one of its names is first used, so a render worker imports neither
+pandas nor torch. 15_all checks this table against the modules' `__all__`."""
+
+import importlib, sys
+
+_MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'has_numba'),
+                formats=('as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
+                         'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw'),
+                rendering=('cv2', 'SHIFT', 'ENCODINGS', 'check_range', 'render', 'show_drawings', 'check_drawing'),
+                augment=('STROKE_AUGS', 'keep_mask', 'drop_strokes', 'keep_first', 'jitter', 'random_affine',
+                         'StrokeAug'),
+                hershey=('HERSHEY_FONTS', 'DEFAULT_FONTS', 'GLYPH_NAMES', 'GLYPH_CHARS', 'QD_WORDS', 'MIRROR_CHARS',
+                         'hershey_glyphs', 'hershey_drawing', 'quickdraw_competition', 'glyph_competition',
+                         'quickdraw_cfg'),
+                source=('raw_records', 'record_fields', 'not_utf8_reason', 'csv_header', 'scan_csv', 'BadDrawing',
+                        'StrokeSource', 'render_shape', 'read_drawing', 'render_rows', 'render_shard', 'StrokeRows'),
+                data=('sample_per_word', 'stroke_items', 'stroke_test_items', 'stroke_split', 'worker_context',
+                      'render_shards', 'ShardArray', 'stroke_norm', 'ids_table', 'shard_dls', 'BadLog', 'StrokeArray',
+                      'split_setup', 'stroke_dls', 'stroke_test_dl'),
+                models=('STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter',
+                        'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner',
+                        'new_stroke_items', 'is_stroke_folder', 'StrokeData'))
+_WHERE = {n: m for m, ns in _MODULES.items() for n in ns}
+__all__ = list(_WHERE)
+
+def __getattr__(name):
+    "The public name `name` of a stroke module, importing that module on first use."
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
+    return getattr(importlib.import_module(f'{__name__}.{_WHERE[name]}'), name)
+
+def __dir__(): return sorted([*globals(), *_WHERE])
