@@ -2,7 +2,8 @@
 journal file or in PostgreSQL, studied as a DataFrame.
 
 Modules: `spec` (the YAML, the grid, the train function), `storage` (journal file or PostgreSQL, `Sweep`), `report`
-(`runs_df`, plots), `workers` (leases, claiming, running trials, worker processes), `cli` (`cvk-sweep`, `train_config`).
+(`runs_df`, plots), `analysis` (parameter importance, the HTML report page), `workers` (leases, claiming, running
+trials, worker processes), `cli` (`cvk-sweep`, `train_config`).
 
 Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.sweep
 import Sweep`), but a module is imported only when one of its names is first used, so `cvk-sweep --help` imports
@@ -15,6 +16,7 @@ _MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 's
                       'trial_outcome'),
                 storage=('FlockLock', 'mask_password', 'sweep_storage', 'default_storage', 'Sweep'),
                 report=('runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
+                analysis=('param_importance', 'runs_study', 'plot_importance', 'sweep_report'),
                 workers=('Lease', 'progress_line'),
                 cli=('train_config', 'cvk_sweep'))
 _WHERE = {n: m for m, ns in _MODULES.items() for n in ns}

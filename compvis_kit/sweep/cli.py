@@ -7,6 +7,8 @@ Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/cli.html.md"""
 # %% ../../nbs/sweep_lib/50_cli.ipynb #t002
 from __future__ import annotations
 from ..shell import command
+from typing import Annotated
+_OPTIONAL_PATH = dict(nargs='?', const='', metavar='PATH')     # a flag whose value may be left out: --report [PATH]
 
 # %% auto #0
 __all__ = ['train_config', 'cvk_sweep']
@@ -34,6 +36,7 @@ def cvk_sweep(
     retry_failed:bool=False,  # Queue again the trials whose train function raised
     status:bool=False,        # Show progress and the runs table only; run nothing
     every:float=10,           # Seconds between progress lines
+    report:Annotated[str, _OPTIONAL_PATH]=None,  # Then write the sweep's HTML page to PATH (default work/sweeps/NAME.html)
 ):
     "Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its runs table."
     from compvis_kit.sweep.storage import optuna, mask_password
@@ -47,3 +50,6 @@ def cvk_sweep(
     if not status: sw.run(workers=workers, gpus=gpus, lease=lease, every=every)
     print(progress_line(sw.progress()))
     with pd.option_context('display.width', 200, 'display.max_columns', 30): print(sweep_table(sw).to_string(index=False))
+    if report is not None:
+        from compvis_kit.sweep.analysis import sweep_report
+        print(f"report: {sweep_report(sw, report or None)}")
