@@ -2,7 +2,7 @@
 """Set-up commands for compvis_kit, needing nothing but Python 3.10+.
 
     python3 cvk.py main [WORKFLOW] [args...]  # venv + install + data, then a whole workflow (fmnist: default; keypoints, quickdraw, sweep)
-    python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test (with a throwaway PostgreSQL)
+    python3 cvk.py test [--flags slow]  # venv + install, then clean/sync checks, docs processing, nbdev-test (with a throwaway PostgreSQL, and Chromium)
     python3 cvk.py readme             # README.md from nbs/index.ipynb (nbdev-readme needs Quarto)
     python3 cvk.py docs               # the docs build up to Quarto: nbs/_quarto.yml, nbdev.yml, sidebar.yml, _proc/ (then: quarto render _proc)
     python3 cvk.py constraints [PYTHON]  # rewrite constraints.txt from the versions installed in .venv (or PYTHON's environment)
@@ -66,6 +66,17 @@ def ensure_data():
         if d: return d
     sys.exit('[cvk] Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist` '
              '(Debian/Ubuntu), or set CVK_FMNIST to a folder holding ' + ' and '.join(FMNIST_FILES) + '.')
+
+def ensure_chromium():
+    "Debian's chromium for the sweep page's browser test: installed when missing and we are root with apt-get."
+    if any(shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome')): return
+    apt = shutil.which('apt-get')
+    if apt and os.geteuid() == 0:
+        say('installing the Debian package chromium (the browser test of the sweep page)')
+        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+        for cmd in ([apt, 'install', '-y', '-q', 'chromium'], [apt, 'update', '-q'], [apt, 'install', '-y', '-q', 'chromium']):
+            if sh(cmd, check=False, stdout=subprocess.DEVNULL, env=env).returncode == 0 and 'install' in cmd: return
+    say('no Chromium: the browser test of the sweep page will say it is skipped')
 
 def main(args):
     ensure_venv()
@@ -195,6 +206,7 @@ def docs(args):
 def test(args):
     ensure_venv()
     os.environ['CVK_FMNIST'] = str(ensure_data())
+    ensure_chromium()
     failed, passed, t0 = [], 0, time.time()
     in_git = git_dirty() is not None
     say('check 1/4: notebooks are clean (nbdev-clean leaves no diff)')
