@@ -15,7 +15,7 @@ _MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 's
                       'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in',
                       'trial_outcome'),
                 storage=('FlockLock', 'mask_password', 'sweep_storage', 'default_storage', 'Sweep'),
-                report=('runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
+                report=('runs_df', 'best_per', 'axis_positions', 'parallel_plot', 'plot_metric_vs', 'sweep_table'),
                 analysis=('param_importance', 'runs_study', 'plot_importance', 'sweep_report'),
                 workers=('Lease', 'progress_line'),
                 cli=('train_config', 'cvk_sweep'))

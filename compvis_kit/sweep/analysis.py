@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from ..core import work_dir
 from .storage import optuna
-from .report import runs_df, best_per, _axis
+from .report import runs_df, best_per, axis_positions
 
 # %% auto #0
 __all__ = ['runs_study', 'param_importance', 'plot_importance', 'sweep_report']
@@ -159,8 +159,8 @@ def _label(r, metric, params) -> str:
 
 # %% ../../nbs/sweep_lib/35_analysis.ipynb #r001s4
 def _charts(d, metric, params) -> dict:
-    "Positions of the runs `d` on an axis per parameter and the metric (`_axis`) with ticks; the scatter panels."
-    axes = [(p, *_axis(d[p])) for p in [*params, metric]]
+    "Positions (`axis_positions`) of the runs `d` on an axis per parameter and the metric, with ticks; scatter panels."
+    axes = [(p, *axis_positions(d[p])) for p in [*params, metric]]
     c = axes[-1][1].values
     labels = [_label(r, metric, params) for _, r in d.iterrows()]
     pos = np.stack([a[1].values.astype(float) for a in axes], 1)

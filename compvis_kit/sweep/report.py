@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from .spec import numbers_in
 
 # %% auto #0
-__all__ = ['runs_df', 'best_per', 'parallel_plot', 'plot_metric_vs', 'sweep_table']
+__all__ = ['runs_df', 'best_per', 'axis_positions', 'parallel_plot', 'plot_metric_vs', 'sweep_table']
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c041
 _RUN_CONFIG = ('arch', 'epochs', 'lr', 'bs', 'fold', 'seed', 'schedule', 'precision', 'pretrained')
@@ -64,7 +64,7 @@ def best_per(df, by, metric='error', goal='minimize') -> pd.DataFrame:
     return d.loc[idx.values].sort_values(metric, ascending=goal == 'minimize')
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c043
-def _axis(s):
+def axis_positions(s):
     "Positions in [0, 1] of the values of column `s` and (position, label) ticks: numbers with over 3 values scaled (log if they span 100x), others as evenly spaced categories."
     v = s.dropna()
     num = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
@@ -73,9 +73,10 @@ def _axis(s):
         x = np.log10(s.astype(float)) if log else s.astype(float)
         lo, hi = x.min(), x.max()
         return (x - lo)/(hi - lo), [(t, f"{(10**(lo + t*(hi-lo)) if log else lo + t*(hi-lo)):.3g}") for t in (0, 0.5, 1)]
-    cats = [str(c) for c in sorted(v.unique())] if num else list(dict.fromkeys(s.astype(str)))
+    lbl = s.map(lambda x: 'None' if x is None or (pd.api.types.is_scalar(x) and pd.isna(x)) else str(x))       # missing: 'None'
+    cats = [str(c) for c in sorted(v.unique())] if num else list(dict.fromkeys(lbl))
     p = {c: (i/(len(cats)-1) if len(cats) > 1 else 0.5) for i, c in enumerate(cats)}
-    return s.astype(str).map(p).astype(float), [(p[c], c) for c in cats]
+    return lbl.map(p).astype(float), [(p[c], c) for c in cats]
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c043s1
 def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
@@ -84,7 +85,7 @@ def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
     d = df[df.state.eq('COMPLETE') & df[metric].notna()].reset_index(drop=True)
     cols = [c for c in (cols or df.attrs.get('config', [])) if c != metric] + [metric]
     if ax is None: _, ax = plt.subplots(figsize=(1.8*len(cols) + 1, 4))
-    axes = [_axis(d[c]) for c in cols]
+    axes = [axis_positions(d[c]) for c in cols]
     colors = plt.get_cmap(cmap)(axes[-1][0].values)
     for i in range(len(d)): ax.plot(range(len(cols)), [a[0].iloc[i] for a in axes], color=colors[i], alpha=0.8)
     for j, (_, ticks) in enumerate(axes):
