@@ -69,8 +69,10 @@ def _distribution(s):
 # %% ../../nbs/sweep_lib/35_analysis.ipynb #a003s2
 def _study(X, y, goal='minimize'):
     "An in-memory Optuna study with a COMPLETE trial per row of parameter table `X`, valued `y`."
-    dists = {c: _distribution(X[c]) for c in X}
-    study = optuna.create_study(direction=goal, storage=optuna.storages.InMemoryStorage())
+    dists, was = {c: _distribution(X[c]) for c in X}, optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)           # no "A new study created in memory" line each time
+    try: study = optuna.create_study(direction=goal, storage=optuna.storages.InMemoryStorage())
+    finally: optuna.logging.set_verbosity(was)
     mk = optuna.trial.create_trial
     study.add_trials([mk(params=p, distributions=dists, value=v) for p, v in zip(X.to_dict('records'), y)])
     return study
