@@ -205,8 +205,10 @@ svg text{font-size:11px;fill:#333}svg .name{font-weight:600;font-size:12px}
 .brush{fill:rgba(0,0,0,.12);stroke:#333}.tip{min-height:18px;font-size:12px;color:#333}
 .panels{display:flex;flex-wrap:wrap;gap:12px}.best{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}"""
 
-# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003s2
-_JS = r"""
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j0
+_JS_BASE = r"""
+// The script's helpers: SVG elements, the viridis scale, number formats, sorting, and the link between a table
+// row and its line.
 const $ = id => document.getElementById(id), D = JSON.parse($('data').textContent), NS = 'http://www.w3.org/2000/svg';
 function el(tag, attrs, parent, text) {
   const e = tag.startsWith('svg:') ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag);
@@ -235,6 +237,11 @@ function hot(i, on) {
   if (rowOf[i]) rowOf[i].classList.toggle('hot', on);
   tip.textContent = on && lineOf[i] ? lineOf[i].dataset.label : '';
 }
+"""
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j1
+_JS_TABLE = r"""
+// The runs table, sorted by the column clicked (missing values last).
 function runsTable() {
   const T = D.table, tab = el('table', {id: 'runs-table'}, document.getElementById('runs'));
   const head = el('tr', {}, el('thead', {}, tab)), body = el('tbody', {}, tab);
@@ -258,6 +265,11 @@ function runsTable() {
   });
   draw();
 }
+"""
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j2
+_JS_PARALLEL = r"""
+// The parallel coordinates: a path per run, the metric axis doubling as the colour scale, a brush per axis.
 function parallel() {
   const P = D.parallel, n = P.axes.length, W = Math.max(640, 170 * n), H = 380, m = {l: 30, r: 110, t: 34, b: 16};
   const svg = el('svg:svg', {width: W, height: H, viewBox: `0 0 ${W} ${H}`, id: 'pc'}, $('parallel'));
@@ -305,6 +317,11 @@ function parallel() {
   });
   filter();
 }
+"""
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j3
+_JS_IMPORTANCE = r"""
+// The importance chart: a bar per parameter and method, or why there is none.
 function importance() {
   const I = D.importance, box = document.getElementById('importance');
   const PAL = ['#4c72b0', '#dd8452', '#55a868', '#c44e52'];
@@ -326,6 +343,11 @@ function importance() {
   });
   I.notes.forEach(t => el('p', {class: 'note'}, box, t));
 }
+"""
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j4
+_JS_SCATTER = r"""
+// The metric against each parameter: a panel each, a dot per run coloured as its line.
 function scatter() {
   const S = D.scatter, box = document.getElementById('vs'), W = 290, H = 210, m = {l: 62, r: 12, t: 12, b: 40};
   const Y = v => H - m.b - (S.hi > S.lo ? (v - S.lo) / (S.hi - S.lo) : .5) * (H - m.t - m.b);
@@ -347,6 +369,11 @@ function scatter() {
     });
   });
 }
+"""
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j5
+_JS_BEST = r"""
+// The best run per value, a small table per parameter; then everything is drawn.
 function best() {
   const box = document.getElementById('best');
   D.best.forEach(B => {
@@ -358,6 +385,9 @@ function best() {
 runsTable(); parallel(); importance(); scatter(); best();
 document.body.dataset.drawn = 'yes';
 """
+
+# %% ../../nbs/sweep_lib/35_analysis.ipynb #r003j9
+_JS = '\n'.join([_JS_BASE, _JS_TABLE, _JS_PARALLEL, _JS_IMPORTANCE, _JS_SCATTER, _JS_BEST])
 
 # %% ../../nbs/sweep_lib/35_analysis.ipynb #r003s3
 _PAGE = """<!DOCTYPE html>
