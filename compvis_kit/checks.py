@@ -28,7 +28,8 @@ __all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 
 _INT_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I')
 
 def _to_8bit(im):
-    "'L' image from a 16-bit/32-bit integer or float grayscale `im`: ints scaled from 0..65535, floats clipped to 0..255."
+    ("'L' image from a 16-bit/32-bit integer or float grayscale `im`: ints scaled from 0..65535, floats clipped to "
+     "0..255.")
     a = np.asarray(im)
     if im.mode == 'F': a = np.clip(a, 0, 255).round()
     else: a = np.clip(a.astype(np.int64), 0, 65535) >> 8
@@ -148,8 +149,10 @@ def _empty_class_dirs(path:Path):
 class ImageCheck:
     "What `check_images` found under `path`: a `problems` table (fname, problem, detail), `bad` and `odd` files."
     def __init__(self, path, problems, n_files:int, cached=False, excluded=(), left=()):
-        self.path, self.n_files, self.cached, self.excluded, self.left = Path(path), n_files, cached, sorted(excluded), sorted(left)
-        self.problems = pd.DataFrame(list(problems), columns=['fname', 'problem', 'detail']).sort_values('fname', ignore_index=True)
+        self.path, self.n_files, self.cached, self.excluded, self.left = (
+                Path(path), n_files, cached, sorted(excluded), sorted(left))
+        self.problems = pd.DataFrame(list(problems), columns=['fname', 'problem', 'detail']).sort_values(
+                'fname', ignore_index=True)
 
     def _fnames(self, mask): return sorted(self.problems.fname[mask])
     @property
@@ -177,9 +180,12 @@ class ImageCheck:
         if self.cached: s += ' [cached]'
         bad = self.bad
         if bad:
-            s += f"\n  {len(bad)} bad: " + ', '.join(bad[:10]) + (f", ... (+{len(bad)-10} more)" if len(bad) > 10 else '')
+            s += f"\n  {len(bad)} bad: " + ', '.join(bad[:10]) + (f", ... (+{len(bad)-10} more)" if len(bad) > 10
+                                                                  else '')
         if self.excluded: s += f"\n  moved {len(self.excluded)} bad file(s) to {self.path/'_excluded'}"
-        if self.left: s += f"\n  left {len(self.left)} bad file(s) where they are (a read-only folder): the kit's loaders skip them"
+        if self.left:
+            s += (f"\n  left {len(self.left)} bad file(s) where they are (a read-only folder): the kit's loaders skip "
+                  "them")
         return s
 
 # %% ../nbs/01_checks.ipynb #c029
@@ -234,7 +240,8 @@ def _exclude(path:Path, rels):
 
 # %% ../nbs/01_checks.ipynb #c030
 def check_images(path, exclude=False, n_workers=0, progress=None) -> ImageCheck:
-    "Find bad (unusable) and odd (unusual mode) images under `path`; `exclude` moves the bad ones to `path/'_excluded'` (unless `path` is read-only)."
+    ("Find bad (unusable) and odd (unusual mode) images under `path`; `exclude` moves the bad ones to "
+     "`path/'_excluded'` (unless `path` is read-only).")
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     files = scan_files(path)
@@ -243,16 +250,21 @@ def check_images(path, exclude=False, n_workers=0, progress=None) -> ImageCheck:
     rows = [tuple(r) for r in c['problems']] if c else _check_all(path, files, n_workers, progress)
     bad = sorted(r[0] for r in rows if r[1] in BAD_PROBLEMS)
     left = bad if exclude and bad and not _writable(path) else []
-    if left: warnings.warn(f"{path} is read-only: exclude=True leaves its {len(bad)} bad file(s) where they are ({', '.join(bad[:3])}...); "
-                           "the kit's loaders skip them anyway (competition_items), by the check saved in the work folder", stacklevel=2)
+    if left:
+        warnings.warn(f"{path} is read-only: exclude=True leaves its {len(bad)} bad file(s) where they are "
+                      f"({', '.join(bad[:3])}...); "
+                           "the kit's loaders skip them anyway (competition_items), by the check saved in the work "
+                           "folder", stacklevel=2)
     excluded = _exclude(path, bad) if exclude and not left else []
     if excluded:
         ex = set(excluded)
         left_rows = [r for r in rows if r[0] not in ex]
         files = [f for f in files if f.relative_to(path).as_posix() not in ex]
         rows = left_rows + [(r, p, f"{d} (moved to _excluded/)") for r,p,d in rows if r in ex]
-        save_json(dict(signature=_signature(path, files), version=_CHECK_VERSION, n_files=len(files), problems=left_rows), _cache_file(path))
-    elif not c: save_json(dict(signature=sig, version=_CHECK_VERSION, n_files=len(files), problems=rows), _cache_file(path))
+        save_json(dict(signature=_signature(path, files), version=_CHECK_VERSION, n_files=len(files),
+                       problems=left_rows), _cache_file(path))
+    elif not c:
+        save_json(dict(signature=sig, version=_CHECK_VERSION, n_files=len(files), problems=rows), _cache_file(path))
     folders = [(d.relative_to(path).as_posix(), 'empty-class-folder', 'no files') for d in _empty_class_dirs(path)]
     return ImageCheck(path, rows + folders, len(files) + len(excluded), cached=bool(c), excluded=excluded, left=left)
 
@@ -273,12 +285,15 @@ def image_sizes(path_or_files, n_workers=0) -> pd.DataFrame:
     sizes = parallel(_size, files, n_workers=n_workers, threadpool=True) if n_workers else [_size(f) for f in files]
     df = pd.DataFrame([(name(f), *s) for f,s in zip(files, sizes) if s], columns=['fname', 'width', 'height'])
     df.attrs['skipped'] = [name(f) for f,s in zip(files, sizes) if not s]
-    if df.attrs['skipped']: warnings.warn(f"image_sizes: skipped {len(df.attrs['skipped'])} unreadable file(s), e.g. {df.attrs['skipped'][0]}")
+    if df.attrs['skipped']:
+        warnings.warn(f"image_sizes: skipped {len(df.attrs['skipped'])} unreadable file(s), e.g. "
+                      f"{df.attrs['skipped'][0]}")
     return df
 
 # %% ../nbs/01_checks.ipynb #c042
 def size_counts(sizes) -> pd.DataFrame:
-    "(width, height, count) of each distinct size in `sizes` (an `image_sizes` frame or (w, h) pairs), most common first."
+    ("(width, height, count) of each distinct size in `sizes` (an `image_sizes` frame or (w, h) pairs), most common "
+     "first.")
     if not isinstance(sizes, pd.DataFrame): sizes = pd.DataFrame(list(sizes), columns=['width', 'height'])
     c = sizes.value_counts(['width', 'height']).reset_index(name='count')
     return c.sort_values(['count', 'width', 'height'], ascending=[False, True, True], ignore_index=True)

@@ -57,9 +57,11 @@ def git_commit(path=None) -> str|None:
     "Short commit hash of the repo at `path`, with '-dirty' if it has uncommitted changes; None outside git."
     cwd = str(path or project_root())
     try:
-        sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=cwd, capture_output=True, text=True, timeout=10)
+        sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=cwd, capture_output=True, text=True,
+                             timeout=10)
         if sha.returncode: return None
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True,
+                               text=True, timeout=10)
         return sha.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
     except (OSError, subprocess.SubprocessError): return None
 
@@ -98,7 +100,8 @@ def _umask():
 # %% ../nbs/00_core.ipynb #c020s1
 @contextlib.contextmanager
 def atomic_save(fn, mode='wb', **kwargs):
-    "Write `fn` through a temporary file beside it, flushed to disk and renamed into place; on failure `fn` is untouched."
+    ("Write `fn` through a temporary file beside it, flushed to disk and renamed into place; on failure `fn` is "
+     "untouched.")
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=fn.parent, prefix=f'.{fn.name}.', suffix='.tmp'); os.close(fd)
     try:
@@ -109,7 +112,8 @@ def atomic_save(fn, mode='wb', **kwargs):
         os.replace(tmp, fn)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.errno and not e.filename: raise type(e)(e.errno, f"{e.strerror}: writing {fn}") from None
+        if isinstance(e, OSError) and e.errno and not e.filename:
+            raise type(e)(e.errno, f"{e.strerror}: writing {fn}") from None
         raise
 
 # %% ../nbs/00_core.ipynb #c022c
@@ -131,7 +135,8 @@ def load_safetensors(fn, device='cpu') -> dict:
 # %% ../nbs/00_core.ipynb #c024
 @contextlib.contextmanager
 def locked(path):
-    "Hold an exclusive lock on the lock file `path` for the duration of the `with` block; the OS frees it if the process dies."
+    ("Hold an exclusive lock on the lock file `path` for the duration of the `with` block; the OS frees it if the "
+     "process dies.")
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path)): yield
 
@@ -149,7 +154,8 @@ def load_json(path):
 
 # %% ../nbs/00_core.ipynb #c030
 def require(name, extra, pip=None):
-    "Import and return module `name`; if it is missing, an ImportError naming its package `pip` and the compvis-kit `extra`."
+    ("Import and return module `name`; if it is missing, an ImportError naming its package `pip` and the compvis-kit "
+     "`extra`.")
     try: return importlib.import_module(name)
     except ImportError as e:
         pkg = pip or name.split('.')[0]
@@ -158,7 +164,8 @@ def require(name, extra, pip=None):
 
 # %% ../nbs/00_core.ipynb #c033
 class MissingModule:
-    "Stands in for the optional module `name` that did not import: any use raises `require`'s error, naming the `extra`."
+    ("Stands in for the optional module `name` that did not import: any use raises `require`'s error, naming the "
+     "`extra`.")
     def __init__(self, name, extra, pip=None): self.__dict__.update(_args=(name, extra, pip))
     def __getattr__(self, k):
         if k.startswith('__'): raise AttributeError(k)                  # copy, pickle and inspect probe for dunders
@@ -180,21 +187,27 @@ class LazyModule:
 
 # %% ../nbs/00_core.ipynb #r002
 def competition_key(path) -> str:
-    "The name of the competition folder `path` under the work dir: its name, after its parent's unless the parent is `data`."
+    ("The name of the competition folder `path` under the work dir: its name, after its parent's unless the parent is "
+     "`data`.")
     path = Path(path).resolve()
     return path.name if path.parent.name == 'data' else f'{path.parent.name}-{path.name}'
 
 # %% ../nbs/00_core.ipynb #r002s1
 def data_work_dir(path, *parts) -> Path:
-    "The work folder of the data folder `path` (`work/competitions/<competition_key>`: its split, checks, caches, shards) joined with `parts`, created."
+    ("The work folder of the data folder `path` (`work/competitions/<competition_key>`: its split, checks, caches, "
+     "shards) joined with `parts`, created.")
     src, root = str(Path(path).resolve()), work_dir('competitions', competition_key(path))
     fn = root/'source.json'
     with locked(root/'.source.lock'):
         old = load_json(fn).get('path') if fn.exists() else None
         if old and old != src and Path(old).exists():
-            raise ValueError(f"{root} holds what the kit wrote about {old} (its split, checks, caches); {src} has the same key "
-                             f"{root.name!r}, and two folders must not share a split. Set CVK_WORK to another work folder for one of "
-                             f"them, or rename one; if {src} is a copy of {old} that should share its split, delete {fn}")
-        if old and old != src: warnings.warn(f"{root} was made for {old}, which no longer exists: taken as moved to {src}", stacklevel=2)
+            raise ValueError(f"{root} holds what the kit wrote about {old} (its split, checks, caches); {src} has the "
+                             "same key "
+                             f"{root.name!r}, and two folders must not share a split. Set CVK_WORK to another work "
+                             "folder for one of "
+                             f"them, or rename one; if {src} is a copy of {old} that should share its split, delete "
+                             f"{fn}")
+        if old and old != src:
+            warnings.warn(f"{root} was made for {old}, which no longer exists: taken as moved to {src}", stacklevel=2)
         if old != src: save_json(dict(path=src), fn)
     return work_dir('competitions', root.name, *parts)

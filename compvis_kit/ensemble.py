@@ -45,9 +45,12 @@ def align_preds(preds) -> list:
     if src is not None:
         for nm,_,t,_ in res:
             if t is None: continue
-            diff = (t != src[1]) & ~(t.isnan() & src[1].isnan()) if t.is_floating_point() else t != src[1]   # a missing point (NaN) equals itself
+            # a missing point (NaN) equals itself
+            diff = (t != src[1]) & ~(t.isnan() & src[1].isnan()) if t.is_floating_point() else t != src[1]
             if not diff.any(): continue
-            bad = [ref.ids[i] for i in diff.flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i in diff.nonzero().flatten().tolist()]
+            bad = [ref.ids[i] for i
+                   in diff.flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i
+                                                                                               in diff.nonzero().flatten().tolist()]
             raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: "
                              f"{show_first(bad, 10)}")
     targs = None if src is None else src[1]
@@ -77,16 +80,20 @@ def ensemble(preds, weights=None, name='ensemble', method='mean') -> Preds:
     preds = list(preds)
     w = _norm_weights(weights, len(preds))
     al = align_preds(preds)
-    if method != 'mean' and al[0].kind == 'points': raise ValueError(f"points are averaged: method={method!r} has no meaning for coordinates")
+    if method != 'mean' and al[0].kind == 'points':
+        raise ValueError(f"points are averaged: method={method!r} has no meaning for coordinates")
     if method == 'mean': probs = sum(wi*p.probs for wi,p in zip(w, al))
     elif method == 'gmean': probs = sum(wi*p.probs.clamp_min(1e-12).log() for wi,p in zip(w, al)).softmax(1)
     elif method == 'rank':
         r = sum(wi*_rank01(p.probs) for wi,p in zip(w, al)) + 1e-6
         probs = r / r.sum(1, keepdim=True)
     else: raise ValueError(f"method must be 'mean', 'gmean' or 'rank', got {method!r}")
-    details = [{k: p.meta[k] for k in ('run', 'kind', 'tta', 'fold', 'folds', 'members', 'weights') if k in p.meta} for p in preds]
-    meta = dict(name=name, members=[member_name(p,i) for i,p in enumerate(preds)], weights=w, **({'method': method} if method != 'mean' else {}),
-                **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}), **({'details': details} if any(details) else {}))
+    details = [{k: p.meta[k] for k in ('run', 'kind', 'tta', 'fold', 'folds', 'members',
+                                       'weights') if k in p.meta} for p in preds]
+    meta = dict(name=name, members=[member_name(p,i) for i,p in enumerate(preds)], weights=w,
+                **({'method': method} if method != 'mean' else {}),
+                **({'side': al[0].meta['side']} if 'side' in al[0].meta else {}),
+                **({'details': details} if any(details) else {}))
     return Preds(al[0].ids, al[0].vocab, probs, al[0].targs, meta)
 
 # %% ../nbs/10_ensemble.ipynb #c025
@@ -103,12 +110,15 @@ def _metric_fn(metric, kind):
 # %% ../nbs/10_ensemble.ipynb #c025s1
 def _fit_input(preds):
     al = align_preds(preds)
-    if al[0].targs is None: raise ValueError("fitting weights needs targets: pass out-of-fold (validation) predictions, not test predictions")
+    if al[0].targs is None:
+        raise ValueError("fitting weights needs targets: pass out-of-fold (validation) predictions, not test "
+                         "predictions")
     return al, torch.stack([p.probs for p in al]), al[0].targs
 
 # %% ../nbs/10_ensemble.ipynb #c025s2
 def hill_climb_weights(preds, metric=None, n_iter=50) -> list:
-    "Weights of `preds` by greedy ensemble selection with replacement (Caruana et al.), minimising `metric` on their targets."
+    ("Weights of `preds` by greedy ensemble selection with replacement (Caruana et al.), minimising `metric` on their "
+     "targets.")
     al, P, t = _fit_input(preds)
     f = _metric_fn(metric, al[0].kind)
     single = [f(P[i], t) for i in range(len(P))]
@@ -143,12 +153,14 @@ def _parts(targs, n_splits, seed):
     from sklearn.model_selection import StratifiedKFold, KFold
     n = len(targs)
     if n < n_splits: raise ValueError(f"{n} items cannot make {n_splits} parts")
-    if targs.ndim == 1 and torch.bincount(targs).min() >= n_splits: kf = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    if targs.ndim == 1 and torch.bincount(targs).min() >= n_splits:
+        kf = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
     else: kf = KFold(n_splits, shuffle=True, random_state=seed)
     return [test for _, test in kf.split(torch.zeros(n), targs.numpy() if targs.ndim == 1 else None)]
 
 # %% ../nbs/10_ensemble.ipynb #c031s1
-FIT_WEIGHTS = dict(hill_climb=hill_climb_weights, simplex=simplex_weights, equal=lambda preds: [1/len(preds)]*len(preds))
+FIT_WEIGHTS = dict(hill_climb=hill_climb_weights, simplex=simplex_weights,
+                   equal=lambda preds: [1/len(preds)]*len(preds))
 
 # %% ../nbs/10_ensemble.ipynb #c031s2
 def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) -> tuple:
@@ -162,7 +174,9 @@ def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) 
         w = f([p.reindex(train_ids) for p in al], **kwargs); ws.append(w)
         res.append(ensemble([p.reindex(test_ids) for p in al], w))
     out = Preds.concat(res).reindex(al[0].ids)
-    out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)', members=[member_name(p, i) for i, p in enumerate(preds)], cross_fit=dict(n_splits=n_splits, seed=seed))
+    out.meta.update(name=name or f'{getattr(f, "__name__", fit)} (held-out)',
+                    members=[member_name(p, i) for i, p in enumerate(preds)],
+                    cross_fit=dict(n_splits=n_splits, seed=seed))
     return out, ws
 
 # %% ../nbs/10_ensemble.ipynb #c032b
@@ -172,20 +186,27 @@ def score_summary(p) -> str:
 
 # %% ../nbs/10_ensemble.ipynb #c032bs1
 def fit_report(preds, n_splits=5) -> list:
-    "Hill-climb weights of `preds`, printed with the held-out score of fitting them beside equal weights and the best member."
+    ("Hill-climb weights of `preds`, printed with the held-out score of fitting them beside equal weights and the best "
+     "member.")
     w, k = hill_climb_weights(preds), min(n_splits, len(preds[0]))
-    print('fitted weights: ' + ', '.join(f'{n} {x:.3f}' for n, x in zip([member_name(p, i) for i, p in enumerate(preds)], w)))
+    print('fitted weights: ' + ', '.join(f'{n} {x:.3f}' for n,
+                                         x in zip([member_name(p, i) for i, p in enumerate(preds)], w)))
     if k < 2: print(f"held out: {len(preds[0])} item(s) are too few to score the fit on parts it never saw"); return w
-    best = min(preds, key=lambda p: p.mean_error()) if preds[0].kind == 'points' else max(preds, key=lambda p: p.accuracy())
-    print(f"held out ({k} parts, each scored with weights fitted on the others): fitted {score_summary(cross_fit(preds, n_splits=k)[0])}, "
+    best = min(preds, key=lambda p: p.mean_error()) if preds[0].kind == 'points' else max(
+            preds, key=lambda p: p.accuracy())
+    print(f"held out ({k} parts, each scored with weights fitted on the others): fitted "
+          f"{score_summary(cross_fit(preds, n_splits=k)[0])}, "
           f"equal weights {score_summary(ensemble(preds))}, best member {score_summary(best)}")
     return w
 
 # %% ../nbs/10_ensemble.ipynb #c034
 def class_prior(prior, vocab) -> torch.Tensor:
-    "Class frequencies over `vocab` from `prior`: 'uniform', a {class: weight} dict, a list per class, or a `Preds` with targets."
+    ("Class frequencies over `vocab` from `prior`: 'uniform', a {class: weight} dict, a list per class, or a `Preds` "
+     "with targets.")
     if isinstance(prior, str):
-        if prior != 'uniform': raise ValueError(f"prior {prior!r}: use 'uniform', a dict or list of class frequencies, or a Preds with targets")
+        if prior != 'uniform':
+            raise ValueError(f"prior {prior!r}: use 'uniform', a dict or list of class frequencies, or a Preds with "
+                             "targets")
         pr = torch.ones(len(vocab))
     elif isinstance(prior, Preds):
         if prior.targs is None or prior.kind != 'probs': raise ValueError("a Preds used as prior needs class targets")
@@ -196,7 +217,8 @@ def class_prior(prior, vocab) -> torch.Tensor:
     else:
         pr = torch.tensor([float(o) for o in prior])
         if len(pr) != len(vocab): raise ValueError(f"prior has {len(pr)} values for {len(vocab)} classes")
-    if (pr < 0).any() or pr.sum() <= 0: raise ValueError(f"prior frequencies must be >= 0 with a positive sum, got {pr.tolist()}")
+    if (pr < 0).any() or pr.sum() <= 0:
+        raise ValueError(f"prior frequencies must be >= 0 with a positive sum, got {pr.tolist()}")
     return pr / pr.sum()
 
 # %% ../nbs/10_ensemble.ipynb #c034s1
@@ -211,11 +233,14 @@ def balance_priors(preds, prior='uniform', n_iter=200, tol=1e-6, verbose=True) -
         if (m - pr).abs().max() < tol: break
         scale = scale * (pr / m.clamp_min(1e-12))
     q = p * scale; q = q / q.sum(1, keepdim=True)
-    res = Preds(preds.ids, preds.vocab, q.float(), preds.targs, dict(preds.meta, balanced=dict(prior=[round(o, 6) for o in pr.tolist()])))
+    res = Preds(preds.ids, preds.vocab, q.float(), preds.targs,
+                dict(preds.meta, balanced=dict(prior=[round(o, 6) for o in pr.tolist()])))
     if verbose:
-        before, after = torch.bincount(preds.probs.argmax(1), minlength=len(pr)), torch.bincount(res.probs.argmax(1), minlength=len(pr))
+        before, after = torch.bincount(preds.probs.argmax(1), minlength=len(pr)), torch.bincount(
+                res.probs.argmax(1), minlength=len(pr))
         want = pr * len(p)
-        print(f"predicted counts off the prior by {(before - want).abs().sum().item()/2:.0f} items before, {(after - want).abs().sum().item()/2:.0f} after")
+        print(f"predicted counts off the prior by {(before - want).abs().sum().item()/2:.0f} items before, "
+              f"{(after - want).abs().sum().item()/2:.0f} after")
     return res
 
 # %% ../nbs/10_ensemble.ipynb #c038
@@ -223,14 +248,19 @@ def ensemble_report(preds, weights=None) -> pd.DataFrame:
     "Name, weight and scores of each member and of their ensemble; prints the gain over the best member."
     preds = list(preds)
     e = ensemble(preds, weights)
-    if e.targs is None: raise ValueError("ensemble_report needs targets: none of the members has any (test-set predictions?)")
+    if e.targs is None:
+        raise ValueError("ensemble_report needs targets: none of the members has any (test-set predictions?)")
     al = align_preds(preds)
-    if e.kind == 'points': score, name, fmt, better = (lambda p: dict(mean_error=p.mean_error())), 'mean_error', '{:.3f} px', min
-    else: score, name, fmt, better = (lambda p: dict(accuracy=p.accuracy(), error_rate=p.error_rate())), 'accuracy', '{:.4f}', max
+    if e.kind == 'points':
+        score, name, fmt, better = (lambda p: dict(mean_error=p.mean_error())), 'mean_error', '{:.3f} px', min
+    else:
+        score, name, fmt, better = (lambda p: dict(accuracy=p.accuracy(),
+                                                   error_rate=p.error_rate())), 'accuracy', '{:.4f}', max
     rows = [dict(name=nm, weight=w, **score(p)) for nm,w,p in zip(e.meta['members'], e.meta['weights'], al)]
     rows.append(dict(name='ensemble', weight=1.0, **score(e)))
     best = better(rows[:-1], key=lambda r: r[name])
     gain = rows[-1][name] - best[name]
-    print(f"ensemble {name.replace('_', ' ')} {fmt.format(rows[-1][name])} vs best member {fmt.format(best[name])} ({best['name']}): "
+    print(f"ensemble {name.replace('_', ' ')} {fmt.format(rows[-1][name])} vs best member {fmt.format(best[name])} "
+          f"({best['name']}): "
           + (f"{100*gain:+.2f} points" if name == 'accuracy' else f"{gain:+.3f} px"))
     return pd.DataFrame(rows)

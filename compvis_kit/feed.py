@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from PIL import Image
 from fastcore.all import *
 from fastcore.parallel import parallel
-from fastai.vision.all import (TfmdDL, DataLoaders, DisplayedTransform, TensorImage, TensorCategory, Category, IntToFloatTensor,
+from fastai.vision.all import (TfmdDL, DataLoaders, DisplayedTransform, TensorImage, TensorCategory, Category,
+                               IntToFloatTensor,
                                Resize, CropPad, ResizeMethod, default_device)
 from torchvision.io import decode_jpeg as _tv_decode_jpeg, ImageReadMode
 from .core import *
@@ -31,14 +32,18 @@ __all__ = ['jpeg_engine', 'decode_jpegs', 'read_image_bytes', 'decode_batch', 'r
            'FeedDataset', 'FeedDL', 'resize_spec', 'feed_dls', 'feed_test_dl', 'presize_images', 'FeedData']
 
 # %% ../nbs/22_feed.ipynb #c003
-try: from torchcodec.decoders import decode_jpeg as _tc_decode_jpeg     # optional: torchvision 0.29 deprecates its decoders for TorchCodec's
+# optional: torchvision 0.29 deprecates its decoders for TorchCodec's
+try: from torchcodec.decoders import decode_jpeg as _tc_decode_jpeg
 except Exception: _tc_decode_jpeg = None                                # not installed, or built for another torch
 
 # %% ../nbs/22_feed.ipynb #c006
 def jpeg_engine(engine='auto') -> str:
     "The JPEG decoder `engine` resolves to: 'torchcodec' when it imports ('auto' prefers it), else 'torchvision'."
-    if engine not in ('auto', 'torchcodec', 'torchvision'): raise ValueError(f"engine must be 'auto', 'torchcodec' or 'torchvision', got {engine!r}")
-    if engine == 'torchcodec' and _tc_decode_jpeg is None: raise ValueError("engine='torchcodec': torchcodec is not installed (or does not import with this torch): pip install torchcodec")
+    if engine not in ('auto', 'torchcodec', 'torchvision'):
+        raise ValueError(f"engine must be 'auto', 'torchcodec' or 'torchvision', got {engine!r}")
+    if engine == 'torchcodec' and _tc_decode_jpeg is None:
+        raise ValueError("engine='torchcodec': torchcodec is not installed (or does not import with this torch): pip "
+                         "install torchcodec")
     if engine == 'auto': return 'torchcodec' if _tc_decode_jpeg is not None else 'torchvision'
     return engine
 
@@ -58,7 +63,8 @@ def _pil_chw(im) -> torch.Tensor: return torch.from_numpy(np.asarray(im).transpo
 
 # %% ../nbs/22_feed.ipynb #c008s2
 def read_image_bytes(fn):
-    "What a loader worker sends for image `fn`: a JPEG's bytes (1-D uint8), another format decoded (3, h, w), or an error message."
+    ("What a loader worker sends for image `fn`: a JPEG's bytes (1-D uint8), another format decoded (3, h, w), or an "
+     "error message.")
     try: data = np.fromfile(fn, dtype=np.uint8)
     except OSError as e: return f"{fn}: cannot read file ({e})"
     if data[:3].tobytes() == _JPEG_MAGIC: return torch.from_numpy(data)
@@ -67,7 +73,8 @@ def read_image_bytes(fn):
 
 # %% ../nbs/22_feed.ipynb #c008s3
 def decode_batch(xs, names, device='cpu', engine='auto') -> tuple:
-    "Images of a batch `xs` (from `read_image_bytes`) on `device`: the JPEGs in one call; and `{index: error}` for those that failed."
+    ("Images of a batch `xs` (from `read_image_bytes`) on `device`: the JPEGs in one call; and `{index: error}` for "
+     "those that failed.")
     out, errs = [None]*len(xs), {}
     jpg = [i for i, x in enumerate(xs) if isinstance(x, torch.Tensor) and x.ndim == 1]
     for i, x in enumerate(xs):
@@ -79,7 +86,8 @@ def decode_batch(xs, names, device='cpu', engine='auto') -> tuple:
     for i, r in zip(jpg, res):
         if r is None:
             try: r = decode_jpegs([xs[i]], device, engine)[0]
-            except Exception:                                  # what the JPEG decoder refuses PIL may still read (or name the fault)
+            # what the JPEG decoder refuses PIL may still read (or name the fault)
+            except Exception:
                 try: r = _pil_chw(load_image(io.BytesIO(xs[i].numpy().tobytes()))).to(device)
                 except ValueError as e: errs[i] = f"{names[i]}: cannot read image ({e.__cause__ or e})"; continue
         out[i] = r
@@ -90,11 +98,13 @@ _METHODS = ('squish', 'crop', 'pad')
 
 # %% ../nbs/22_feed.ipynb #c012s1
 def _crop_box(h, w, size, method, pcts=(0.5, 0.5)) -> tuple:
-    "fastai's crop (left, top, width, height) of an h x w image for `method` and target `size` (h, w); it may reach outside (padding)."
+    ("fastai's crop (left, top, width, height) of an h x w image for `method` and target `size` (h, w); it may reach "
+     "outside (padding).")
     sh, sw = size
     if method == 'squish': return 0, 0, w, h
     if method == 'pad': return (w - sw)//2, (h - sh)//2, sw, sh                 # CropPad: tl = (orig - size) // 2
-    m = w/sw if w/sw < h/sh else h/sh                                          # Resize crop: the largest box of the target's shape
+    # Resize crop: the largest box of the target's shape
+    m = w/sw if w/sw < h/sh else h/sh
     cw, ch = int(m*sw), int(m*sh)
     return int(pcts[0]*(w - cw)), int(pcts[1]*(h - ch)), cw, ch
 
@@ -110,18 +120,22 @@ def _crop_pad(x, l, t, cw, ch):
 
 # %% ../nbs/22_feed.ipynb #c012s3
 def resize_images(imgs, size, method='squish', train=False) -> torch.Tensor:
-    "Images `imgs` (list of uint8 (c, h, w)) brought to `size` as fastai's `Resize`/`CropPad` would on PIL images (`train`: random crop), stacked."
+    ("Images `imgs` (list of uint8 (c, h, w)) brought to `size` as fastai's `Resize`/`CropPad` would on PIL images "
+     "(`train`: random crop), stacked.")
     if method not in _METHODS: raise ValueError(f"resize method must be one of {list(_METHODS)}, got {method!r}")
     size = (size, size) if isinstance(size, int) else tuple(size)
     rnd = train and method == 'crop'
-    crops = [_crop_pad(x, *_crop_box(*x.shape[-2:], size, method, (random.random(), random.random()) if rnd else (0.5, 0.5))) for x in imgs]
+    crops = [_crop_pad(x,
+                       *_crop_box(*x.shape[-2:], size, method,
+                                  (random.random(), random.random()) if rnd else (0.5, 0.5))) for x in imgs]
     groups = defaultdict(list)
     for i, c in enumerate(crops): groups[tuple(c.shape)].append(i)
     out = [None]*len(crops)
     for shp, idx in groups.items():
         b = torch.stack([crops[i] for i in idx])
         if shp[-2:] != size:
-            b = F.interpolate(b.float(), size=size, mode='bilinear', antialias=True, align_corners=False).round_().clamp_(0, 255).to(torch.uint8)
+            b = F.interpolate(b.float(), size=size, mode='bilinear', antialias=True,
+                              align_corners=False).round_().clamp_(0, 255).to(torch.uint8)
         if len(groups) == 1: return b
         for j, i in enumerate(idx): out[i] = b[j]
     return torch.stack(out)
@@ -133,7 +147,8 @@ class FeedBatch:
     def __len__(self): return len(self.xs)
     def __repr__(self): return f'FeedBatch({len(self)} images)'
     def __getstate__(self):
-        "Pickled (from a worker) as one buffer of all the JPEG bytes: one shared-memory tensor per batch, not one per image."
+        ("Pickled (from a worker) as one buffer of all the JPEG bytes: one shared-memory tensor per batch, not one per "
+         "image.")
         jpg = [i for i, x in enumerate(self.xs) if isinstance(x, torch.Tensor) and x.ndim == 1]
         buf = torch.cat([self.xs[i] for i in jpg]) if jpg else torch.zeros(0, dtype=torch.uint8)
         return dict(names=self.names, jpg=jpg, lens=[len(self.xs[i]) for i in jpg], buf=buf,
@@ -145,7 +160,8 @@ class FeedBatch:
 
 # %% ../nbs/22_feed.ipynb #c018s1
 class FeedDecode(DisplayedTransform):
-    "Batch transform: decode a `FeedBatch` on the device in one call and resize to `size` by `method`; undecodable images skipped and counted."
+    ("Batch transform: decode a `FeedBatch` on the device in one call and resize to `size` by `method`; undecodable "
+     "images skipped and counted.")
     order = 0
     def __init__(self, size, method='squish', engine='auto'):
         if method not in _METHODS: raise ValueError(f"resize must be one of {list(_METHODS)}, got {method!r}")
@@ -177,7 +193,8 @@ class FeedDataset(IndexDataset):
 
 # %% ../nbs/22_feed.ipynb #c021s2
 class FeedDL(TfmdDL):
-    "A fastai `TfmdDL` whose workers only read image files; its `FeedDecode` batch transform decodes each batch on `device`."
+    ("A fastai `TfmdDL` whose workers only read image files; its `FeedDecode` batch transform decodes each batch on "
+     "`device`.")
     def create_batch(self, b):
         ds, idx = self.dataset, list(b)
         x = FeedBatch([read_image_bytes(ds.files[i]) for i in idx], [ds.files[i] for i in idx])
@@ -192,17 +209,23 @@ class FeedDL(TfmdDL):
 
 # %% ../nbs/22_feed.ipynb #c023
 def resize_spec(item_tfms=None, size=None, resize='squish') -> tuple:
-    "(size, method) of the feed from `size` and `resize`, or from a kit item transform (`Resize` squish/crop, `CropPad` zeros)."
+    ("(size, method) of the feed from `size` and `resize`, or from a kit item transform (`Resize` squish/crop, "
+     "`CropPad` zeros).")
     if item_tfms is None:
-        if size is None: raise ValueError("feed_dls needs size= (and resize=) or item_tfms=Resize(...)/CropPad(...): images of a batch must share a size")
+        if size is None:
+            raise ValueError("feed_dls needs size= (and resize=) or item_tfms=Resize(...)/CropPad(...): images of a "
+                             "batch must share a size")
         if resize not in _METHODS: raise ValueError(f"resize must be one of {list(_METHODS)}, got {resize!r}")
         return size, resize
     t = L(item_tfms)
-    if len(t) != 1: raise ValueError(f"feed_dls takes one resize item transform, got {list(t)}: move other transforms to batch_tfms")
+    if len(t) != 1:
+        raise ValueError(f"feed_dls takes one resize item transform, got {list(t)}: move other transforms to batch_tfms")
     t = t[0]
     if type(t).__name__ == 'CropPad' and t.pad_mode == 'zeros': return (t.size[1], t.size[0]), 'pad'
-    if type(t).__name__ == 'Resize' and t.method in (ResizeMethod.Squish, ResizeMethod.Crop): return (t.size[1], t.size[0]), str(t.method)
-    raise ValueError(f"feed_dls cannot run item transform {t!r} on the device: use Resize(size, method='squish'|'crop') or CropPad(size, pad_mode='zeros')")
+    if type(t).__name__ == 'Resize' and t.method in (ResizeMethod.Squish, ResizeMethod.Crop):
+        return (t.size[1], t.size[0]), str(t.method)
+    raise ValueError(f"feed_dls cannot run item transform {t!r} on the device: use Resize(size, "
+                     "method='squish'|'crop') or CropPad(size, pad_mode='zeros')")
 
 # %% ../nbs/22_feed.ipynb #c023s1
 def _label_idx(items, vocab):
@@ -211,29 +234,38 @@ def _label_idx(items, vocab):
 
 # %% ../nbs/22_feed.ipynb #c023s2
 @delegates(shared_split, but=['path', 'items', 'force', 'col', 'seed'])
-def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, bs=64, fold=0, device=None, num_workers=None,
-             engine='auto', presize=None, items=None, split_col=None, split_seed=None, dl_kwargs=None, **kwargs) -> DataLoaders:
-    "fastai `DataLoaders` for competition folder `path` that decode and resize each batch on `device` (default: the GPU if any)."
+def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, bs=64, fold=0, device=None,
+             num_workers=None,
+             engine='auto', presize=None, items=None, split_col=None, split_seed=None, dl_kwargs=None,
+             **kwargs) -> DataLoaders:
+    ("fastai `DataLoaders` for competition folder `path` that decode and resize each batch on `device` (default: the "
+     "GPU if any).")
     path = Path(path)
     layout = {k: kwargs.pop(k) for k in list(kwargs) if k in LAYOUT_ARGS}
     bad = [k for k in kwargs if k not in ('valid_pct', 'n_folds', 'per_class')]
-    if bad: raise TypeError(f"feed_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
+    if bad:
+        raise TypeError(f"feed_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; "
+                        "DataLoader ones go in dl_kwargs")
     size, method = resize_spec(item_tfms, size, resize)
     items = fold_split(shared_split(path, items, col=split_col, seed=split_seed, **kwargs, **layout), fold)
     task = task_for(items)
-    if task.kind == 'points': raise ValueError(f"feed_dls supports classification; {task!r} needs point-aware resizing: use competition_dls")
+    if task.kind == 'points':
+        raise ValueError(f"feed_dls supports classification; {task!r} needs point-aware resizing: use competition_dls")
     vocab = task.vocab(items)
     files = presize_images(path, items.fname, presize).files if presize else None
     def ds(valid):
         m = (items.is_valid == valid).values
-        return FeedDataset(path, items[m], _label_idx(items[m], vocab), vocab, None if files is None else [files[f] for f in items.fname[m]], split_idx=int(valid))
+        return FeedDataset(path, items[m], _label_idx(items[m], vocab), vocab,
+                           None if files is None else [files[f] for f in items.fname[m]], split_idx=int(valid))
     device = default_device() if device is None else torch.device(device)
     nw = default_workers() if num_workers is None else num_workers
     after = [FeedDecode(size, method, engine), IntToFloatTensor(), *L(batch_tfms)]
-    train = FeedDL(ds(False), bs=bs, shuffle=True, drop_last=True, num_workers=nw, after_batch=after, device=device, **(dl_kwargs or {}))
+    train = FeedDL(ds(False), bs=bs, shuffle=True, drop_last=True, num_workers=nw, after_batch=after, device=device,
+                   **(dl_kwargs or {}))
     valid = train.new(dataset=ds(True), bs=bs*2, shuffle=False, drop_last=False)
     dls = DataLoaders(train, valid, path=path, device=device)
-    dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab, dls.feed = items, layout, fold, task, vocab, dict(size=size, method=method, engine=jpeg_engine(engine), presize=presize)
+    dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab, dls.feed = (
+            items, layout, fold, task, vocab, dict(size=size, method=method, engine=jpeg_engine(engine), presize=presize))
     return dls
 
 # %% ../nbs/22_feed.ipynb #c023s3
@@ -244,7 +276,8 @@ def skipped(self:DataLoaders) -> list:
 
 # %% ../nbs/22_feed.ipynb #c023s4
 def feed_test_dl(dls, path=None, **kwargs):
-    "A loader over the test images of feed `dls`'s folder, in sample-submission order (centre crops); its `.ids` are the image ids."
+    ("A loader over the test images of feed `dls`'s folder, in sample-submission order (centre crops); its `.ids` are "
+     "the image ids.")
     path = Path(path or dls.path)
     t = test_items(path, **getattr(dls, 'layout', {}))
     pz = (getattr(dls, 'feed', None) or {}).get('presize')
@@ -274,7 +307,8 @@ def _presize_chunk(jobs, size, method, quality): return [_presize_one(s, d, size
 
 # %% ../nbs/22_feed.ipynb #c025s3
 def presize_images(path, fnames, size, method='short', quality=95, n_workers=None) -> AttrDict:
-    "Images `fnames` (relative to `path`) resized once to `size` by `method` ('short' or 'squish') into a cache; the cached `files`."
+    ("Images `fnames` (relative to `path`) resized once to `size` by `method` ('short' or 'squish') into a cache; the "
+     "cached `files`.")
     if method not in _PRESIZE: raise ValueError(f"presize method must be one of {list(_PRESIZE)}, got {method!r}")
     path, fnames = Path(path), list(fnames)
     root = data_work_dir(path, 'cache', f'presize-{method}-{size}')
@@ -291,7 +325,8 @@ def presize_images(path, fnames, size, method='short', quality=95, n_workers=Non
         n_workers = default_workers() if n_workers is None else n_workers
         chunks = [todo[i:i+200] for i in range(0, len(todo), 200)]
         jobs = [[(path/f, root/(f + '.jpg')) for f in c] for c in chunks]
-        it = parallel(_presize_chunk, jobs, size=size, method=method, quality=quality, n_workers=n_workers, progress=False) if n_workers and len(chunks) > 1 \
+        it = parallel(_presize_chunk, jobs, size=size, method=method, quality=quality, n_workers=n_workers,
+                      progress=False) if n_workers and len(chunks) > 1 \
              else map(partial(_presize_chunk, size=size, method=method, quality=quality), jobs)
         errs = {}
         for c, res in zip(chunks, it):
@@ -299,22 +334,27 @@ def presize_images(path, fnames, size, method='short', quality=95, n_workers=Non
                 if e: errs[f] = e; files[f] = str(path/f); man.pop(f, None)
                 else: man[f] = keys[f]
         if todo: save_json(man, mf)
-    if errs: warnings.warn(f"presize: {len(errs)} image(s) could not be read and stay uncached: {list(errs.values())[:3]}")
+    if errs:
+        warnings.warn(f"presize: {len(errs)} image(s) could not be read and stay uncached: {list(errs.values())[:3]}")
     return AttrDict(files=files, done=len(todo) - len(errs), reused=len(fnames) - len(todo), skipped=errs, folder=root)
 
 # %% ../nbs/22_feed.ipynb #c037
 class FeedData(ImageData):
-    "How `train` reads image files through the feed (`feed_dls`): workers read bytes, batches decoded and resized on the device."
+    ("How `train` reads image files through the feed (`feed_dls`): workers read bytes, batches decoded and resized on "
+     "the device.")
     def __init__(self, size=None, resize='squish', item_tfms=None, engine='auto', presize=None, **kwargs):
         super().__init__(item_tfms, False, **kwargs)
         self.size, self.resize, self.engine, self.presize = size, resize, engine, presize
-        resize_spec(item_tfms, size, resize)                          # bad sizes and transforms refused now, before a run starts
-    def __repr__(self): return f"FeedData(size={self.size!r}, resize={self.resize!r}, engine={self.engine!r}, presize={self.presize!r})"
+        # bad sizes and transforms refused now, before a run starts
+        resize_spec(item_tfms, size, resize)
+    def __repr__(self):
+        return f"FeedData(size={self.size!r}, resize={self.resize!r}, engine={self.engine!r}, presize={self.presize!r})"
     def spec(self):
         size, method = resize_spec(self.item_tfms, self.size, self.resize)
         return dict(kind='feed', size=size, resize=method, engine=jpeg_engine(self.engine), presize=self.presize)
     def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None):
-        return feed_dls(path, self.size, self.resize, self.item_tfms, batch_tfms, bs, fold, num_workers=num_workers, engine=self.engine,
+        return feed_dls(path, self.size, self.resize, self.item_tfms, batch_tfms, bs, fold, num_workers=num_workers,
+                        engine=self.engine,
                         presize=self.presize, **self.kwargs)
     def test_dl(self, dls, path=None): return feed_test_dl(dls, path)
 

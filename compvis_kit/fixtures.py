@@ -51,8 +51,13 @@ def _write_layout(dest, kind, x, train, test):
     (dest/te_dir).mkdir(parents=True, exist_ok=True)
     for r in test.itertuples(): Image.fromarray(x[r.i]).save(dest/te_dir/f'{r.id}.png')
     idc, lc = ('id', 'breed') if kind == 'dogbreed' else ('image_id', 'label')
-    if kind != 'folders': train[['id', 'label']].set_axis([idc, lc], axis=1).to_csv(dest/('labels.csv' if kind == 'dogbreed' else 'train.csv'), index=False)
-    test.assign(label=FIXTURE_CLASSES[0])[['id', 'label']].set_axis([idc, lc], axis=1).to_csv(dest/'sample_submission.csv', index=False)
+    if kind != 'folders':
+        train[['id', 'label']].set_axis([idc, lc],
+                                        axis=1).to_csv(dest/('labels.csv' if kind == 'dogbreed' else 'train.csv'),
+                                                       index=False)
+    test.assign(label=FIXTURE_CLASSES[0])[['id', 'label']].set_axis([idc, lc],
+                                                                    axis=1).to_csv(
+                                                                            dest/'sample_submission.csv', index=False)
     test[['id', 'label']].set_axis([idc, lc], axis=1).to_csv(solution_path(dest), index=False)
 
 # %% ../nbs/14_fixtures.ipynb #c005s3
@@ -73,7 +78,8 @@ def layout_fixtures(dest, n_per_class=10, n_test=10, seed=0, layouts=LAYOUTS) ->
 
 # %% ../nbs/14_fixtures.ipynb #c008
 def hf_cache_weights(arch, src, cache_dir=None) -> Path:
-    "Write weights from the file `src` into the HF cache (`cache_dir` or the default) where timm's `pretrained=True` looks."
+    ("Write weights from the file `src` into the HF cache (`cache_dir` or the default) where timm's `pretrained=True` "
+     "looks.")
     hub_id = timm.create_model(arch, pretrained=False).pretrained_cfg.get('hf_hub_id')
     if not hub_id: raise ValueError(f"timm has no Hugging Face hub id for {arch!r}")
     repo, rev = Path(cache_dir or hf_constants.HF_HUB_CACHE)/('models--' + hub_id.replace('/', '--')), '0'*40

@@ -70,12 +70,14 @@ def per_class_accuracy(preds) -> pd.DataFrame:
 # %% ../nbs/17_interpret.ipynb #c021
 def _check_k(k, n):
     if k is None: return n
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive integer or None, got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer or None, got {k!r}")
     return min(int(k), n)
 
 # %% ../nbs/17_interpret.ipynb #c021s1
 def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
-    "The `k` items with the largest (or smallest) loss: class `Preds` by -log p(actual), point `Preds` by mean point error."
+    ("The `k` items with the largest (or smallest) loss: class `Preds` by -log p(actual), point `Preds` by mean point "
+     "error.")
     if not isinstance(preds, Preds): raise TypeError(f"expected a Preds, got {type(preds).__name__}")
     preds._need_targs()
     k = _check_k(k, preds.n)
@@ -90,14 +92,16 @@ def top_losses(preds, k=9, largest=True) -> pd.DataFrame:
     else:
         err = preds.point_errors()
         df = pd.DataFrame(dict(image_id=preds.ids, error_px=err.nanmean(1).numpy(),
-                               worst_point=np.array(preds.vocab, dtype=object)[err.nan_to_num(-1).argmax(1).numpy()]))   # missing points (NaN) skipped
+                               # missing points (NaN) skipped
+                               worst_point=np.array(preds.vocab, dtype=object)[err.nan_to_num(-1).argmax(1).numpy()]))
         col = 'error_px'
     return df.sort_values(col, ascending=not largest, kind='stable', ignore_index=True).head(k)
 
 # %% ../nbs/17_interpret.ipynb #c025
 @delegates(find_layout)
 def item_files(ids, path, items=None, **kwargs) -> list:
-    "The image file of each of `ids`: found in `items` (image_id, fname relative to `path`), by default the competition's."
+    ("The image file of each of `ids`: found in `items` (image_id, fname relative to `path`), by default the "
+     "competition's.")
     path, ids, where = Path(path), [str(o) for o in ids], []
     if items is None:
         tables = []
@@ -108,7 +112,8 @@ def item_files(ids, path, items=None, **kwargs) -> list:
                 where.append(f"{f.__name__} (failed: {e})")
         items = pd.concat(tables) if tables else pd.DataFrame(columns=['image_id', 'fname'])
     elif not isinstance(items, pd.DataFrame) or not {'image_id', 'fname'} <= set(items.columns):
-        raise ValueError(f"items must be a DataFrame with columns image_id and fname, got {getattr(items, 'columns', type(items).__name__)!r}")
+        raise ValueError("items must be a DataFrame with columns image_id and fname, got "
+                         f"{getattr(items, 'columns', type(items).__name__)!r}")
     else: where = ['items']
     fn = dict(zip(items.image_id.astype(str)[::-1], items.fname[::-1]))    # the first row of an id wins
     missing = [o for o in ids if o not in fn]
@@ -120,18 +125,21 @@ def item_files(ids, path, items=None, **kwargs) -> list:
 # %% ../nbs/17_interpret.ipynb #c028
 @delegates(find_layout)
 def plot_top_losses(preds, path, k=9, items=None, ncols=3, figsize=None, largest=True, **kwargs):
-    "Grid of the images of the `k` worst items of `preds` (see `top_losses`), found by id in competition `path` or `items`."
+    ("Grid of the images of the `k` worst items of `preds` (see `top_losses`), found by id in competition `path` or "
+     "`items`.")
     import matplotlib.pyplot as plt
     top = top_losses(preds, k, largest=largest)
     if not len(top): raise ValueError(f"{preds!r} has no items: nothing to plot")
     files = item_files(top.image_id, path, items, **kwargs)
     n = len(top); ncols = max(1, min(ncols, n)); nrows = math.ceil(n / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (3*ncols, 3.4*nrows + 0.4), squeeze=False, layout='constrained')
+    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (3*ncols, 3.4*nrows + 0.4), squeeze=False,
+                            layout='constrained')
     for ax in axs.ravel()[n:]: fig.delaxes(ax)
     pos = {o: i for i, o in enumerate(preds.ids)}
     for ax, r, fn in zip(axs.ravel(), top.itertuples(index=False), files):
         ax.imshow(np.asarray(load_image(fn))); ax.set_xticks([]); ax.set_yticks([])
-        if preds.kind == 'probs': ax.set_title(f"{r.image_id}\n{r.actual}/{r.predicted}/{r.loss:.2f}/{r.p_actual:.2f}", fontsize=9)
+        if preds.kind == 'probs':
+            ax.set_title(f"{r.image_id}\n{r.actual}/{r.predicted}/{r.loss:.2f}/{r.p_actual:.2f}", fontsize=9)
         else:
             i = pos[r.image_id]
             ax.scatter(*preds.targs[i].T.numpy(), marker='o', facecolors='none', edgecolors='lime', s=30)

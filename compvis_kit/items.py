@@ -23,21 +23,25 @@ CSV_SEPS = (',', '\t', ';')
 
 # %% ../nbs/02_items.ipynb #c005s1
 def sniff_sep(fn) -> str:
-    "The delimiter of the CSV `fn`: whichever of comma, tab and semicolon splits its header into the most fields (comma on a tie)."
+    ("The delimiter of the CSV `fn`: whichever of comma, tab and semicolon splits its header into the most fields "
+     "(comma on a tie).")
     with open(fn, encoding='utf-8-sig', newline='') as f: head = f.readline().rstrip('\r\n')
     n = {s: len(next(csv.reader([head], delimiter=s), [])) for s in CSV_SEPS}
     return max(n, key=n.get)
 
 # %% ../nbs/02_items.ipynb #c005s2
 def read_csv_text(fn, what='CSV') -> pd.DataFrame:
-    "Every cell of the CSV `fn` (comma, tab or semicolon; BOM, CRLF) as the text in the file: `NA`, `001`, `1e5` stay themselves, an empty cell is ''."
+    ("Every cell of the CSV `fn` (comma, tab or semicolon; BOM, CRLF) as the text in the file: `NA`, `001`, `1e5` stay "
+     "themselves, an empty cell is ''.")
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f"{what} {fn}: no such file")
     try:
         sep = sniff_sep(fn)
         df = pd.read_csv(fn, dtype=str, keep_default_na=False, sep=sep, encoding='utf-8-sig')
-    except UnicodeDecodeError as e: raise ValueError(f"{what} {fn}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except pd.errors.EmptyDataError: raise ValueError(f"{what} {fn} is empty: expected a header row and one row per item") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{what} {fn}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{what} {fn} is empty: expected a header row and one row per item") from None
     except pd.errors.ParserError as e: raise ValueError(f"{what} {fn}: not a valid CSV ({e})") from None
     df.columns = [str(c).strip() for c in df.columns]
     df.attrs['sep'] = sep
@@ -50,14 +54,17 @@ def solution_path(path) -> Path:
 
 # %% ../nbs/02_items.ipynb #c010
 def build_competition(dest, params, write, force=False) -> Path:
-    "Build the generated competition folder `dest` once: `write(tmp)` fills a temporary folder and returns the test answers."
+    ("Build the generated competition folder `dest` once: `write(tmp)` fills a temporary folder and returns the test "
+     "answers.")
     dest, stamp = Path(dest), Path(dest)/'cvk_dataset.json'
     with locked(dest.with_name(f'.{dest.name}.lock')):
         if stamp.exists() and not force:
             if load_json(stamp) == params: return dest
-            raise FileExistsError(f"{dest} was built with {load_json(stamp)}, not {params}: pass force=True or another dest")
+            raise FileExistsError(f"{dest} was built with {load_json(stamp)}, not {params}: pass force=True or another "
+                                  "dest")
         if dest.exists() and any(dest.iterdir()) and not stamp.exists() and not force:
-            raise FileExistsError(f"{dest} exists and was not built by the kit (no cvk_dataset.json): pass force=True to replace it")
+            raise FileExistsError(f"{dest} exists and was not built by the kit (no cvk_dataset.json): pass force=True "
+                                  "to replace it")
         tmp = dest.with_name(f'.{dest.name}.tmp-{os.getpid()}')
         shutil.rmtree(tmp, ignore_errors=True)
         try:
@@ -70,7 +77,8 @@ def build_competition(dest, params, write, force=False) -> Path:
     return dest
 
 # %% ../nbs/02_items.ipynb #c013
-TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv', 'landmarks.csv'), ('train_images', 'train', 'images'), ('test_images', 'test')
+TRAIN_CSVS, TRAIN_FOLDERS, TEST_FOLDERS = ('train.csv', 'labels.csv', 'landmarks.csv'), (
+        'train_images', 'train', 'images'), ('test_images', 'test')
 
 # %% ../nbs/02_items.ipynb #c013s1
 class Layout(AttrDict):
@@ -78,7 +86,8 @@ class Layout(AttrDict):
     def __repr__(self): return 'Layout(' + ', '.join(f'{k}={v!r}' for k, v in self.items()) + ')'
 
 # %% ../nbs/02_items.ipynb #c013s2
-def find_layout(path, folder=None, csv_fname=None, suff='', test_folder=None, sample_csv='sample_submission.csv') -> Layout:
+def find_layout(path, folder=None, csv_fname=None, suff='', test_folder=None,
+                sample_csv='sample_submission.csv') -> Layout:
     "The `Layout` of the competition folder `path`: the arguments given, else the usual names that exist."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"{path}: no such folder")
@@ -89,12 +98,14 @@ def find_layout(path, folder=None, csv_fname=None, suff='', test_folder=None, sa
         folder = first(TRAIN_FOLDERS, Path.is_dir if csv_fname else lambda d: bool(class_folders(d)))
         if folder is None:
             want = f"{csv_fname} and an image folder" if csv_fname else "class folders or a train.csv/labels.csv"
-            raise FileNotFoundError(f"{path}: no training images found: expected {want} in one of {list(TRAIN_FOLDERS)}; "
+            raise FileNotFoundError(f"{path}: no training images found: expected {want} in one of "
+                                    f"{list(TRAIN_FOLDERS)}; "
                                     "name them with folder= (and csv_fname=)")
     elif not (path/folder).is_dir(): raise FileNotFoundError(f"{path}: no folder {folder!r} (folder=)")
     if test_folder is None: test_folder = first(TEST_FOLDERS, Path.is_dir) or folder
     elif not (path/test_folder).is_dir(): raise FileNotFoundError(f"{path}: no folder {test_folder!r} (test_folder=)")
-    return Layout(csv_fname=csv_fname, folder=str(folder), suff=suff or '', test_folder=str(test_folder), sample_csv=sample_csv)
+    return Layout(csv_fname=csv_fname, folder=str(folder), suff=suff or '', test_folder=str(test_folder),
+                  sample_csv=sample_csv)
 
 # %% ../nbs/02_items.ipynb #c015
 IMAGE_SUFFIXES = ('.jpg', '.png', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.JPG', '.PNG', '.JPEG')
@@ -126,20 +137,25 @@ def point_names(columns) -> list:
 
 # %% ../nbs/02_items.ipynb #c018s3
 def point_columns(columns, fn='CSV') -> tuple:
-    "Point names among `columns` (any case) and {`<name>_x`/`<name>_y`: original column}; raises on a coordinate without its partner."
+    ("Point names among `columns` (any case) and {`<name>_x`/`<name>_y`: original column}; raises on a coordinate "
+     "without its partner.")
     ax = {}
     for c in columns:
         if (p := point_col(c)) is None: continue
-        if p in ax: raise ValueError(f"{fn}: columns {ax[p]!r} and {c!r} are both the {p[1]} of point {p[0]!r}: drop or rename one")
+        if p in ax:
+            raise ValueError(f"{fn}: columns {ax[p]!r} and {c!r} are both the {p[1]} of point {p[0]!r}: drop or rename "
+                             "one")
         ax[p] = c
     names = list(dict.fromkeys(n for n, _ in ax))
     if (alone := [c for (n, a), c in ax.items() if (n, 'y' if a == 'x' else 'x') not in ax]):
-        raise ValueError(f"{fn}: point column(s) {alone} without a partner (each <name>_x needs its <name>_y): rename or drop them")
+        raise ValueError(f"{fn}: point column(s) {alone} without a partner (each <name>_x needs its <name>_y): rename "
+                         "or drop them")
     return names, {f'{n}_{a}': ax[n, a] for n in names for a in 'xy'}
 
 # %% ../nbs/02_items.ipynb #c018s4
 def id_column(columns):
-    "The id column among `columns`: the first named like an image id (`ID_COLS`, any case), else the first that is not a coordinate."
+    ("The id column among `columns`: the first named like an image id (`ID_COLS`, any case), else the first that is "
+     "not a coordinate.")
     cols = list(columns)
     key = lambda c: str(c).strip().lower().replace('-', '_').replace(' ', '_')
     for k in ID_COLS:
@@ -148,7 +164,8 @@ def id_column(columns):
 
 # %% ../nbs/02_items.ipynb #c018s5
 def _target_cols(df, fn, id_col=None, label_col=None):
-    "The id column of `df` (read from `fn`), its targets (a label column, or point names) and {internal: original} point columns."
+    ("The id column of `df` (read from `fn`), its targets (a label column, or point names) and {internal: original} "
+     "point columns.")
     cols = list(df.columns)
     for c in (id_col, label_col):
         if c is not None and c not in cols: raise ValueError(f"{fn}: no column {c!r} (columns: {cols})")
@@ -159,7 +176,8 @@ def _target_cols(df, fn, id_col=None, label_col=None):
         if names: return i, names, orig
     if label_col is None and not rest:
         hint = ": is it separated by something other than comma, tab or semicolon?" if len(cols) == 1 else ''
-        raise ValueError(f"{fn}: expected an id and a label column or point columns (<name>_x, <name>_y), got {cols}{hint}")
+        raise ValueError(f"{fn}: expected an id and a label column or point columns (<name>_x, <name>_y), got "
+                         f"{cols}{hint}")
     return i, label_col or ('label' if 'label' in cols else rest[0]), {}
 
 # %% ../nbs/02_items.ipynb #c021
@@ -172,23 +190,28 @@ def show_list(xs, k=10) -> str:
 
 # %% ../nbs/02_items.ipynb #c021s2
 def _coords(df, fn, cols, orig, sep=','):
-    "The point columns `cols` of `df` as floats, NaN where a cell is empty or `nan`; raises on text, inf and half points."
+    ("The point columns `cols` of `df` as floats, NaN where a cell is empty or `nan`; raises on text, inf and half "
+     "points.")
     txt = df[cols].apply(lambda s: s.str.strip())
     if sep == ';': txt = txt.apply(lambda s: s.str.replace(r'^(-?\d+),(\d+)$', r'\1.\2', regex=True))   # decimal commas
     miss = (txt == '') | (txt.apply(lambda s: s.str.lower()) == 'nan')
     num = txt.apply(pd.to_numeric, errors='coerce')
-    if (bad := _lines((num.isna() & ~miss).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not numbers on lines {show_list(bad)}")
-    if (bad := _lines(np.isinf(num).any(axis=1))): raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {show_list(bad)}")
+    if (bad := _lines((num.isna() & ~miss).any(axis=1))):
+        raise ValueError(f"{fn}: coordinates that are not numbers on lines {show_list(bad)}")
+    if (bad := _lines(np.isinf(num).any(axis=1))):
+        raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {show_list(bad)}")
     half = miss[cols[0::2]].values != miss[cols[1::2]].values
     if (bad := _lines(half.any(1))):
         r, j = np.argwhere(half)[0]; x, y = cols[2*j:2*j+2]; have, lack = (x, y) if miss[y].iloc[r] else (y, x)
-        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {show_list(bad)} (line {bad[0]}: "
+        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {show_list(bad)} (line "
+                         f"{bad[0]}: "
                          f"{orig.get(have, have)} given, {orig.get(lack, lack)} empty): give both or leave both empty")
     return num.astype(float)
 
 # %% ../nbs/02_items.ipynb #c021s3
 def _check_rows(df, fn, i, targets, orig=None, sep=','):
-    "Raise on empty ids or labels, conflicting duplicates and bad coordinates; return (`df` without exact repeats nor pointless rows, repeats, pointless)."
+    ("Raise on empty ids or labels, conflicting duplicates and bad coordinates; return (`df` without exact repeats nor "
+     "pointless rows, repeats, pointless).")
     pts = isinstance(targets, list)
     cols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
     if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {show_list(bad)}")
@@ -197,19 +220,22 @@ def _check_rows(df, fn, i, targets, orig=None, sep=','):
         df = df.assign(**_coords(df, fn, cols, orig or {}, sep))
         empty = df[cols].isna().all(axis=1)
         none, df = df[empty], df[~empty]
-    elif (bad := _lines((df[cols[0]].str.strip() == ''))): raise ValueError(f"{fn}: empty label on lines {show_list(bad)}")
+    elif (bad := _lines((df[cols[0]].str.strip() == ''))):
+        raise ValueError(f"{fn}: empty label on lines {show_list(bad)}")
     dup = df[i].duplicated(keep=False)
     if dup.any():
         clash = df[dup].groupby(i)[cols].nunique(dropna=False).gt(1).any(axis=1)
         if clash.any():
             ex = [f"{k!r} on lines {(df.index[df[i] == k] + 2).tolist()}" for k in clash.index[clash][:5]]
-            raise ValueError(f"{fn}: {int(clash.sum())} id(s) listed more than once with different targets: {'; '.join(ex)}")
+            raise ValueError(f"{fn}: {int(clash.sum())} id(s) listed more than once with different targets: "
+                             f"{'; '.join(ex)}")
     keep = ~df[i].duplicated()
     return df[keep], int((~keep).sum()), [(l, o) for l, o in zip(none.index + 2, none[i])] if len(none) else []
 
 # %% ../nbs/02_items.ipynb #c023c
 def _check_inside(path, items, fn, names, orig, lines, margin=0.5):
-    "Raise if a point of `items` lies more than `margin` of its image's width/height beyond an edge (sizes from image headers)."
+    ("Raise if a point of `items` lies more than `margin` of its image's width/height beyond an edge (sizes from image "
+     "headers).")
     if not len(items) or margin is None: return
     files = [path/f for f in items.fname]
     with warnings.catch_warnings():                 # unreadable images: skipped here, named by check_images
@@ -221,8 +247,10 @@ def _check_inside(path, items, fn, names, orig, lines, margin=0.5):
     if not out.any(): return
     r, j, a = np.argwhere(out)[0]; c = f"{names[j]}_{'xy'[a]}"; w, h = wh[r, 0]
     bad = [lines[k] for k in np.flatnonzero(out.any((1, 2)))]
-    raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines {show_list(bad)}: line {lines[r]}, "
-                     f"id {items.image_id.iloc[r]!r}: {orig.get(c, c)}={p[r, j, a]:g} but {items.fname.iloc[r]} is {w:.0f}x{h:.0f} pixels")
+    raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines "
+                     f"{show_list(bad)}: line {lines[r]}, "
+                     f"id {items.image_id.iloc[r]!r}: {orig.get(c, c)}={p[r, j, a]:g} but {items.fname.iloc[r]} is "
+                     f"{w:.0f}x{h:.0f} pixels")
 
 # %% ../nbs/02_items.ipynb #c024
 def _folder_items(path, lay):
@@ -232,7 +260,8 @@ def _folder_items(path, lay):
         for f in sorted(d.iterdir()):
             if not f.is_file() or f.name.startswith('.'): continue
             rel = f.relative_to(path).as_posix()
-            if lay.suff and not f.name.endswith(lay.suff): skipped[rel] = f"name does not end with suff={lay.suff!r}"; continue
+            if lay.suff and not f.name.endswith(lay.suff):
+                skipped[rel] = f"name does not end with suff={lay.suff!r}"; continue
             rows.append((f.name[:len(f.name)-len(lay.suff)] if lay.suff else f.name, rel, d.name))
     items = pd.DataFrame(rows, columns=['image_id', 'fname', 'label'])
     if not len(items): raise ValueError(f"{tr}: no class folders with files (expected {lay.folder}/<label>/<image>)")
@@ -250,14 +279,18 @@ def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
     n0 = len(df)
     df, n_rep, none = _check_rows(df, fn, i, targets, orig, sep)
     if n_rep: print(f"{fn.name}: dropped {n_rep} repeated row(s) (same id, same targets)")
-    if n0 and not len(df): raise ValueError(f"{fn}: none of its {n0} rows gives a point: every coordinate cell is empty")
+    if n0 and not len(df):
+        raise ValueError(f"{fn}: none of its {n0} rows gives a point: every coordinate cell is empty")
     find = image_resolver(path/lay.folder, lay.suff)
     fs = df[i].map(find)
     if fs.isna().all() and len(df):
-        raise FileNotFoundError(f"none of the {len(df)} ids in {fn} has an image in {path/lay.folder} (e.g. {df[i].iloc[0]!r}"
+        raise FileNotFoundError(f"none of the {len(df)} ids in {fn} has an image in {path/lay.folder} (e.g. "
+                                f"{df[i].iloc[0]!r}"
                                 f"{f' + {lay.suff!r}' if lay.suff else ''}): check folder= and suff=")
     skipped = {f'{lay.folder}/{o}{lay.suff}': f'listed in {lay.csv_fname}, no such file' for o in df[i][fs.isna()]}
-    for l, o in none: skipped[f'{lay.folder}/{find(o) or o + lay.suff}'] = f'line {l} of {lay.csv_fname}: no point given (all cells empty)'
+    for l, o in none:
+        skipped[f'{lay.folder}/{find(o) or o + lay.suff}'] = (f'line {l} of {lay.csv_fname}: no point given (all cells '
+                                                              'empty)')
     pts = isinstance(targets, list)
     tcols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
     items = pd.DataFrame(dict(image_id=df[i], fname=lay.folder + '/' + fs))
@@ -266,18 +299,23 @@ def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
     if not pts: return items, skipped, {}
     _check_inside(path, items, fn, targets, orig, lines, point_margin)
     miss = int(items[tcols[0::2]].isna().values.sum())
-    if miss: print(f"{fn.name}: {miss} of {len(items)*len(targets)} points missing (empty cells), in {int(items[tcols[0::2]].isna().any(axis=1).sum())} "
+    if miss:
+        print(f"{fn.name}: {miss} of {len(items)*len(targets)} points missing (empty cells), in "
+              f"{int(items[tcols[0::2]].isna().any(axis=1).sum())} "
                    f"of {len(items)} rows: kept, the loss and metrics skip them")
-    if none: print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {show_list([l for l, _ in none])}")
+    if none:
+        print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {show_list([l for l, _ in none])}")
     return items, skipped, dict(point_cols=orig, missing_points=miss, rows_without_points=len(none))
 
 # %% ../nbs/02_items.ipynb #c025
 @delegates(find_layout)
 def competition_items(path, check=True, id_col=None, label_col=None, point_margin=0.5, **kwargs) -> pd.DataFrame:
-    "Training items of the competition folder `path` in any layout (see `find_layout`): image_id, fname, and label or points."
+    ("Training items of the competition folder `path` in any layout (see `find_layout`): image_id, fname, and label or "
+     "points.")
     path = Path(path)
     lay = find_layout(path, **kwargs)
-    items, skipped, info = _csv_items(path, lay, id_col, label_col, point_margin) if lay.csv_fname else _folder_items(path, lay)
+    items, skipped, info = _csv_items(path, lay, id_col, label_col,
+                                      point_margin) if lay.csv_fname else _folder_items(path, lay)
     if check:
         bad = set(check_images(path).bad)
         for f in items.fname[items.fname.isin(bad)]: skipped[f] = 'failed check_images'
@@ -296,7 +334,9 @@ def test_items(path, **kwargs) -> pd.DataFrame:
     sub = read_csv_text(path/lay.sample_csv, 'sample submission')
     ids = sub[id_column(sub.columns)]
     fs = ids.map(image_resolver(path/lay.test_folder, lay.suff))
-    if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in {path/lay.test_folder}: {show_list(ids[fs.isna()])}")
+    if fs.isna().any():
+        raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in "
+                                f"{path/lay.test_folder}: {show_list(ids[fs.isna()])}")
     res = pd.DataFrame(dict(image_id=ids.values, fname=(lay.test_folder + '/' + fs).values))
     bad = res.fname.isin(set(check_images(path).bad))
     if bad.any(): raise ValueError(f"test images that cannot be read: {show_list(res.fname[bad])}")

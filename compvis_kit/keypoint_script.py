@@ -20,10 +20,13 @@ __all__ = ['on_device', 'resume_weights', 'keypoint_schedule', 'keypoint_stage',
 # %% ../nbs/24_keypoint_script.ipynb #c005
 @contextmanager
 def on_device(gpu=False):
-    "Train on CUDA if `gpu` (an error if there is none), else on the CPU even where CUDA exists; fastai's default device put back."
+    ("Train on CUDA if `gpu` (an error if there is none), else on the CPU even where CUDA exists; fastai's default "
+     "device put back.")
     import torch
     from fastai.torch_core import defaults
-    if gpu and not torch.cuda.is_available(): raise ValueError("--gpu: no CUDA device here (torch.cuda.is_available() is False); leave out --gpu to train on the CPU")
+    if gpu and not torch.cuda.is_available():
+        raise ValueError("--gpu: no CUDA device here (torch.cuda.is_available() is False); leave out --gpu to train on "
+                         "the CPU")
     old = defaults.use_cuda
     defaults.use_cuda = bool(gpu)
     try: yield torch.device('cuda' if gpu else 'cpu')
@@ -31,30 +34,36 @@ def on_device(gpu=False):
 
 # %% ../nbs/24_keypoint_script.ipynb #c008
 def resume_weights(pm, data, model) -> tuple:
-    "The (file, state dict) that `-pm` `pm` names (a run folder, a run name on `data`, a .safetensors file), checked against `model`."
+    ("The (file, state dict) that `-pm` `pm` names (a run folder, a run name on `data`, a .safetensors file), checked "
+     "against `model`.")
     from compvis_kit.runs import runs_dir, load_run
     from compvis_kit.models import read_state_dict, weights_mismatch
     p = Path(pm)
     if not p.exists() and (runs_dir(data)/pm).is_dir(): p = runs_dir(data)/pm
     if not p.exists():
         have = sorted(d.name for d in runs_dir(data).iterdir() if (d/'run.json').is_file())
-        raise FileNotFoundError(f"-pm {pm}: no such file, run folder, or run named {pm!r} in {runs_dir(data)}{did_you_mean(pm, have)}")
+        raise FileNotFoundError(f"-pm {pm}: no such file, run folder, or run named {pm!r} in "
+                                f"{runs_dir(data)}{did_you_mean(pm, have)}")
     if p.is_dir():
         r = load_run(p)
-        if r.get('task') != 'points': raise ValueError(f"-pm {p}: a {r.get('task')} run ({r.get('arch')}), not a keypoint run")
+        if r.get('task') != 'points':
+            raise ValueError(f"-pm {p}: a {r.get('task')} run ({r.get('arch')}), not a keypoint run")
         p = p/'model.safetensors'
     sd, msd = read_state_dict(p), model.state_dict()
     if set(sd) != set(msd) or any(sd[k].shape != msd[k].shape for k in msd):
-        raise ValueError(f"-pm {p}: these weights do not fit this keypoint model (weights of another task or arch?): {weights_mismatch(sd, msd)}")
+        raise ValueError(f"-pm {p}: these weights do not fit this keypoint model (weights of another task or arch?): "
+                         f"{weights_mismatch(sd, msd)}")
     return p, sd
 
 # %% ../nbs/24_keypoint_script.ipynb #c009
 def keypoint_schedule(start=None, patience=1, factor=0.316, bar=True):
-    "A `train` schedule: from the weights `start` (if given), plain `fit` with `PlateauLR(patience, factor)`, the best epoch's weights kept."
+    ("A `train` schedule: from the weights `start` (if given), plain `fit` with `PlateauLR(patience, factor)`, the "
+     "best epoch's weights kept.")
     from compvis_kit.recipes import KeepBest
     def f(learn, epochs, lr, cbs):
         if start is not None: learn.model.load_state_dict(start)
-        if not bar: learn.logger = noop                                           # no bars, no raw log lists: `EpochEcho`'s lines
+        # no bars, no raw log lists: `EpochEcho`'s lines
+        if not bar: learn.logger = noop
         with (learn.no_bar() if not bar else nullcontext()):
             learn.fit_plateau(epochs, lr, patience, factor, cbs=[*L(cbs), KeepBest('valid_loss')])
     f.__name__ = f.__qualname__ = f'keypoint_stage(plateau patience={patience} factor={factor}, best epoch kept, AdamW)'
@@ -63,9 +72,11 @@ def keypoint_schedule(start=None, patience=1, factor=0.316, bar=True):
 # %% ../nbs/24_keypoint_script.ipynb #c010
 _POINT_TFMS = dict(do_flip=False, max_rotate=10, max_zoom=1.1, max_lighting=0.3)
 
-def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=None, arch='resnet18', half=True, wd=0.05,
+def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=None, arch='resnet18', half=True,
+                   wd=0.05,
                    patience=1, factor=0.316, mode=None, cbs=None, bar=True):
-    "One stage of the keypoint script: `train` `arch` on the keypoint folder `data` ('' = the kit's, sized by `mode`) from `pm`'s weights; the `Run`."
+    ("One stage of the keypoint script: `train` `arch` on the keypoint folder `data` ('' = the kit's, sized by `mode`) "
+     "from `pm`'s weights; the `Run`.")
     from fastai.vision.all import aug_transforms
     from compvis_kit.items import competition_items
     from compvis_kit.tasks import task_for
@@ -74,12 +85,17 @@ def keypoint_stage(data='', epochs=10, lr=3e-4, bs=32, name=None, gpu=False, pm=
     data = Path(data) if data else keypoints_cfg(mode).path
     if not data.is_dir(): raise FileNotFoundError(f"-d {data}: no such folder")
     task = task_for(competition_items(data, check=False))
-    if task.kind != 'points': raise ValueError(f"-d {data}: a {type(task).__name__.lower()} competition, not a keypoint one")
+    if task.kind != 'points':
+        raise ValueError(f"-d {data}: a {type(task).__name__.lower()} competition, not a keypoint one")
     mk = dict(channels=(32, 64, 128, 256), stem_width=32) if half and arch.startswith('resnet') else {}
     with on_device(gpu):
-        fn, start = resume_weights(pm, data, ImageData().model_for(arch, len(task.names), task='points', **mk)) if pm else (None, None)
-        run = train(data, arch, batch_tfms=[task.flip_tfm(), *aug_transforms(**_POINT_TFMS)], epochs=epochs, lr=lr, bs=bs, name=name,
-                    schedule=keypoint_schedule(start, patience, factor, bar), wd=wd, model_kwargs=mk, cache=True, cbs=cbs,
+        fn, start = resume_weights(pm, data,
+                                   ImageData().model_for(arch, len(task.names), task='points', **mk)) if pm else (
+                                           None, None)
+        run = train(data, arch, batch_tfms=[task.flip_tfm(), *aug_transforms(**_POINT_TFMS)], epochs=epochs, lr=lr,
+                    bs=bs, name=name,
+                    schedule=keypoint_schedule(start, patience, factor, bar), wd=wd, model_kwargs=mk, cache=True,
+                    cbs=cbs,
                     precision=None if gpu else 'fp32')
     rec = load_json(run.path/'run.json')
     rec.update(resumed_from=str(fn) if fn else None, wd=wd, opt='AdamW')
@@ -95,31 +111,40 @@ _WRITEUP_FLAGS = {'-b': '--bs', '-e': '--epochs', '-lr': '--lr', '-d': '--data',
 def cvk_keypoints(
     bs:int=32,                # (-b) Batch size
     epochs:int=10,            # (-e) Epochs of this stage
-    lr:float=3e-4,            # (-lr) Learning rate (AdamW); lowered by --factor after --patience+1 epochs without a better validation loss
+    # (-lr) Learning rate (AdamW); lowered by --factor after --patience+1 epochs without a better validation loss
+    lr:float=3e-4,
     data:str='',              # (-d) Keypoint competition folder ('' = the kit's generated faces, sized by --mode)
     name:str=None,            # (-n) Run name (default: ARCH-<date>-<time>)
     gpu:bool=False,           # Train on CUDA (an error if there is none); else on the CPU
-    pm:str=None,              # (-pm) Previous stage's best weights: a run folder, a run name on the same data, or a .safetensors file
+    # (-pm) Previous stage's best weights: a run folder, a run name on the same data, or a .safetensors file
+    pm:str=None,
     arch:str='resnet18',      # timm architecture of the keypoint model (a stride-8 feature map, soft-argmax head)
-    half:bool=True,           # --no-half: full-width ResNets (channels 64..512) instead of the half width (32..256) of the keypoints workflow
+    # --no-half: full-width ResNets (channels 64..512) instead of the half width (32..256) of the keypoints workflow
+    half:bool=True,
     wd:float=0.05,            # Weight decay (decoupled: AdamW)
     patience:int=1,           # Epochs without improvement the plateau schedule waits, as PyTorch's ReduceLROnPlateau
     factor:float=0.316,       # What the plateau schedule multiplies the rate by
-    mode:Annotated[str, "Size of the kit's folder when --data is '' (default: this machine's)", dict(choices=list(RUN_MODES))]=None,
+    mode:Annotated[str, "Size of the kit's folder when --data is '' (default: this machine's)",
+                   dict(choices=list(RUN_MODES))]=None,
 ):
-    "One stage of the keypoint contest's recipe: AdamW, the plateau schedule, the best epoch kept; -pm resumes from a previous stage."
+    ("One stage of the keypoint contest's recipe: AdamW, the plateau schedule, the best epoch kept; -pm resumes from a "
+     "previous stage.")
     echo = os.environ.get('CVK_ECHO')
-    os.environ['CVK_ECHO'] = '1'                                                # a line per epoch instead of progress bars
+    # a line per epoch instead of progress bars
+    os.environ['CVK_ECHO'] = '1'
     try: r = keypoint_stage(data, epochs, lr, bs, name, gpu, pm, arch, half, wd, patience, factor, mode, bar=False)
     finally:
         if echo is None: del os.environ['CVK_ECHO']
         else: os.environ['CVK_ECHO'] = echo
     h = [e['valid_loss'] for e in r.history]
-    print(f"{r.name}: mean point error {r.metrics['mean_error_px']:.3f} px ({r.metrics['error']:.2f}% of the side), TTA "
-          f"{r.metrics['tta_mean_error_px']:.3f} px; best epoch {h.index(min(h))+1} of {len(h)}" + (f"; resumed from {r.resumed_from}" if r.resumed_from else ''))
+    print(f"{r.name}: mean point error {r.metrics['mean_error_px']:.3f} px ({r.metrics['error']:.2f}% of the side), "
+          "TTA "
+          f"{r.metrics['tta_mean_error_px']:.3f} px; best epoch {h.index(min(h))+1} of {len(h)}"
+          + (f"; resumed from {r.resumed_from}" if r.resumed_from else ''))
     print(f"best weights: {r.path/'model.safetensors'}")
 
 # %% ../nbs/24_keypoint_script.ipynb #c011s2
 def cvk_keypoints_main(argv=None) -> int:
-    "The `cvk-keypoints` console script: `cvk_keypoints` with the write-up's flags (`-b -e -lr -d -n -pm`) beside the long ones; the exit status."
+    ("The `cvk-keypoints` console script: `cvk_keypoints` with the write-up's flags (`-b -e -lr -d -n -pm`) beside the "
+     "long ones; the exit status.")
     return cvk_keypoints.cli(argv)

@@ -10,7 +10,8 @@ import os, hashlib, contextlib
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from fastai.vision.all import (PILImage, ImageBlock, CategoryBlock, DataBlock, ColReader, ColSplitter, DataLoaders, TfmdDL,
+from fastai.vision.all import (PILImage, ImageBlock, CategoryBlock, DataBlock, ColReader, ColSplitter, DataLoaders,
+                               TfmdDL,
                                Pipeline, TensorImage, TensorCategory, TensorPoint, Category, IntToFloatTensor)
 from fastcore.parallel import parallel
 from .core import *
@@ -42,12 +43,17 @@ LAYOUT_ARGS = ('folder', 'csv_fname', 'suff', 'test_folder', 'sample_csv')
 
 # %% ../nbs/06_loaders.ipynb #c006s1
 def competition_dls(path, item_tfms=None, batch_tfms=None, bs=64, fold=0, num_workers=None, cache=False, items=None,
-                    valid_pct=None, n_folds=None, per_class=None, split_col=None, split_seed=None, dl_kwargs=None, **layout) -> DataLoaders:
-    "fastai `DataLoaders` for competition folder `path` (any layout: `folder`, `csv_fname`, `suff`...) validating on fold `fold`."
+                    valid_pct=None, n_folds=None, per_class=None, split_col=None, split_seed=None, dl_kwargs=None,
+                    **layout) -> DataLoaders:
+    ("fastai `DataLoaders` for competition folder `path` (any layout: `folder`, `csv_fname`, `suff`...) validating on "
+     "fold `fold`.")
     path = Path(path)
     bad = [k for k in layout if k not in LAYOUT_ARGS]
-    if bad: raise TypeError(f"competition_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; DataLoader ones go in dl_kwargs")
-    items = shared_split(path, items, valid_pct=valid_pct, n_folds=n_folds, per_class=per_class, col=split_col, seed=split_seed, **layout)
+    if bad:
+        raise TypeError(f"competition_dls got unexpected arguments {bad}: layout arguments are {list(LAYOUT_ARGS)}; "
+                        "DataLoader ones go in dl_kwargs")
+    items = shared_split(path, items, valid_pct=valid_pct, n_folds=n_folds, per_class=per_class, col=split_col,
+                         seed=split_seed, **layout)
     items = fold_split(items, fold)
     task = task_for(items)
     task.check_tfms(item_tfms, batch_tfms)
@@ -121,18 +127,22 @@ def image_array(path, fnames, item_tfms=None, n_workers=None) -> np.ndarray:
     path, fnames = Path(path), list(fnames)
     tfms = Pipeline(L(item_tfms), split_idx=1)
     st = [os.stat(path/f) for f in fnames]
-    key = hashlib.sha1(repr((fnames, [(o.st_size, o.st_mtime_ns) for o in st], [repr(t) for t in L(item_tfms)])).encode()).hexdigest()[:16]
-    if (path/'.cvk_cache'/f'{key}.npy').exists(): return np.load(path/'.cvk_cache'/f'{key}.npy', mmap_mode='r')   # an older kit's cache
+    key = hashlib.sha1(repr((fnames, [(o.st_size, o.st_mtime_ns) for o in st],
+                             [repr(t) for t in L(item_tfms)])).encode()).hexdigest()[:16]
+    # an older kit's cache
+    if (path/'.cvk_cache'/f'{key}.npy').exists(): return np.load(path/'.cvk_cache'/f'{key}.npy', mmap_mode='r')
     fn = data_work_dir(path, 'cache')/f'{key}.npy'
     if fn.exists(): return np.load(fn, mmap_mode='r')
     n_workers = default_workers() if n_workers is None else n_workers
     chunks = [fnames[i:i+500] for i in range(0, len(fnames), 500)]
-    it = parallel(_decode_chunk, [[path/f for f in c] for c in chunks], tfms=tfms, n_workers=n_workers, progress=False) if n_workers \
+    it = parallel(_decode_chunk, [[path/f for f in c] for c in chunks], tfms=tfms, n_workers=n_workers,
+                  progress=False) if n_workers \
          else map(partial(_decode_chunk, tfms=tfms), [[path/f for f in c] for c in chunks])
     arrs = [a for c in progress(it, 'decoding images', total=len(chunks)) for a in c]
     shapes = {a.shape for a in arrs}
     if len(shapes) > 1:
-        raise ValueError(f"cache=True needs item_tfms that give every image one size (e.g. Resize(224)); got {sorted(shapes)[:5]}")
+        raise ValueError("cache=True needs item_tfms that give every image one size (e.g. Resize(224)); got "
+                         f"{sorted(shapes)[:5]}")
     with atomic_save(fn) as f: np.save(f, np.stack(arrs))
     return np.load(fn, mmap_mode='r')
 
@@ -151,7 +161,8 @@ def array_dataset(path, items, item_tfms=None, vocab=None) -> ArrayDataset:
 
 # %% ../nbs/06_loaders.ipynb #c015
 def cached_dls(path, items, item_tfms=None, batch_tfms=None, bs=64, device=None, vocab=None) -> DataLoaders:
-    "fastai `DataLoaders` over pre-decoded images of the split `items` (with `is_valid`); see `competition_dls(cache=True)`."
+    ("fastai `DataLoaders` over pre-decoded images of the split `items` (with `is_valid`); see "
+     "`competition_dls(cache=True)`.")
     path = Path(path)
     vocab = vocab or sorted(items.label.unique())
     tr, va = (array_dataset(path, items[items.is_valid == v], item_tfms, vocab) for v in (False, True))
@@ -168,13 +179,15 @@ def dl_files(dl, path=None) -> list:
     "The image files of loader `dl`'s items, in loader order (relative names resolved against `path`)."
     items = dl.items
     if isinstance(items, pd.DataFrame):
-        if path is None: raise ValueError("dl_files: this loader's items are relative to the competition folder: pass path=")
+        if path is None:
+            raise ValueError("dl_files: this loader's items are relative to the competition folder: pass path=")
         return [Path(path)/f for f in items.fname]
     return [Path(o) for o in items]
 
 # %% ../nbs/06_loaders.ipynb #c022s1
 def competition_test_dl(dls, path=None, **kwargs):
-    "A test `DataLoader` over the test images of `dls`'s folder in sample-submission order; its `.ids` are the image ids."
+    ("A test `DataLoader` over the test images of `dls`'s folder in sample-submission order; its `.ids` are the image "
+     "ids.")
     path = Path(path or dls.path)
     t = test_items(path, **getattr(dls, 'layout', {}))
     if isinstance(dls.valid, ArrayDL):

@@ -54,9 +54,11 @@ def _head_names(model):
 
 # %% ../nbs/07_models.ipynb #c006s2
 def weights_mismatch(sd, msd, n=5) -> str:
-    "What differs between the state dicts `sd` (a file's) and `msd` (a model's): keys missing, unexpected, of another shape."
+    ("What differs between the state dicts `sd` (a file's) and `msd` (a model's): keys missing, unexpected, of another "
+     "shape.")
     missing, extra = [k for k in msd if k not in sd], [k for k in sd if k not in msd]
-    shapes = [f'{k} {tuple(sd[k].shape)} in the file vs {tuple(msd[k].shape)} in the model' for k in msd if k in sd and sd[k].shape != msd[k].shape]
+    shapes = [f'{k} {tuple(sd[k].shape)} in the file vs {tuple(msd[k].shape)} in the model' for k in msd if k in sd
+              and sd[k].shape != msd[k].shape]
     parts = [f'{len(missing)} keys missing from the file (e.g. {missing[:n]})' if missing else '',
              f'{len(extra)} keys not in the model (e.g. {extra[:n]})' if extra else '',
              f'{len(shapes)} of another shape (e.g. {shapes[:n]})' if shapes else '']
@@ -71,13 +73,18 @@ def load_weights(model, src, by='auto') -> dict:
     if by == 'name' or (by == 'auto' and len(named) >= 0.9*len(msd)): mapping, how = named, 'name'
     else:
         a, b = list(sd.items()), list(msd.items())
-        if len(a) != len(b): raise ValueError(f"{getattr(src, 'name', 'weights')}: {len(a)} tensors vs the model's {len(b)}: cannot map in order "
-                                              f"(weights for another architecture?); by name: {weights_mismatch(sd, msd)}")
+        if len(a) != len(b):
+            raise ValueError(f"{getattr(src, 'name', 'weights')}: {len(a)} tensors vs the model's {len(b)}: cannot map "
+                             "in order "
+                                              "(weights for another architecture?); by name: "
+                                              f"{weights_mismatch(sd, msd)}")
         mapping, bad = {}, []
         for (k1, v1), (k2, v2) in zip(a, b):
             if v1.shape == v2.shape: mapping[k2] = v1
             elif k2 not in head: bad.append(f'{k1} {tuple(v1.shape)} -> {k2} {tuple(v2.shape)}')
-        if bad: raise ValueError(f"weights do not map in order onto the model; first mismatches: {bad[:3]}; by name: {weights_mismatch(sd, msd)}")
+        if bad:
+            raise ValueError(f"weights do not map in order onto the model; first mismatches: {bad[:3]}; by name: "
+                             f"{weights_mismatch(sd, msd)}")
         how = 'order'
     skipped = [k for k in msd if k not in mapping]
     if not mapping: raise ValueError("no tensor of the weights fits the model")
@@ -99,7 +106,8 @@ def timm_weights_file(arch, src) -> Path:
     return save_state_dict(model.state_dict(), fn)
 
 # %% ../nbs/07_models.ipynb #c015
-TV_ARCHS = ('alexnet', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d',
+TV_ARCHS = ('alexnet', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d',
+            'resnext101_32x8d',
             'wide_resnet50_2', 'densenet121', 'densenet161', 'densenet169', 'densenet201')
 
 # %% ../nbs/07_models.ipynb #c015s1
@@ -107,12 +115,14 @@ def _tv_name(arch):
     name = arch.removeprefix('torchvision.')
     if name not in TV_ARCHS:
         close = difflib.get_close_matches(name, TV_ARCHS, n=3, cutoff=0.5)
-        raise ValueError(f"unknown torchvision architecture {arch!r}: the kit makes {', '.join(TV_ARCHS)}" + (f"; did you mean {', '.join(close)}?" if close else ''))
+        raise ValueError(f"unknown torchvision architecture {arch!r}: the kit makes {', '.join(TV_ARCHS)}"
+                         + (f"; did you mean {', '.join(close)}?" if close else ''))
     return name
 
 # %% ../nbs/07_models.ipynb #c015s2
 def check_arch(arch) -> str:
-    "`arch` if timm knows it (or it is `torchvision.<name>` of a classic `tv_model` makes); else a `ValueError` listing the closest names."
+    ("`arch` if timm knows it (or it is `torchvision.<name>` of a classic `tv_model` makes); else a `ValueError` "
+     "listing the closest names.")
     if arch.startswith('torchvision.'): return _tv_name(arch) and arch
     if timm.is_model(arch): return arch
     if arch in TV_ARCHS: raise ValueError(f"{arch!r} is a torchvision architecture: write 'torchvision.{arch}'")
@@ -125,19 +135,24 @@ _POOLS = dict(avg='avg', max='max', concat='catavgmax', catavgmax='catavgmax')
 
 # %% ../nbs/07_models.ipynb #c015s4
 def timm_model(arch, n_out, pretrained=False, weights=None, cache_dir=None, pool=None, **kwargs) -> nn.Module:
-    "timm `arch` (or `torchvision.<name>`) with `n_out` outputs, from scratch, `pretrained`, or local `weights`; `pool`: None (the model's own), 'avg', 'max', 'concat'."
+    ("timm `arch` (or `torchvision.<name>`) with `n_out` outputs, from scratch, `pretrained`, or local `weights`; "
+     "`pool`: None (the model's own), 'avg', 'max', 'concat'.")
     check_arch(arch)
     if arch.startswith('torchvision.'): return tv_model(arch, n_out, pretrained=pretrained, weights=weights, pool=pool)
     if pool is not None:
-        if pool not in _POOLS: raise ValueError(f"pool must be None (the model's own), 'avg', 'max' or 'concat', got {pool!r}")
+        if pool not in _POOLS:
+            raise ValueError(f"pool must be None (the model's own), 'avg', 'max' or 'concat', got {pool!r}")
         kwargs['global_pool'] = _POOLS[pool]
     if weights is not None: kwargs['pretrained_cfg_overlay'] = dict(file=str(timm_weights_file(arch, weights)))
-    if not (pretrained or weights is not None): return timm.create_model(arch, pretrained=False, num_classes=n_out, **kwargs)
+    if not (pretrained or weights is not None):
+        return timm.create_model(arch, pretrained=False, num_classes=n_out, **kwargs)
     try: model = timm.create_model(arch, pretrained=True, num_classes=n_out, cache_dir=cache_dir, **kwargs)
     except Exception as e:
         if weights is not None: raise
-        raise FileNotFoundError(f"no pretrained weights for {arch!r} in the timm/HF cache and none downloadable ({type(e).__name__}). "
-                                "Pass weights=<file> (a .safetensors, .pth or .bin of this network, any parameter names).") from None
+        raise FileNotFoundError(f"no pretrained weights for {arch!r} in the timm/HF cache and none downloadable "
+                                f"({type(e).__name__}). "
+                                "Pass weights=<file> (a .safetensors, .pth or .bin of this network, any parameter "
+                                "names).") from None
     return zero_head(model)
 
 # %% ../nbs/07_models.ipynb #c015s5
@@ -160,16 +175,20 @@ class TVClassifier(nn.Module):
         super().__init__()
         self.arch = name
         if name.startswith(('resnet', 'resnext', 'wide_resnet')):
-            self.body = nn.Sequential(OrderedDict((k, getattr(net, k)) for k in ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')))
+            self.body = nn.Sequential(OrderedDict((k, getattr(net, k)) for k in (
+                    'conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')))
             own, nf, c = nn.Sequential(net.avgpool, nn.Flatten()), net.fc.in_features, net.fc.in_features
             self.groups = [r'body\.(conv1|bn1)\.', *[rf'body\.layer{i}\.' for i in range(1, 5)]]
         elif name.startswith('densenet'):
             self.body = nn.Sequential(net.features, nn.ReLU())
-            own, nf, c = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), net.classifier.in_features, net.classifier.in_features
-            self.groups = [r'body\.0\.(conv0|norm0)\.', *[rf'body\.0\.(denseblock{i}|transition{i})\.' for i in range(1, 5)], r'body\.0\.norm5\.']
+            own, nf, c = nn.Sequential(nn.AdaptiveAvgPool2d(1),
+                                       nn.Flatten()), net.classifier.in_features, net.classifier.in_features
+            self.groups = [r'body\.0\.(conv0|norm0)\.',
+                           *[rf'body\.0\.(denseblock{i}|transition{i})\.' for i in range(1, 5)], r'body\.0\.norm5\.']
         else:                                                                               # alexnet
             self.body = net.features
-            own, nf, c = nn.Sequential(net.avgpool, nn.Flatten(), *list(net.classifier)[:-1]), net.classifier[-1].in_features, 256
+            own, nf, c = nn.Sequential(net.avgpool, nn.Flatten(),
+                                       *list(net.classifier)[:-1]), net.classifier[-1].in_features, 256
             self.groups = [r'body\.0\.', r'body\.3\.', r'body\.(6|8|10)\.']
         if pool is None: self.pool, n = own, nf
         else: self.pool, k = _pool(pool); n = c*k
@@ -191,11 +210,13 @@ class TVClassifier(nn.Module):
 
 # %% ../nbs/07_models.ipynb #c020s2
 def tv_model(arch, n_out, pretrained=False, weights=None, pool=None) -> nn.Module:
-    "torchvision's classic `arch` ('torchvision.<name>') with `n_out` outputs, from scratch, torchvision's cache, or a local `weights` file."
+    ("torchvision's classic `arch` ('torchvision.<name>') with `n_out` outputs, from scratch, torchvision's cache, or "
+     "a local `weights` file.")
     name = _tv_name(arch)
     try: net = getattr(torchvision.models, name)(weights='DEFAULT' if pretrained and weights is None else None)
     except Exception as e:
-        raise FileNotFoundError(f"no pretrained weights for {arch!r} in torchvision's cache and none downloadable ({type(e).__name__}). "
+        raise FileNotFoundError(f"no pretrained weights for {arch!r} in torchvision's cache and none downloadable "
+                                f"({type(e).__name__}). "
                                 "Pass weights=<file> (a .safetensors, .pth or .bin of this network).") from None
     if weights is not None: load_weights(net, weights)
     model = TVClassifier(name, net, n_out, pool)
@@ -203,7 +224,8 @@ def tv_model(arch, n_out, pretrained=False, weights=None, pool=None) -> nn.Modul
 
 # %% ../nbs/07_models.ipynb #c023
 class SoftArgmax2d(nn.Module):
-    "Expected (x, y) under a spatial softmax of each channel of a (B, k, H, W) map, in fastai's -1..1 point scale, as (B, 2k)."
+    ("Expected (x, y) under a spatial softmax of each channel of a (B, k, H, W) map, in fastai's -1..1 point scale, as "
+     "(B, 2k).")
     def forward(self, h):
         B, k, H, W = h.shape
         p = h.float().flatten(2).softmax(-1).view(B, k, H, W)
@@ -216,7 +238,8 @@ class PointModel(nn.Module):
     "A timm feature `body` (one feature map), a 1x1 convolution to a heatmap per point, and `SoftArgmax2d`."
     def __init__(self, body, n_points):
         super().__init__()
-        self.body, self.head, self.points = body, nn.Conv2d(body.feature_info.channels()[-1], n_points, 1), SoftArgmax2d()
+        self.body, self.head, self.points = body, nn.Conv2d(body.feature_info.channels()[-1], n_points,
+                                                            1), SoftArgmax2d()
     def forward(self, x): return self.points(self.head(self.body(x)[-1]))
     def get_classifier(self): return self.head
     @property
@@ -224,24 +247,30 @@ class PointModel(nn.Module):
 
 # %% ../nbs/07_models.ipynb #c023s2
 def timm_point_model(arch, n_points, stride=8, pretrained=False, weights=None, cache_dir=None, **kwargs) -> nn.Module:
-    "timm `arch` cut at its feature map of `stride`, with a soft-argmax head for `n_points` points; weights as `timm_model`."
+    ("timm `arch` cut at its feature map of `stride`, with a soft-argmax head for `n_points` points; weights as "
+     "`timm_model`.")
     check_arch(arch)
     red = timm.create_model(arch, features_only=True, **kwargs).feature_info.reduction()
     idx = max([i for i, r in enumerate(red) if r <= stride], default=None)
     if idx is None: raise ValueError(f"{arch} has no feature map of stride {stride} or less (its strides: {red})")
     if weights is not None: kwargs['pretrained_cfg_overlay'] = dict(file=str(timm_weights_file(arch, weights)))
-    body = timm.create_model(arch, features_only=True, out_indices=(idx,), pretrained=bool(pretrained or weights is not None),
+    body = timm.create_model(arch, features_only=True, out_indices=(idx,),
+                             pretrained=bool(pretrained or weights is not None),
                              cache_dir=cache_dir, **kwargs)
     return zero_head(PointModel(body, n_points))
 
 # %% ../nbs/07_models.ipynb #c026
 def param_group_names(model) -> list:
-    "Parameter names per group: stem, each stage, ..., the classifier alone last (timm's `group_matcher`, or `TVClassifier`'s groups)."
+    ("Parameter names per group: stem, each stage, ..., the classifier alone last (timm's `group_matcher`, or "
+     "`TVClassifier`'s groups).")
     head, names = _head_names(model), [n for n, _ in model.named_parameters()]
     if hasattr(model, 'group_names'): groups = model.group_names()
-    elif hasattr(model, 'group_matcher'): groups = list(group_parameters(model, model.group_matcher(coarse=True)).values())
-    elif hasattr(getattr(model, 'body', None), 'group_matcher'):           # a point model: its timm body's groups, then the head
-        groups = [[f'body.{n}' for n in g] for g in group_parameters(model.body, model.body.group_matcher(coarse=True)).values()]
+    elif hasattr(model, 'group_matcher'):
+        groups = list(group_parameters(model, model.group_matcher(coarse=True)).values())
+    # a point model: its timm body's groups, then the head
+    elif hasattr(getattr(model, 'body', None), 'group_matcher'):
+        groups = [[f'body.{n}' for n in g] for g in group_parameters(model.body,
+                                                                     model.body.group_matcher(coarse=True)).values()]
     else: groups = [names]
     seen = set(sum(groups, []))
     groups = [[n for n in g if n not in head] for g in groups] + [[n for n in names if n not in seen and n not in head]]
@@ -249,7 +278,8 @@ def param_group_names(model) -> list:
 
 # %% ../nbs/07_models.ipynb #c026s1
 def timm_splitter(model):
-    "Parameter groups for fastai: stem, each stage, ..., classifier (so `freeze_to`, `unfreeze` and `lr=slice(lo, hi)` see them all)."
+    ("Parameter groups for fastai: stem, each stage, ..., classifier (so `freeze_to`, `unfreeze` and `lr=slice(lo, "
+     "hi)` see them all).")
     ps = dict(model.named_parameters())
     return [[ps[n] for n in g] for g in param_group_names(model)]
 
@@ -268,13 +298,16 @@ def _add_normalize(dls, model):
 # %% ../nbs/07_models.ipynb #c026s4
 @delegates(timm_model, keep=True)
 def timm_learner(dls, arch, metrics=None, pretrained=False, weights=None, loss_func=None, **kwargs) -> Learner:
-    "A fastai `Learner` on a timm `arch` for `dls` (its task's outputs, loss and metrics), normalised, with body/classifier groups."
+    ("A fastai `Learner` on a timm `arch` for `dls` (its task's outputs, loss and metrics), normalised, with "
+     "body/classifier groups.")
     task = getattr(dls, 'task', None) or Classification()
     vocab = getattr(dls, 'cvk_vocab', None) or dls.vocab
     mk = timm_point_model if task.kind == 'points' else timm_model
-    model = mk(arch, len(vocab) if task.kind == 'points' else task.n_out(vocab), pretrained=pretrained, weights=weights, **kwargs)
+    model = mk(arch, len(vocab) if task.kind == 'points' else task.n_out(vocab), pretrained=pretrained, weights=weights,
+               **kwargs)
     _add_normalize(dls, model)
-    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=timm_splitter,
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(),
+                    splitter=timm_splitter,
                     model_dir=work_dir('models'))   # lr_find and save write here, not beside the (read-only) data
     learn.arch, learn.pretrained = arch, bool(pretrained or weights is not None)
     if learn.pretrained: learn.freeze()

@@ -42,14 +42,18 @@ def _legacy_tfms(reprs):
 
 # %% ../nbs/25_predict.ipynb #c005s2
 def run_spec(run) -> dict:
-    "Everything predicting with `run` (a `Run` or run folder) needs besides its weights, as JSON: arch, item transforms, normalisation, vocab, task, views."
+    ("Everything predicting with `run` (a `Run` or run folder) needs besides its weights, as JSON: arch, item "
+     "transforms, normalisation, vocab, task, views.")
     r = run if isinstance(run, Run) else load_run(run)
-    if r.get('status', 'finished') != 'finished': raise ValueError(f"run {r.name!r} is {r.status!r}: only a finished run saved its final weights")
-    spec = dict(format='compvis_kit.run', version=1, **{k: r.get(k) for k in SPEC_KEYS}, item_tfms_repr=list(r.get('item_tfms', [])))
+    if r.get('status', 'finished') != 'finished':
+        raise ValueError(f"run {r.name!r} is {r.status!r}: only a finished run saved its final weights")
+    spec = dict(format='compvis_kit.run', version=1, **{k: r.get(k) for k in SPEC_KEYS},
+                item_tfms_repr=list(r.get('item_tfms', [])))
     spec['data_spec'] = spec['data_spec'] or dict(kind='images')
     ps = r.get('predict_spec')
     if ps is not None: spec.update(item_tfms=ps['item_tfms'], normalize=ps['normalize'])
-    else: spec['item_tfms'] = _legacy_tfms(spec['item_tfms_repr'])        # 'normalize' left out: the model's stats (`spec_model`)
+    # 'normalize' left out: the model's stats (`spec_model`)
+    else: spec['item_tfms'] = _legacy_tfms(spec['item_tfms_repr'])
     return spec
 
 # %% ../nbs/25_predict.ipynb #c007
@@ -73,7 +77,8 @@ def _is_competition(path) -> bool:
 
 # %% ../nbs/25_predict.ipynb #c009s1
 def new_image_items(src, sample=None) -> pd.DataFrame:
-    "image_id and file of each image to predict in `src`: a competition folder's test set, a folder's images (ids: stems; or `sample`'s ids), or a CSV's ids."
+    ("image_id and file of each image to predict in `src`: a competition folder's test set, a folder's images (ids: "
+     "stems; or `sample`'s ids), or a CSV's ids.")
     src = Path(src)
     if src.is_file(): src, sample = src.parent, src
     if not src.is_dir(): raise FileNotFoundError(f"{src}: no such folder or CSV of image ids")
@@ -84,23 +89,30 @@ def new_image_items(src, sample=None) -> pd.DataFrame:
         fs = sorted(f for f in src.iterdir() if f.suffix in IMAGE_SUFFIXES and f.is_file())
         if not fs: raise FileNotFoundError(f"{src}: no images ({', '.join(IMAGE_SUFFIXES[:5])}...)")
         ids = pd.Series([f.stem for f in fs])
-        if ids.duplicated().any(): raise ValueError(f"{src}: several images share the stems {ids[ids.duplicated()].tolist()[:5]}: pass sample= (a CSV of ids)")
+        if ids.duplicated().any():
+            raise ValueError(f"{src}: several images share the stems {ids[ids.duplicated()].tolist()[:5]}: pass "
+                             "sample= (a CSV of ids)")
         return pd.DataFrame(dict(image_id=ids, fname=[str(f) for f in fs]))
     s = read_csv_text(sample, 'sample submission')
     ids = s['image_id' if 'image_id' in s else s.columns[0]]
     fs = ids.map(image_resolver(src))
-    if fs.isna().any(): raise FileNotFoundError(f"{int(fs.isna().sum())} ids of {sample} have no image in {src}: {ids[fs.isna()].tolist()[:5]}")
+    if fs.isna().any():
+        raise FileNotFoundError(f"{int(fs.isna().sum())} ids of {sample} have no image in {src}: "
+                                f"{ids[fs.isna()].tolist()[:5]}")
     return pd.DataFrame(dict(image_id=ids.values, fname=[str(src/f) for f in fs]))
 
 # %% ../nbs/25_predict.ipynb #c011
 class RunPredictor:
-    "A trained `model` with its run `spec`: item transforms, normalisation, vocab or point names, task and TTA views; predicts on new items."
+    ("A trained `model` with its run `spec`: item transforms, normalisation, vocab or point names, task and TTA views; "
+     "predicts on new items.")
     def __init__(self, spec, model, item_tfms=None, normalized=True, device='cpu', source=None):
-        self.spec, self.model, self.device, self.source = spec, model.eval().to(device), device, None if source is None else str(source)
+        self.spec, self.model, self.device, self.source = (spec, model.eval().to(device), device,
+                                                           None if source is None else str(source))
         self.data = spec['data_spec']
         if self.kind == 'images' and item_tfms is None:
             if spec.get('item_tfms') is None:
-                raise ValueError(f"run {spec['name']!r}: its item transforms {spec.get('item_tfms_repr')} cannot be rebuilt from the record: "
+                raise ValueError(f"run {spec['name']!r}: its item transforms {spec.get('item_tfms_repr')} cannot be "
+                                 "rebuilt from the record: "
                                  "pass item_tfms= (the ones it was trained with) to predict")
             item_tfms = tfms_from_spec(spec['item_tfms'])
         self.item_tfms, self.norm = L(item_tfms), spec.get('normalize') if normalized else None
@@ -121,7 +133,8 @@ class RunPredictor:
 # %% ../nbs/25_predict.ipynb #c013
 @patch
 def _after_batch(self:RunPredictor):
-    return [IntToFloatTensor(), *([Normalize.from_stats(self.norm['mean'], self.norm['std'], cuda=False)] if self.norm else [])]
+    return [IntToFloatTensor(),
+            *([Normalize.from_stats(self.norm['mean'], self.norm['std'], cuda=False)] if self.norm else [])]
 
 # %% ../nbs/25_predict.ipynb #c013s1
 @patch
@@ -132,7 +145,8 @@ def test_dl(self:RunPredictor, src, sample=None, bs=64) -> tuple:
         return d.predict_dl(src, self.spec['vocab'], sample, bs, self._after_batch(), self.device)
     t = new_image_items(src, sample)
     ds = Datasets(t.fname.tolist(), [[CvkImage.create]], split_idx=1)       # split 1: validation-time item transforms
-    dl = TfmdDL(ds, bs=bs, shuffle=False, drop_last=False, after_item=[*self.item_tfms, ToTensor()], after_batch=self._after_batch(),
+    dl = TfmdDL(ds, bs=bs, shuffle=False, drop_last=False, after_item=[*self.item_tfms, ToTensor()],
+                after_batch=self._after_batch(),
                 num_workers=0, device=self.device)
     dl.ids = t.image_id.tolist()
     return dl, [Path(f) for f in t.fname]
@@ -152,7 +166,8 @@ def predict_both(self:RunPredictor, src, sample=None, bs=64, views=None) -> tupl
     dl, files = self.test_dl(src, sample, bs)
     learn = self.learner(dl)
     with learn.no_bar(), torch.no_grad():
-        res = self.task.predict(learn, dl, name=self.name, views=views or self.views, merge=(self.spec.get('tta') or {}).get('merge', 'mean'), files=files)
+        res = self.task.predict(learn, dl, name=self.name, views=views or self.views,
+                                merge=(self.spec.get('tta') or {}).get('merge', 'mean'), files=files)
     for p, k in zip(res, ('predict', 'predict_tta')): p.meta.update(run=self.name, kind=k, source=str(src))
     return res
 
@@ -164,19 +179,24 @@ def predict(self:RunPredictor, src, tta=True, sample=None, bs=64, views=None) ->
 
 # %% ../nbs/25_predict.ipynb #c016
 def _run_dir(src, path=None) -> Path:
-    "The run folder that `src` names: a folder with run.json, or a run name among the runs of the competition folder `path`."
+    ("The run folder that `src` names: a folder with run.json, or a run name among the runs of the competition folder "
+     "`path`.")
     src = Path(src)
     if (src/'run.json').is_file(): return src
     if path is not None and (d := runs_folder(path)/str(src)).is_dir(): return d
     runs = runs_folder(path) if path is not None else None
-    have = sorted(d.name for d in runs.iterdir() if (d/'run.json').is_file()) if runs is not None and runs.is_dir() else []
-    raise FileNotFoundError(f"{src}: not a run folder (no run.json), nor a .safetensors or .onnx file from export_run/export_onnx"
-                            + (f", nor a run in {runs} (the runs there: {have or 'none'}{did_you_mean(src, have)})" if path is not None
+    have = sorted(d.name for d in runs.iterdir()
+                  if (d/'run.json').is_file()) if runs is not None and runs.is_dir() else []
+    raise FileNotFoundError(f"{src}: not a run folder (no run.json), nor a .safetensors or .onnx file from "
+                            "export_run/export_onnx"
+                            + (f", nor a run in {runs} (the runs there: {have or 'none'}{did_you_mean(src, have)})"
+                               if path is not None
                                else "; a run name needs path= (the competition folder whose runs it names)"))
 
 # %% ../nbs/25_predict.ipynb #c016s1
 def load_predictor(src, path=None, item_tfms=None, device='cpu') -> RunPredictor:
-    "The `RunPredictor` of `src`: a `Run`, a run folder, a run name with its competition folder `path`, or a file from `export_run`/`export_onnx`."
+    ("The `RunPredictor` of `src`: a `Run`, a run folder, a run name with its competition folder `path`, or a file "
+     "from `export_run`/`export_onnx`.")
     if isinstance(src, RunPredictor): return src
     if not isinstance(src, Run):
         p = Path(src)
@@ -196,7 +216,8 @@ def predict(self:Run, src, tta=True, sample=None, item_tfms=None, bs=64) -> Pred
 
 # %% ../nbs/25_predict.ipynb #c020
 def export_run(run, dest, item_tfms=None, path=None) -> Path:
-    "Write `run` (a `Run`, run folder, or name with `path`) as ONE .safetensors file: weights, and the JSON spec predicting needs in its metadata."
+    ("Write `run` (a `Run`, run folder, or name with `path`) as ONE .safetensors file: weights, and the JSON spec "
+     "predicting needs in its metadata.")
     dest = Path(dest)
     if dest.suffix != '.safetensors': raise ValueError(f"export_run writes a .safetensors file, got {dest}")
     p = load_predictor(run, path, item_tfms)
@@ -207,7 +228,8 @@ def export_run(run, dest, item_tfms=None, path=None) -> Path:
 
 # %% ../nbs/25_predict.ipynb #c020s1
 def _file_spec(fn, md) -> dict:
-    if 'compvis_kit' not in md: raise ValueError(f"{fn}: no compvis_kit spec in its metadata (a run's model.safetensors holds weights alone: "
+    if 'compvis_kit' not in md:
+        raise ValueError(f"{fn}: no compvis_kit spec in its metadata (a run's model.safetensors holds weights alone: "
                                                  "load its run folder, or write one file with export_run)")
     return json.loads(md['compvis_kit'])
 
@@ -239,27 +261,32 @@ def _input_shape(p, size):
     d = spec_data(p.spec)
     if hasattr(d, 'input_shape'): return d.input_shape()
     sizes = [t.size for t in p.item_tfms if hasattr(t, 'size')]
-    if size is None and not sizes: raise ValueError(f"run {p.name!r} has no resize among its item transforms: pass size=(h, w) for the ONNX input")
+    if size is None and not sizes:
+        raise ValueError(f"run {p.name!r} has no resize among its item transforms: pass size=(h, w) for the ONNX input")
     h, w = (size, size) if isinstance(size, int) else size if size is not None else (sizes[-1][1], sizes[-1][0])
     return (3, h, w)
 
 # %% ../nbs/25_predict.ipynb #c023
 def export_onnx(run, dest, item_tfms=None, size=None, path=None, tol=1e-4) -> Path:
-    "Write `run`'s model as ONNX (fp32, normalisation folded in, input: pixels in 0..1 after item transforms), checked with onnxruntime."
+    ("Write `run`'s model as ONNX (fp32, normalisation folded in, input: pixels in 0..1 after item transforms), "
+     "checked with onnxruntime.")
     onnx, ort = _onnx('onnx'), _onnx('onnxruntime'); _onnx('onnxscript')
     dest, p = Path(dest), load_predictor(run, path, item_tfms)
     if hasattr(d := spec_data(p.spec), 'check_onnx'): d.check_onnx(p.name)
     m, x = Folded(p.model, p.norm).eval(), torch.rand(2, *_input_shape(p, size))
-    prog = torch.onnx.export(m, (x,), input_names=['image'], output_names=['output'], dynamic_shapes=({0: torch.export.Dim('batch')},), dynamo=True, verbose=False)
+    prog = torch.onnx.export(m, (x,), input_names=['image'], output_names=['output'],
+                             dynamic_shapes=({0: torch.export.Dim('batch')},), dynamo=True, verbose=False)
     model = prog.model_proto
     spec = dict(p.spec, normalize=p.norm, item_tfms=tfms_spec(p.item_tfms) if p.kind == 'images' else None,
-                onnx=dict(input='image: float32 (N, C, H, W), pixels in 0..1 after the item transforms', output='raw model outputs', normalized=True))
+                onnx=dict(input='image: float32 (N, C, H, W), pixels in 0..1 after the item transforms',
+                          output='raw model outputs', normalized=True))
     onnx.helper.set_model_props(model, {'compvis_kit': json.dumps(spec)})
     sess = ort.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])
     x = torch.rand(3, *x.shape[1:])
     with torch.no_grad(): want = m(x).numpy()
     got = sess.run(None, {'image': x.numpy()})[0]
-    if not np.allclose(got, want, atol=tol, rtol=tol): raise RuntimeError(f"ONNX export of {p.name!r} differs from PyTorch by {np.abs(got - want).max():.3g}")
+    if not np.allclose(got, want, atol=tol, rtol=tol):
+        raise RuntimeError(f"ONNX export of {p.name!r} differs from PyTorch by {np.abs(got - want).max():.3g}")
     with atomic_save(dest) as f: f.write(model.SerializeToString())
     return dest
 
@@ -270,16 +297,19 @@ class OrtModel(nn.Module):
         super().__init__()
         self.sess = _onnx('onnxruntime').InferenceSession(str(fn), providers=['CPUExecutionProvider'])
         self.input = self.sess.get_inputs()[0].name
-        self.device_marker = nn.Parameter(torch.zeros(0), requires_grad=False)   # fastai's Learner reads the device from a parameter
+        # fastai's Learner reads the device from a parameter
+        self.device_marker = nn.Parameter(torch.zeros(0), requires_grad=False)
     def forward(self, x):
         x = x.as_subclass(torch.Tensor).detach().float().cpu().contiguous().numpy()
         return torch.from_numpy(self.sess.run(None, {self.input: x})[0])
 
 # %% ../nbs/25_predict.ipynb #c024s1
 def load_onnx(fn, item_tfms=None) -> RunPredictor:
-    "The `RunPredictor` of the ONNX file `fn` written by `export_onnx` (onnxruntime on the CPU; normalisation is in the model)."
+    ("The `RunPredictor` of the ONNX file `fn` written by `export_onnx` (onnxruntime on the CPU; normalisation is in "
+     "the model).")
     m = OrtModel(fn)
-    return RunPredictor(_file_spec(fn, m.sess.get_modelmeta().custom_metadata_map), m, item_tfms, normalized=False, source=fn)
+    return RunPredictor(_file_spec(fn, m.sess.get_modelmeta().custom_metadata_map), m, item_tfms, normalized=False,
+                        source=fn)
 
 # %% ../nbs/25_predict.ipynb #c026
 def _is_export(fn) -> bool:
@@ -288,13 +318,16 @@ def _is_export(fn) -> bool:
 
 # %% ../nbs/25_predict.ipynb #c026s1
 def _member_src(m, path=None):
-    "What `load_predictor` takes for a manifest member: its run folder or exported file (a `Preds` file: its run's folder), or its run name."
+    ("What `load_predictor` takes for a manifest member: its run folder or exported file (a `Preds` file: its run's "
+     "folder), or its run name.")
     if isinstance(m, dict) and m.get('path'):
         p = Path(m['path'])
         if p.is_dir() or p.suffix == '.onnx' or (p.suffix == '.safetensors' and p.is_file() and _is_export(p)): return p
         if (p.parent/'run.json').is_file(): return p.parent
     name = str(m['name'] if isinstance(m, dict) else m).split('@')[0].removesuffix('+tta')
-    if path is None: raise ValueError(f"manifest member {name!r} names a run without its folder: pass path= (the competition folder; cvk-predict: --path)")
+    if path is None:
+        raise ValueError(f"manifest member {name!r} names a run without its folder: pass path= (the competition "
+                         "folder; cvk-predict: --path)")
     return name
 
 # %% ../nbs/25_predict.ipynb #c026s2
@@ -302,13 +335,15 @@ def ensemble_members(src, weights=None, path=None) -> tuple:
     "The members (what `load_predictor` takes) and weights of `src`: a submission manifest (.json), a list, or one run."
     if isinstance(src, (str, Path)) and Path(src).suffix == '.json':
         man = load_json(src)
-        if not man.get('members'): raise ValueError(f"{src}: a manifest without members: it does not say which runs made the submission")
+        if not man.get('members'):
+            raise ValueError(f"{src}: a manifest without members: it does not say which runs made the submission")
         return [_member_src(m, path) for m in man['members']], weights if weights is not None else man.get('weights')
     return (list(src) if isinstance(src, (list, tuple, L)) else [src]), weights
 
 # %% ../nbs/25_predict.ipynb #c026s3
 def predict_folder(src, folder_or_csv, tta=True, sample=None, weights=None, path=None, item_tfms=None, bs=64) -> Preds:
-    "`Preds` of a run, an exported file, or an ensemble (runs with `weights`, or a submission manifest) on new images or drawings."
+    ("`Preds` of a run, an exported file, or an ensemble (runs with `weights`, or a submission manifest) on new images "
+     "or drawings.")
     members, weights = ensemble_members(src, weights, path)
     ps = [load_predictor(m, path, item_tfms).predict(folder_or_csv, tta, sample, bs) for m in members]
     return ps[0] if len(ps) == 1 and weights is None else ensemble(ps, weights, name='ensemble')

@@ -25,8 +25,11 @@ def show_first(xs, k=5) -> str:
 
 # %% ../nbs/04_preds.ipynb #c005
 def _tensor(o, dtype):
-    "`o` as a plain CPU tensor of `dtype` (fastai's `TensorImage`/`TensorPoint` subclasses dropped: they refuse to mix)."
-    return torch.as_tensor(np.asarray(o) if not isinstance(o, torch.Tensor) else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
+    ("`o` as a plain CPU tensor of `dtype` (fastai's `TensorImage`/`TensorPoint` subclasses dropped: they refuse to "
+     "mix).")
+    return torch.as_tensor(np.asarray(o) if not isinstance(o,
+                                                           torch.Tensor)
+                           else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
 
 # %% ../nbs/04_preds.ipynb #c005s1
 def _at(ids, mask, k=5):
@@ -41,12 +44,15 @@ def _check_values(ids, probs, tol=1e-2):
     if bad.any(): raise ValueError(f"predictions contain NaN or inf at {_at(ids, bad)}")
     if probs.ndim == 3 or not len(probs): return probs
     neg = (probs < 0).any(1)
-    if neg.any(): raise ValueError(f"probabilities must be >= 0: negative values (min {probs.min().item():.4g}) at {_at(ids, neg)}; "
+    if neg.any():
+        raise ValueError(f"probabilities must be >= 0: negative values (min {probs.min().item():.4g}) at "
+                         f"{_at(ids, neg)}; "
                                    "logits or scores? use Preds.from_logits")
     s = probs.sum(1); off = (s - 1).abs()
     if (off > tol).any():
         i = int(off.argmax())
-        raise ValueError(f"probability rows must sum to 1: {_at(ids, off > tol)} do not (worst: {ids[i]!r} sums to {s[i].item():.4g}, "
+        raise ValueError(f"probability rows must sum to 1: {_at(ids, off > tol)} do not (worst: {ids[i]!r} sums to "
+                         f"{s[i].item():.4g}, "
                          f"off by {off[i].item():.3g}); logits or scores? use Preds.from_logits")
     fix = off > 1e-6                                     # half-precision softmax: renormalise the rows that drift
     if fix.any(): probs = torch.where(fix[:, None], probs / s[:, None], probs)
@@ -54,26 +60,32 @@ def _check_values(ids, probs, tol=1e-2):
 
 # %% ../nbs/04_preds.ipynb #c005s3
 class Preds:
-    "Predictions for items `ids`: class probabilities (n, c) over `vocab`, or (x, y) points (n, k, 2) named by `vocab`; optional targets."
+    ("Predictions for items `ids`: class probabilities (n, c) over `vocab`, or (x, y) points (n, k, 2) named by "
+     "`vocab`; optional targets.")
     def __init__(self, ids, vocab, probs, targs=None, meta=None):
         ids, vocab = [str(o) for o in ids], [str(o) for o in vocab]
         probs = _tensor(probs, torch.float32)
         if probs.ndim not in (2, 3) or (probs.ndim == 3 and probs.shape[2] != 2):
-            raise ValueError(f"predictions must be (items, classes) or (items, points, 2), got shape {tuple(probs.shape)}")
+            raise ValueError("predictions must be (items, classes) or (items, points, 2), got shape "
+                             f"{tuple(probs.shape)}")
         what = 'classes' if probs.ndim == 2 else 'points'
         if probs.shape[:2] != (len(ids), len(vocab)):
-            raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and {len(vocab)} {what}")
+            raise ValueError(f"predictions have shape {tuple(probs.shape)} but there are {len(ids)} ids and "
+                             f"{len(vocab)} {what}")
         dup = pd.Series(ids)[lambda s: s.duplicated()].unique().tolist()
         if dup: raise ValueError(f"duplicate ids in Preds: {show_first(dup)}")
         probs = _check_values(ids, probs)
         if targs is not None:
             if probs.ndim == 2:
                 targs = _tensor(targs, torch.long)
-                if targs.shape != (len(ids),): raise ValueError(f"targs has shape {tuple(targs.shape)}, expected ({len(ids)},)")
-                if len(targs) and (targs.min() < 0 or targs.max() >= len(vocab)): raise ValueError("targs outside 0..len(vocab)-1")
+                if targs.shape != (len(ids),):
+                    raise ValueError(f"targs has shape {tuple(targs.shape)}, expected ({len(ids)},)")
+                if len(targs) and (targs.min() < 0 or targs.max() >= len(vocab)):
+                    raise ValueError("targs outside 0..len(vocab)-1")
             else:
                 targs = _tensor(targs, torch.float32)
-                if targs.shape != probs.shape: raise ValueError(f"targs has shape {tuple(targs.shape)}, expected {tuple(probs.shape)}")
+                if targs.shape != probs.shape:
+                    raise ValueError(f"targs has shape {tuple(targs.shape)}, expected {tuple(probs.shape)}")
         self.ids,self.vocab,self.probs,self.targs,self.meta = ids,vocab,probs,targs,dict(meta or {})
 
     @property
@@ -165,7 +177,8 @@ def top_k_accuracy(self:Preds, k=5):
 # %% ../nbs/04_preds.ipynb #c017s4
 @patch
 def map_at_k(self:Preds, k=3):
-    "Mean average precision at `k` (one true class per item): mean of 1/rank of the target within the top `k`, 0 outside."
+    ("Mean average precision at `k` (one true class per item): mean of 1/rank of the target within the top `k`, 0 "
+     "outside.")
     r = self._hit_rank(k).float()
     return torch.where(r > 0, 1 / r.clamp_min(1), 0.).mean().item()
 
@@ -222,7 +235,8 @@ def concat(cls:Preds, preds, meta=None):
     preds = list(preds)
     if not preds: raise ValueError("nothing to concatenate")
     for p in preds[1:]:
-        if p.vocab != preds[0].vocab: raise ValueError(f"cannot concatenate predictions over {p.vocab} and {preds[0].vocab}")
+        if p.vocab != preds[0].vocab:
+            raise ValueError(f"cannot concatenate predictions over {p.vocab} and {preds[0].vocab}")
     has_t = [p.targs is not None for p in preds]
     if any(has_t) and not all(has_t): raise ValueError("some predictions have targets and some do not")
     targs = torch.cat([p.targs for p in preds]) if all(has_t) else None

@@ -62,18 +62,21 @@ def epoch_skipped(learn) -> bool:
 
 # %% ../nbs/23_recipes.ipynb #c008
 def step_decay_factor(pos, const_epochs, every, factor) -> float:
-    "The multiple of the base rate at epoch position `pos`: 1 for `const_epochs` epochs, then times `factor` every `every` epochs."
+    ("The multiple of the base rate at epoch position `pos`: 1 for `const_epochs` epochs, then times `factor` every "
+     "`every` epochs.")
     e = int(math.floor(pos + 1e-9))
     return 1. if e < const_epochs else factor ** ((e - const_epochs)//every + 1)
 
 # %% ../nbs/23_recipes.ipynb #c008s1
 def _check_epochs(what, n, lo=1):
-    if not isinstance(n, (int, np.integer)) or n < lo: raise ValueError(f"{what} must be a whole number >= {lo}, got {n!r}")
+    if not isinstance(n, (int, np.integer)) or n < lo:
+        raise ValueError(f"{what} must be a whole number >= {lo}, got {n!r}")
     return int(n)
 
 # %% ../nbs/23_recipes.ipynb #c008s2
 @patch
-def fit_step_decay(self:Learner, n_epoch, lr=None, const_epochs=None, every=3, factor=0.5, cbs=None, reset_opt=False, wd=None):
+def fit_step_decay(self:Learner, n_epoch, lr=None, const_epochs=None, every=3, factor=0.5, cbs=None, reset_opt=False,
+                   wd=None):
     "Fit `n_epoch` epochs at `lr` for `const_epochs` (default half), then times `factor` every `every` epochs."
     n_epoch, every = _check_epochs('n_epoch', n_epoch), _check_epochs('every', every)
     const_epochs = n_epoch//2 if const_epochs is None else _check_epochs('const_epochs', const_epochs, 0)
@@ -92,7 +95,8 @@ def _mode(monitor, mode):
 def _monitored(cb, monitor):
     "The value of `monitor` this epoch, from the recorder; an error listing the names there if it has none."
     names, vals = cb.recorder.metric_names[1:-1], cb.recorder.log[1:-1]
-    if monitor not in names: raise ValueError(f"{type(cb).__name__}: monitor={monitor!r} is not recorded; the recorder has {list(names)}")
+    if monitor not in names:
+        raise ValueError(f"{type(cb).__name__}: monitor={monitor!r} is not recorded; the recorder has {list(names)}")
     v = vals[list(names).index(monitor)]
     return float(v) if v is not None else float('nan')
 
@@ -129,24 +133,30 @@ class PlateauLR(Callback):
 
 # %% ../nbs/23_recipes.ipynb #c013s3
 @patch
-def fit_plateau(self:Learner, n_epoch, lr=None, patience=1, factor=0.316, monitor='valid_loss', cbs=None, reset_opt=False, wd=None, **kwargs):
-    "Fit `n_epoch` epochs at `lr`, multiplied by `factor` after `patience`+1 epochs without improvement of `monitor` (`PlateauLR`)."
-    self.fit(_check_epochs('n_epoch', n_epoch), lr, cbs=[PlateauLR(monitor, factor=factor, patience=patience, **kwargs), *L(cbs)], reset_opt=reset_opt, wd=wd)
+def fit_plateau(self:Learner, n_epoch, lr=None, patience=1, factor=0.316, monitor='valid_loss', cbs=None,
+                reset_opt=False, wd=None, **kwargs):
+    ("Fit `n_epoch` epochs at `lr`, multiplied by `factor` after `patience`+1 epochs without improvement of `monitor` "
+     "(`PlateauLR`).")
+    self.fit(_check_epochs('n_epoch', n_epoch), lr,
+             cbs=[PlateauLR(monitor, factor=factor, patience=patience, **kwargs), *L(cbs)], reset_opt=reset_opt, wd=wd)
 
 # %% ../nbs/23_recipes.ipynb #a0a248a9
 def pack_state(obj, prefix, tensors) -> str:
-    "JSON text of `obj` (nested dicts, lists, numbers, strings, tensors), its tensors put into the dict `tensors` under keys starting with `prefix`."
+    ("JSON text of `obj` (nested dicts, lists, numbers, strings, tensors), its tensors put into the dict `tensors` "
+     "under keys starting with `prefix`.")
     def enc(o, path):
         if isinstance(o, torch.Tensor):
             k = f'{prefix}{path}'; tensors[k] = o.detach().cpu().clone().contiguous(); return {'__tensor__': k}
         if isinstance(o, np.ndarray): return enc(torch.from_numpy(o), path)
         if isinstance(o, dict):
             if all(isinstance(k, str) for k in o): return {k: enc(v, f'{path}/{k}') for k, v in o.items()}
-            return {'__items__': [[k, enc(v, f'{path}/{k}')] for k, v in o.items()]}     # int keys (PyTorch optimizer states)
+            # int keys (PyTorch optimizer states)
+            return {'__items__': [[k, enc(v, f'{path}/{k}')] for k, v in o.items()]}
         if isinstance(o, (list, tuple, L)): return [enc(v, f'{path}/{i}') for i, v in enumerate(o)]
         if isinstance(o, np.generic): return o.item()
         if o is None or isinstance(o, (bool, int, float, str)): return o
-        raise TypeError(f"{prefix}{path}: cannot save a {type(o).__name__} in a checkpoint: use tensors, numbers, strings, lists and dicts")
+        raise TypeError(f"{prefix}{path}: cannot save a {type(o).__name__} in a checkpoint: use tensors, numbers, "
+                        "strings, lists and dicts")
     return json.dumps(enc(obj, ''))
 
 # %% ../nbs/23_recipes.ipynb #a0a248a9s1
@@ -162,20 +172,25 @@ def unpack_state(text, tensors):
 
 # %% ../nbs/23_recipes.ipynb #24d4fe69
 def rng_states(dls=None) -> dict:
-    "The states of python's, numpy's and torch's (CPU and CUDA) random generators, and of each loader's shuffling generator in `dls`."
+    ("The states of python's, numpy's and torch's (CPU and CUDA) random generators, and of each loader's shuffling "
+     "generator in `dls`.")
     v, s, g = random.getstate()
     name, keys, pos, has_g, cached = np.random.get_state()
     cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else []
-    loaders = [list(dl.rng.getstate()) if isinstance(getattr(dl, 'rng', None), random.Random) else None for dl in (dls.loaders if dls else [])]
-    return dict(python=[v, list(s), g], numpy=[name, keys.tolist(), pos, has_g, cached], torch=torch.get_rng_state(), cuda=cuda, loaders=loaders)
+    loaders = [list(dl.rng.getstate()) if isinstance(getattr(dl, 'rng', None),
+                                                     random.Random) else None for dl in (dls.loaders if dls else [])]
+    return dict(python=[v, list(s), g], numpy=[name, keys.tolist(), pos, has_g, cached], torch=torch.get_rng_state(),
+                cuda=cuda, loaders=loaders)
 
 # %% ../nbs/23_recipes.ipynb #24d4fe69s1
 def set_rng_states(st, dls=None):
     "Put back the generator states `rng_states` took (the loaders' into `dls`)."
     v, s, g = st['python']; random.setstate((v, tuple(s), g))
-    name, keys, pos, has_g, cached = st['numpy']; np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_g, cached))
+    name, keys, pos, has_g, cached = st['numpy']; np.random.set_state((name, np.array(keys, dtype=np.uint32), pos,
+                                                                       has_g, cached))
     torch.set_rng_state(st['torch'])
-    if st['cuda'] and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(st['cuda'])
+    if st['cuda'] and torch.cuda.is_available() and len(st['cuda']) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(st['cuda'])
     for dl, ls in zip(dls.loaders if dls else [], st['loaders']):
         if ls is not None: dl.rng = random.Random(); dl.rng.setstate((ls[0], tuple(ls[1]), ls[2]))
 
@@ -188,22 +203,28 @@ def _opt_state(learn) -> dict:
 def _load_opt_state(learn, st):
     "Load an `_opt_state` into `learn.opt`, keeping the hyper-parameters the schedule has just set."
     opt, sd = learn.opt, st['opt']
-    if 'hypers' in sd:                                       # fastai's Optimizer: per-parameter states, tensors on the parameters' device
+    # fastai's Optimizer: per-parameter states, tensors on the parameters' device
+    if 'hypers' in sd:
         opt.load_state_dict(dict(sd, hypers=[dict(h) for h in opt.hypers]))
-        opt.state = {p: {k: v.to(p.device) if isinstance(v, torch.Tensor) else v for k, v in s.items()} for p, s in opt.state.items()}
+        opt.state = {p: {k: v.to(p.device) if isinstance(v, torch.Tensor) else v for k, v in s.items()} for p,
+                     s in opt.state.items()}
     else:                                                    # PyTorch's optimizer in an OptimWrapper
         cur = opt.opt.state_dict()['param_groups']
-        opt.opt.load_state_dict(dict(sd, param_groups=[dict(g, **{k: v for k, v in c.items() if k != 'params'}) for g, c in zip(sd['param_groups'], cur)]))
+        opt.opt.load_state_dict(dict(sd,
+                                     param_groups=[dict(g, **{k: v for k, v in c.items() if k != 'params'}) for g,
+                                                   c in zip(sd['param_groups'], cur)]))
     if st.get('scaler') and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(st['scaler'])
 
 # %% ../nbs/23_recipes.ipynb #c019s2
 def _has(cb, meth):
-    "Whether callback `cb`'s class defines `meth` (a fastai callback finds any name on its learner and the model: `hasattr` is always true)."
+    ("Whether callback `cb`'s class defines `meth` (a fastai callback finds any name on its learner and the model: "
+     "`hasattr` is always true).")
     return callable(getattr(type(cb), meth, None))
 
 # %% ../nbs/23_recipes.ipynb #c019s3
 def _cb_states(cbs) -> dict:
-    "The `state_dict` of each callback in `cbs` that has one, by class name (`Name`, `Name#2`... for several of a class)."
+    ("The `state_dict` of each callback in `cbs` that has one, by class name (`Name`, `Name#2`... for several of a "
+     "class).")
     res = {}
     for cb in L(cbs):
         if not _has(cb, 'state_dict'): continue
@@ -214,7 +235,8 @@ def _cb_states(cbs) -> dict:
 
 # %% ../nbs/23_recipes.ipynb #c019s4
 def save_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False, meta=None) -> Path:
-    "Save `learn.model`'s weights and the `state_dict` of each callback in `cbs` (the optimizer's, the RNG states, JSON `meta` if asked) to the .safetensors file `fn`, atomically."
+    ("Save `learn.model`'s weights and the `state_dict` of each callback in `cbs` (the optimizer's, the RNG states, "
+     "JSON `meta` if asked) to the .safetensors file `fn`, atomically.")
     tensors = {k: v.detach().cpu().contiguous() for k, v in learn.model.state_dict().items()}
     md = {'cvk_callbacks': pack_state({k: cb.state_dict() for k, cb in _cb_states(cbs).items()}, '@cb', tensors)}
     if with_opt: md['cvk_opt'] = pack_state(_opt_state(learn), '@opt', tensors)
@@ -230,7 +252,8 @@ def checkpoint_meta(fn) -> dict:
 
 # %% ../nbs/23_recipes.ipynb #c019s6
 def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict:
-    "Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs` (and the optimizer, the RNGs); returns the states."
+    ("Load weights saved by `save_checkpoint` into `learn.model` and the saved states into the callbacks `cbs` (and "
+     "the optimizer, the RNGs); returns the states.")
     fn = Path(fn)
     if not fn.exists(): raise FileNotFoundError(f"no checkpoint at {fn}")
     with open_safetensors(fn) as f: tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
@@ -238,10 +261,12 @@ def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict
     except RuntimeError as e: raise ValueError(f"{fn}: these weights do not fit the model: {e}") from None
     states = unpack_state(meta.get('cvk_callbacks', '{}'), tensors)
     for nm, cb in _cb_states([cb for cb in L(cbs) if _has(cb, 'load_state_dict')]).items():
-        if nm not in states: raise ValueError(f"{fn}: no saved state for {nm}; the checkpoint has states for {list(states)}")
+        if nm not in states:
+            raise ValueError(f"{fn}: no saved state for {nm}; the checkpoint has states for {list(states)}")
         cb.load_state_dict(states[nm])
     for what, key in (('with_opt', 'cvk_opt'), ('with_rng', 'cvk_rng')):
-        if locals()[what] and key not in meta: raise ValueError(f"{fn}: {what}=True, but it was saved without (save_checkpoint(..., {what}=True))")
+        if locals()[what] and key not in meta:
+            raise ValueError(f"{fn}: {what}=True, but it was saved without (save_checkpoint(..., {what}=True))")
     if with_opt:
         if learn.opt is None: learn.create_opt()
         _load_opt_state(learn, unpack_state(meta['cvk_opt'], tensors))
@@ -250,7 +275,8 @@ def load_checkpoint(learn, fn, cbs=None, with_opt=False, with_rng=False) -> dict
 
 # %% ../nbs/23_recipes.ipynb #c022
 class KeepBest(Callback):
-    "Keep the weights of the best epoch by `monitor` across fits (never reset); load them when each fit ends; save them to `fname` if given."
+    ("Keep the weights of the best epoch by `monitor` across fits (never reset); load them when each fit ends; save "
+     "them to `fname` if given.")
     order, run_valid = 62, False
     def __init__(self, monitor='valid_loss', mode=None, fname=None, cbs=None):
         store_attr('monitor,fname,cbs'); self.mode = _mode(monitor, mode)
@@ -265,7 +291,8 @@ class KeepBest(Callback):
             if self.fname: save_checkpoint(self.learn, self.fname, self.cbs)
     def after_fit(self):
         if self.best_sd is not None: self.model.load_state_dict(self.best_sd)
-    def state_dict(self) -> dict: return dict(best=self.best, best_at=self.best_at, n_fit=self.n_fit, best_sd=self.best_sd)
+    def state_dict(self) -> dict:
+        return dict(best=self.best, best_at=self.best_at, n_fit=self.n_fit, best_sd=self.best_sd)
     def load_state_dict(self, sd):
         "Resume from `sd`: the best score, where it was, the fits so far, the best weights."
         self.best, self.n_fit, self.best_sd = sd['best'], sd['n_fit'], sd['best_sd']
@@ -276,20 +303,25 @@ def _div_lr(lr, d): return slice(lr.start and lr.start/d, lr.stop/d) if isinstan
 
 # %% ../nbs/23_recipes.ipynb #c022s2
 @patch
-def fit_stages(self:Learner, stages, lr=None, div=10, monitor='valid_loss', mode=None, fit=None, cbs=None, fname=None, wd=None) -> KeepBest:
-    "Fit each stage's epochs (`stages`) from the previous stage's best weights, the rate divided by `div` each stage; the best weights at the end."
+def fit_stages(self:Learner, stages, lr=None, div=10, monitor='valid_loss', mode=None, fit=None, cbs=None, fname=None,
+               wd=None) -> KeepBest:
+    ("Fit each stage's epochs (`stages`) from the previous stage's best weights, the rate divided by `div` each stage; "
+     "the best weights at the end.")
     stages = [_check_epochs(f'stages[{i}]', n) for i, n in enumerate(L(stages))]
     fit = fit or (lambda learn, n, lr, cbs: learn.fit(n, lr, cbs=cbs, wd=wd))
     lr, best = self.lr if lr is None else lr, KeepBest(monitor, mode, fname)
     for i, n in enumerate(stages):
-        self.opt = None                                       # a new optimizer per stage, as a run resumed from a checkpoint
+        # a new optimizer per stage, as a run resumed from a checkpoint
+        self.opt = None
         fit(self, n, _div_lr(lr, div**i), [best, *L(cbs)])
     return best
 
 # %% ../nbs/23_recipes.ipynb #c026
 def sgdr_cycles(n_cycles, cycle_len, cycle_mult=2) -> list:
     "The length in epochs of each SGDR cycle: `cycle_len * cycle_mult**i`."
-    return [_check_epochs('cycle_len', cycle_len) * _check_epochs('cycle_mult', cycle_mult)**i for i in range(_check_epochs('n_cycles', n_cycles))]
+    return [_check_epochs('cycle_len', cycle_len) * _check_epochs('cycle_mult',
+                                                                  cycle_mult)**i for i
+            in range(_check_epochs('n_cycles', n_cycles))]
 
 # %% ../nbs/23_recipes.ipynb #c026s1
 def sgdr_factor(pos, lens) -> float:
@@ -312,19 +344,24 @@ def fit_warm_restarts(self:Learner, n_cycles, cycle_len, lr_max=None, cycle_mult
 # %% ../nbs/23_recipes.ipynb #3375f15a
 def resume_checkpoints(out) -> list:
     "The `ResumeCheckpoint` files in the folder `out`, oldest epoch first."
-    fs = [(int(m.group(1)), f) for f in Path(out).glob('resume-epoch*.safetensors') if (m := re.fullmatch(r'resume-epoch(\d+)\.safetensors', f.name))]
+    fs = [(int(m.group(1)),
+           f) for f in Path(out).glob('resume-epoch*.safetensors')
+          if (m := re.fullmatch(r'resume-epoch(\d+)\.safetensors', f.name))]
     return [f for _, f in sorted(fs)]
 
 # %% ../nbs/23_recipes.ipynb #3375f15as1
 class ResumeCheckpoint(Callback):
-    "After every epoch, save all that training needs to go on (weights, optimizer, callback and RNG states, `meta()`) to `out/resume-epoch<k>.safetensors`, keeping the last `keep`; with `resume_from`, skip the epochs it holds and load it."
+    ("After every epoch, save all that training needs to go on (weights, optimizer, callback and RNG states, `meta()`) "
+     "to `out/resume-epoch<k>.safetensors`, keeping the last `keep`; with `resume_from`, skip the epochs it holds and "
+     "load it.")
     order, run_valid = 99, False
     def __init__(self, out, keep=1, meta=None, resume_from=None):
         store_attr('keep,meta'); self.out, self.fn, self.done = Path(out), resume_from and Path(resume_from), 0
         self.target = checkpoint_meta(self.fn)['epoch'] if self.fn else 0
     def before_fit(self):
         self.skipper = None
-        if self.target > self.done: self.skipper = SkipToEpoch(min(self.target - self.done, self.n_epoch)); self.learn.add_cb(self.skipper)
+        if self.target > self.done:
+            self.skipper = SkipToEpoch(min(self.target - self.done, self.n_epoch)); self.learn.add_cb(self.skipper)
     def after_epoch(self):
         e = self.done + self.epoch + 1                      # epochs of the whole schedule so far
         if epoch_skipped(self.learn):
@@ -336,12 +373,16 @@ class ResumeCheckpoint(Callback):
     def _cbs(self): return [cb for cb in self.learn.cbs if cb is not self and _has(cb, 'state_dict')]
     def _save(self, e):
         rec = self.learn.recorder
-        meta = dict(epoch=e, recorder=dict(values=[[None if x is None else float(x) for x in v] for v in rec.values], smooth=[float(rec.smooth_loss.val), rec.smooth_loss.count]),
+        meta = dict(epoch=e,
+                    recorder=dict(values=[[None if x is None else float(x) for x in v] for v in rec.values],
+                                  smooth=[float(rec.smooth_loss.val), rec.smooth_loss.count]),
                     **(self.meta() if self.meta else {}))
-        save_checkpoint(self.learn, self.out/f'resume-epoch{e}.safetensors', self._cbs(), with_opt=True, with_rng=True, meta=meta)
+        save_checkpoint(self.learn, self.out/f'resume-epoch{e}.safetensors', self._cbs(), with_opt=True, with_rng=True,
+                        meta=meta)
         for f in resume_checkpoints(self.out)[:-self.keep]: f.unlink()
     def _load(self):
-        load_checkpoint(self.learn, self.fn, [cb for cb in self._cbs() if _has(cb, 'load_state_dict')], with_opt=True, with_rng=True)
+        load_checkpoint(self.learn, self.fn, [cb for cb in self._cbs() if _has(cb, 'load_state_dict')], with_opt=True,
+                        with_rng=True)
         rec, m = self.learn.recorder, checkpoint_meta(self.fn)['recorder']
         rec.values[:] = [L(v) for v in m['values']]
         rec.smooth_loss.val, rec.smooth_loss.count = torch.tensor(m['smooth'][0]), m['smooth'][1]
@@ -360,24 +401,30 @@ def _lr(learn, lr): return learn.lr if lr is None else lr
 
 # %% ../nbs/23_recipes.ipynb #c032s2
 def step_decay_schedule(const_epochs, every=3, factor=0.5):
-    "A `train` schedule: `fit_step_decay` for `epochs` epochs, constant for `const_epochs`, then times `factor` every `every`."
+    ("A `train` schedule: `fit_step_decay` for `epochs` epochs, constant for `const_epochs`, then times `factor` every "
+     "`every`.")
     def f(learn, epochs, lr, cbs):
-        if const_epochs > epochs: raise ValueError(f"step_decay_schedule: const_epochs={const_epochs} is more than epochs={epochs}")
+        if const_epochs > epochs:
+            raise ValueError(f"step_decay_schedule: const_epochs={const_epochs} is more than epochs={epochs}")
         learn.fit_step_decay(epochs, _lr(learn, lr), const_epochs, every, factor, cbs=cbs)
     return _named(f, f'step_decay(const_epochs={const_epochs}, every={every}, factor={factor})')
 
 # %% ../nbs/23_recipes.ipynb #c032s3
 def plateau_schedule(patience=1, factor=0.316, monitor='valid_loss', **kwargs):
-    "A `train` schedule: plain `fit` with `PlateauLR` (PyTorch's `ReduceLROnPlateau` meaning of `factor` and `patience`)."
-    def f(learn, epochs, lr, cbs): learn.fit_plateau(epochs, _lr(learn, lr), patience, factor, monitor, cbs=cbs, **kwargs)
+    ("A `train` schedule: plain `fit` with `PlateauLR` (PyTorch's `ReduceLROnPlateau` meaning of `factor` and "
+     "`patience`).")
+    def f(learn, epochs, lr, cbs):
+        learn.fit_plateau(epochs, _lr(learn, lr), patience, factor, monitor, cbs=cbs, **kwargs)
     return _named(f, f'plateau(patience={patience}, factor={factor}, monitor={monitor})')
 
 # %% ../nbs/23_recipes.ipynb #c032s4
 def stages_schedule(stages=(10, 6, 6), div=10, patience=1, factor=0.316, monitor='valid_loss', fname=None):
-    "A `train` schedule: `fit_stages` of `stages` epochs (they must add up to `epochs`), each with `PlateauLR`, from the previous best."
+    ("A `train` schedule: `fit_stages` of `stages` epochs (they must add up to `epochs`), each with `PlateauLR`, from "
+     "the previous best.")
     stages = tuple(stages)
     def f(learn, epochs, lr, cbs):
-        if sum(stages) != epochs: raise ValueError(f"stages_schedule: stages={stages} add up to {sum(stages)} epochs, but epochs={epochs}")
+        if sum(stages) != epochs:
+            raise ValueError(f"stages_schedule: stages={stages} add up to {sum(stages)} epochs, but epochs={epochs}")
         plateau = lambda learn, n, lr, cbs: learn.fit_plateau(n, lr, patience, factor, monitor, cbs=cbs)
         learn.fit_stages(stages, _lr(learn, lr), div=div, monitor=monitor, fit=plateau, cbs=cbs, fname=fname)
     return _named(f, f'stages(stages={stages}, div={div}, patience={patience}, factor={factor})')
@@ -390,16 +437,20 @@ def sgdr_schedule(cycle_len=1, cycle_mult=2):
         for n in sgdr_cycles(20, cycle_len, cycle_mult):
             tot += n; ok.append(tot)
             if tot >= epochs: break
-        if epochs not in ok: raise ValueError(f"sgdr_schedule(cycle_len={cycle_len}, cycle_mult={cycle_mult}): epochs={epochs} is not a whole number of cycles; use one of {ok[:6]}")
+        if epochs not in ok:
+            raise ValueError(f"sgdr_schedule(cycle_len={cycle_len}, cycle_mult={cycle_mult}): epochs={epochs} is not a "
+                             f"whole number of cycles; use one of {ok[:6]}")
         learn.fit_warm_restarts(ok.index(epochs)+1, cycle_len, _lr(learn, lr), cycle_mult, cbs=cbs)
     return _named(f, f'sgdr(cycle_len={cycle_len}, cycle_mult={cycle_mult})')
 
 # %% ../nbs/23_recipes.ipynb #c035
 class GradAccum(Callback):
-    "Step the optimizer once every `steps` batches (or `samples` samples, in whole batches), on the mean gradient of those batches."
+    ("Step the optimizer once every `steps` batches (or `samples` samples, in whole batches), on the mean gradient of "
+     "those batches.")
     order, run_valid = MixedPrecision.order-4, False
     def __init__(self, steps=None, samples=None):
-        if (steps is None) == (samples is None): raise ValueError("GradAccum: give exactly one of steps= (batches per update) or samples=")
+        if (steps is None) == (samples is None):
+            raise ValueError("GradAccum: give exactly one of steps= (batches per update) or samples=")
         if steps is not None: _check_epochs('steps', steps)
         store_attr()
     def before_fit(self):
@@ -413,7 +464,8 @@ class GradAccum(Callback):
 
 # %% ../nbs/23_recipes.ipynb #c038
 class EMA(Callback):
-    "Keep an exponential moving average (`decay`) of the weights; validate with it, and leave it in the model at each epoch's end and after fit."
+    ("Keep an exponential moving average (`decay`) of the weights; validate with it, and leave it in the model at each "
+     "epoch's end and after fit.")
     order = 64
     def __init__(self, decay=0.999, **kwargs): store_attr('decay'); self.kwargs = kwargs
     def before_fit(self): self.ema, self.raw = ModelEmaV3(self.model, decay=self.decay, **self.kwargs), None
@@ -438,7 +490,8 @@ def _per_epoch(plan, n_epoch, what):
 
 # %% ../nbs/23_recipes.ipynb #c041s1
 class ProgressiveResize(Callback):
-    "Resize batches to `sizes[epoch]` (and use batch size `bss[epoch]`); `sizes` a list per epoch or `{first epoch: size}`."
+    ("Resize batches to `sizes[epoch]` (and use batch size `bss[epoch]`); `sizes` a list per epoch or `{first epoch: "
+     "size}`.")
     order = 5
     def __init__(self, sizes, bss=None, valid=True, mode='bilinear'): store_attr()
     def before_fit(self):
@@ -453,14 +506,16 @@ class ProgressiveResize(Callback):
         if not (self.training or self.valid): return
         x = self.xb[0]
         if tuple(x.shape[-2:]) != self.size:
-            self.learn.xb = (F.interpolate(x, size=self.size, mode=self.mode, antialias=x.shape[-1] > self.size[1]), *self.xb[1:])
+            self.learn.xb = (F.interpolate(x, size=self.size, mode=self.mode, antialias=x.shape[-1] > self.size[1]),
+                             *self.xb[1:])
     def after_fit(self): self.dls.train.bs = self.bs0
 
 # %% ../nbs/23_recipes.ipynb #c043
 def _no_points(cb):
     task = getattr(cb.dls, 'task', None)
     if getattr(task, 'kind', None) == 'points':
-        raise ValueError(f"{type(cb).__name__} mixes targets: it is meant for classes, not for a points task (the mixed points are not the mixed image's)")
+        raise ValueError(f"{type(cb).__name__} mixes targets: it is meant for classes, not for a points task (the "
+                         "mixed points are not the mixed image's)")
 
 # %% ../nbs/23_recipes.ipynb #c043s1
 class KitMixUp(MixUp):
@@ -480,9 +535,11 @@ def cutmix(alpha=1.): "fastai's `CutMix(alpha)` for a `cbs` list, refusing point
 
 # %% ../nbs/23_recipes.ipynb #c043s5
 def gpu_speedups(learn, amp_mode='bf16'):
-    "bf16 mixed precision and channels-last memory format when `learn`'s model is on a GPU; on a CPU, `learn` unchanged."
+    ("bf16 mixed precision and channels-last memory format when `learn`'s model is on a GPU; on a CPU, `learn` "
+     "unchanged.")
     dev = getattr(learn.dls, 'device', None)
-    if not (next(learn.model.parameters()).is_cuda or (dev is not None and torch.device(dev).type == 'cuda')): return learn
+    if not (next(learn.model.parameters()).is_cuda or (dev is not None and torch.device(dev).type == 'cuda')):
+        return learn
     learn.to_channelslast(amp_mode=amp_mode)
     return learn
 
@@ -497,11 +554,13 @@ def plain_train_dl(dls):
 
 # %% ../nbs/23_recipes.ipynb #c051s1
 def recalibrate_bn(model, dl) -> int:
-    "Set the running statistics of `model`'s batch norms to those of the batches of `dl` (weights untouched, no gradients); the number of batch norms."
+    ("Set the running statistics of `model`'s batch norms to those of the batches of `dl` (weights untouched, no "
+     "gradients); the number of batch norms.")
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
     if not bns: return 0
     was, moms = model.training, [m.momentum for m in bns]
-    model.eval()                                                        # dropout, drop-path off: only the batch norms learn
+    # dropout, drop-path off: only the batch norms learn
+    model.eval()
     for m in bns: m.reset_running_stats(); m.momentum = None; m.train()  # momentum None: a plain average over the pass
     try:
         with torch.no_grad():
@@ -513,9 +572,12 @@ def recalibrate_bn(model, dl) -> int:
 
 # %% ../nbs/23_recipes.ipynb #c051s2
 def precompute_features(learn, dl) -> tuple:
-    "The pooled body features that `learn`'s classifier sees, for every item of `dl` (model in eval mode), and the targets."
+    ("The pooled body features that `learn`'s classifier sees, for every item of `dl` (model in eval mode), and the "
+     "targets.")
     m, fs, ys = learn.model, [], []
-    if not hasattr(m, 'forward_head'): raise TypeError(f"{type(m).__name__} has no forward_head: precomputed heads need a timm model or a torchvision classic")
+    if not hasattr(m, 'forward_head'):
+        raise TypeError(f"{type(m).__name__} has no forward_head: precomputed heads need a timm model or a torchvision "
+                        "classic")
     m.eval()
     with torch.no_grad():
         for xb, yb in dl: fs.append(m.forward_head(m.forward_features(xb), pre_logits=True).float()); ys.append(yb)
@@ -523,20 +585,23 @@ def precompute_features(learn, dl) -> tuple:
 
 # %% ../nbs/23_recipes.ipynb #c051s3
 def fit_head_precomputed(learn, epochs, lr=1e-2, bs=None, cbs=None, bn_stats=True) -> Learner:
-    "Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once (batch norms set to the data's if `bn_stats`); returns the head's learner."
+    ("Train `learn`'s classifier (in place) for `epochs` one-cycle epochs on body features computed once (batch norms "
+     "set to the data's if `bn_stats`); returns the head's learner.")
     t0, bs, tdl = time.time(), bs or learn.dls.train.bs, plain_train_dl(learn.dls)
     if bn_stats: recalibrate_bn(learn.model, tdl)
     xt, yt = precompute_features(learn, tdl)
     xv, yv = precompute_features(learn, learn.dls.valid)
     hdls = DataLoaders.from_dsets(list(zip(xt, yt)), list(zip(xv, yv)), bs=bs, device=xt.device)
-    hl = Learner(hdls, learn.model.get_classifier(), loss_func=learn.loss_func, metrics=learn.metrics, opt_func=learn.opt_func)
+    hl = Learner(hdls, learn.model.get_classifier(), loss_func=learn.loss_func, metrics=learn.metrics,
+                 opt_func=learn.opt_func)
     hl.precompute_seconds = time.time() - t0
     hl.fit_one_cycle(epochs, lr, cbs=cbs)
     return hl
 
 # %% ../nbs/23_recipes.ipynb #c051s4
 def precomputed_fine_tune_schedule(head_epochs=3, head_lr=1e-2, lr_mult=10):
-    "A `train` schedule: the head on precomputed features for `head_epochs`, then `epochs` one-cycle epochs of the whole model at `slice(lr/lr_mult, lr)`."
+    ("A `train` schedule: the head on precomputed features for `head_epochs`, then `epochs` one-cycle epochs of the "
+     "whole model at `slice(lr/lr_mult, lr)`.")
     def f(learn, epochs, lr, cbs):
         fit_head_precomputed(learn, _check_epochs('head_epochs', head_epochs), head_lr)
         learn.unfreeze(); lr = _lr(learn, lr)

@@ -41,7 +41,8 @@ def draw_split(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.Data
     elif per_class is not None:
         is_valid = np.zeros(len(it), bool)
         for l, idx in sorted(pd.Series(lab).groupby(lab).indices.items()):
-            if len(idx) <= per_class: raise ValueError(f"class {l!r} has {len(idx)} items: cannot hold out {per_class} and still train on it")
+            if len(idx) <= per_class:
+                raise ValueError(f"class {l!r} has {len(idx)} items: cannot hold out {per_class} and still train on it")
             is_valid[rng.choice(idx, per_class, replace=False)] = True
     else:
         if not 0 < valid_pct < 1: raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}")
@@ -60,7 +61,9 @@ def _grow_folds(items, is_valid, n_folds, rng):
 # %% ../nbs/03_splits.ipynb #c008
 def split_spec(valid_pct, per_class, col, seed, n_folds):
     "What was asked for (None: not asked), and the full spec to draw when nothing is saved yet."
-    asked = {k: v for k, v in dict(valid_pct=valid_pct, per_class=per_class, col=col, seed=seed, n_folds=n_folds).items() if v is not None}
+    asked = {k: v for k,
+             v in dict(valid_pct=valid_pct, per_class=per_class, col=col, seed=seed,
+                       n_folds=n_folds).items() if v is not None}
     how = 'col' if col is not None else 'per_class' if per_class is not None else 'valid_pct'
     vp = ifnone(valid_pct, 0.1) if how == 'valid_pct' else None
     full = dict(valid_pct=vp, per_class=per_class, col=col, seed=ifnone(seed, 42),
@@ -69,7 +72,8 @@ def split_spec(valid_pct, per_class, col, seed, n_folds):
 
 # %% ../nbs/03_splits.ipynb #c008s1
 def split_path(path) -> Path:
-    "The split file of competition folder `path`: its own `splits.csv` if it has one (read, never rewritten), else the work folder's."
+    ("The split file of competition folder `path`: its own `splits.csv` if it has one (read, never rewritten), else "
+     "the work folder's.")
     path = Path(path)
     return path/'splits.csv' if (path/'splits.csv').is_file() else data_work_dir(path)/'splits.csv'
 
@@ -77,13 +81,16 @@ def split_path(path) -> Path:
 def split_target(path) -> Path:
     "Where a newly drawn split of `path` is saved (the work folder); refused when the data folder holds the split."
     fn = split_path(path)
-    if fn.parent == Path(path): raise ValueError(f"{fn} comes with the data folder, which the kit never writes to: it cannot be redrawn "
-                                                 "(force=True). Leave force out to use it, or remove it from (a copy of) the folder")
+    if fn.parent == Path(path):
+        raise ValueError(f"{fn} comes with the data folder, which the kit never writes to: it cannot be redrawn "
+                                                 "(force=True). Leave force out to use it, or remove it from (a copy "
+                                                 "of) the folder")
     return fn
 
 # %% ../nbs/03_splits.ipynb #c008s3
 def save_split(fn, d, spec):
-    "Write the split `d` (image_id, is_valid, fold) to `fn` and how it was drawn, `spec`, to `splits.json` beside it; atomically."
+    ("Write the split `d` (image_id, is_valid, fold) to `fn` and how it was drawn, `spec`, to `splits.json` beside it; "
+     "atomically.")
     with atomic_save(fn, mode='w') as f: d[['image_id', 'is_valid', 'fold']].to_csv(f, index=False)
     save_json(spec, fn.with_name('splits.json'))
 
@@ -92,14 +99,17 @@ def _col_valid(path, col, lay):
     "id -> True/False from the column `col` of the training CSV (1, true, yes, valid mean validation)."
     if not lay.csv_fname: raise ValueError(f"split column {col!r}: {path} has no training CSV")
     src = read_csv_text(path/lay.csv_fname, 'training CSV')
-    if col not in src: raise ValueError(f"split column {col!r} not found in {path/lay.csv_fname} (columns: {list(src.columns)})")
+    if col not in src:
+        raise ValueError(f"split column {col!r} not found in {path/lay.csv_fname} (columns: {list(src.columns)})")
     i = 'image_id' if 'image_id' in src else src.columns[0]
     return dict(zip(src[i], src[col].str.strip().str.lower().isin(['1', 'true', 'yes', 'valid'])))
 
 # %% ../nbs/03_splits.ipynb #c009
 @delegates(competition_items)
-def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None, col=None, seed=None, force=False, **kwargs) -> pd.DataFrame:
-    "`items` with `is_valid` and `fold` from the saved split (`split_path`), drawn on first use (10% stratified, seed 42) and saved in the work folder."
+def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None, col=None, seed=None, force=False,
+                 **kwargs) -> pd.DataFrame:
+    ("`items` with `is_valid` and `fold` from the saved split (`split_path`), drawn on first use (10% stratified, seed "
+     "42) and saved in the work folder.")
     path = Path(path)
     items = competition_items(path, **kwargs) if items is None else items
     asked, spec = split_spec(valid_pct, per_class, col, seed, n_folds)
@@ -109,23 +119,34 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
         if fn.exists() and not force:
             saved = load_json(jf) if jf.exists() else {}
             clash = {k: v for k, v in asked.items() if k in saved and saved[k] != v}
-            if clash: raise ValueError(f"{fn} was drawn with {saved}; you asked for {clash}. Every model must share one split: "
-                                       "leave the split arguments out to reuse it, or pass force=True to redraw (older runs become incomparable)")
+            if clash:
+                raise ValueError(f"{fn} was drawn with {saved}; you asked for {clash}. Every model must share one "
+                                 "split: "
+                                       "leave the split arguments out to reuse it, or pass force=True to redraw (older "
+                                       "runs become incomparable)")
             s = read_csv_text(fn, 'saved split')
             s['is_valid'] = s.is_valid.str.lower() == 'true'
             new = items.image_id[~items.image_id.isin(s.image_id)].tolist()
-            if new: raise ValueError(f"{fn} does not cover {len(new)} items ({show_list(new, 5)}): new data? pass force=True to redraw")
-            if 'fold' not in s or 'n_folds' not in saved:                # an older split: grow folds around its validation set
-                saved['n_folds'] = asked.get('n_folds', split_spec(saved.get('valid_pct'), saved.get('per_class'), saved.get('col'), None, None)[1]['n_folds'])
+            if new:
+                raise ValueError(f"{fn} does not cover {len(new)} items ({show_list(new, 5)}): new data? pass "
+                                 "force=True to redraw")
+            # an older split: grow folds around its validation set
+            if 'fold' not in s or 'n_folds' not in saved:
+                saved['n_folds'] = asked.get('n_folds',
+                                             split_spec(saved.get('valid_pct'), saved.get('per_class'),
+                                                        saved.get('col'), None, None)[1]['n_folds'])
                 s = s.merge(items[['image_id'] + (['label'] if 'label' in items else [])], on='image_id', how='left')
-                s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'], np.random.default_rng(saved.get('seed') or 42))
+                s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'],
+                                        np.random.default_rng(saved.get('seed') or 42))
                 if fn.parent != path: save_split(fn, s, saved)        # the data folder's own split is never rewritten
             s = s.set_index('image_id')
             return items.assign(is_valid=items.image_id.map(s.is_valid).astype(bool).values,
                                 fold=items.image_id.map(s.fold).astype(int).values)
         fn = split_target(path)
-        lay = find_layout(path, **{k: v for k, v in kwargs.items() if k in ('folder', 'csv_fname', 'suff', 'test_folder')})
-        d = draw_split(items, spec['valid_pct'], per_class, _col_valid(path, col, lay) if col is not None else None, spec['n_folds'], spec['seed'])
+        lay = find_layout(path,
+                          **{k: v for k, v in kwargs.items() if k in ('folder', 'csv_fname', 'suff', 'test_folder')})
+        d = draw_split(items, spec['valid_pct'], per_class, _col_valid(path, col, lay) if col is not None else None,
+                       spec['n_folds'], spec['seed'])
         save_split(fn, d, spec)
     d = d.set_index('image_id')
     return items.assign(is_valid=items.image_id.map(d.is_valid).values, fold=items.image_id.map(d.fold).values)
@@ -135,5 +156,6 @@ def fold_split(items, fold=0) -> pd.DataFrame:
     "`items` (with a `fold` column) whose `is_valid` is fold `fold`."
     if 'fold' not in items: raise ValueError("items have no fold column: get them from shared_split")
     k = int(items.fold.max()) + 1
-    if not 0 <= fold < k: raise ValueError(f"fold must be between 0 and {k-1} (the saved split has {k} folds), got {fold}")
+    if not 0 <= fold < k:
+        raise ValueError(f"fold must be between 0 and {k-1} (the saved split has {k} folds), got {fold}")
     return items.assign(is_valid=(items.fold == fold).values)

@@ -34,7 +34,9 @@ def _named(preds, what):
         p._need('probs')
     names = [member_name(p,i) for i,p in enumerate(preds)]
     dup = sorted({o for o in names if names.count(o) > 1})
-    if dup: raise ValueError(f"{what}: member names must be unique (test members are matched to fit members by name): {dup} appear more than once")
+    if dup:
+        raise ValueError(f"{what}: member names must be unique (test members are matched to fit members by name): "
+                         f"{dup} appear more than once")
     return preds, names
 
 # %% ../nbs/16_stack.ipynb #c008s2
@@ -51,7 +53,8 @@ def _check_k(top_k):
 
 # %% ../nbs/16_stack.ipynb #c008s4
 def _ranks(P, k):
-    "Rank (1 = most probable; ties: earlier class first) of each class in each member's prediction, `k+1` outside the top `k`; `P` is (members, n, classes)."
+    ("Rank (1 = most probable; ties: earlier class first) of each class in each member's prediction, `k+1` outside the "
+     "top `k`; `P` is (members, n, classes).")
     k = min(k, P.shape[-1])
     top = torch.sort(P, dim=-1, descending=True, stable=True).indices[..., :k]
     r = torch.full(P.shape, k+1, dtype=torch.int32)
@@ -65,13 +68,15 @@ def _logp(P, top_k=None):
 
 # %% ../nbs/16_stack.ipynb #c008s6
 def stack_features(preds, top_k=None) -> np.ndarray:
-    "Aligned members' log-probabilities side by side, (n, members*classes); with `top_k`, classes outside a member's top `top_k` get log(1e-7)."
+    ("Aligned members' log-probabilities side by side, (n, members*classes); with `top_k`, classes outside a member's "
+     "top `top_k` get log(1e-7).")
     al, _ = _check_members(preds, 'stack_features')
     return _logp(torch.stack([p.probs for p in al]), top_k)
 
 # %% ../nbs/16_stack.ipynb #c012
 def _precision(P, targs, a=5.):
-    "(members, classes): how often each member is right when it ranks the class first, smoothed towards its accuracy with `a` pseudo-items."
+    ("(members, classes): how often each member is right when it ranks the class first, smoothed towards its accuracy "
+     "with `a` pseudo-items.")
     m, n, c = P.shape
     top = P.argmax(-1)                                   # (m, n)
     hit = (top == targs).float()
@@ -81,7 +86,8 @@ def _precision(P, targs, a=5.):
 
 # %% ../nbs/16_stack.ipynb #c012s1
 def _gbm_rows(P, top_k, prec, chunk=4096):
-    "Candidate rows of `P` (members, n, classes): item and class index per row, and features (probs, ranks, precisions, mean prob)."
+    ("Candidate rows of `P` (members, n, classes): item and class index per row, and features (probs, ranks, "
+     "precisions, mean prob).")
     items, classes, feats = [], [], []
     for s in range(0, P.shape[1], chunk):
         p = P[:, s:s+chunk]
@@ -104,14 +110,17 @@ def _rows_to_probs(probs):
 
 # %% ../nbs/16_stack.ipynb #c016s2
 class Stacker:
-    "A second-level model over named members' predictions; made by `fit_stacker`, applied to the same members' test predictions by `predict`."
+    ("A second-level model over named members' predictions; made by `fit_stacker`, applied to the same members' test "
+     "predictions by `predict`.")
     def __init__(self, model, est, members, vocab, top_k=None, prec=None): store_attr()
-    def __repr__(self): return f"Stacker({self.model!r} over {len(self.members)} members {self.members}, {len(self.vocab)} classes)"
+    def __repr__(self):
+        return f"Stacker({self.model!r} over {len(self.members)} members {self.members}, {len(self.vocab)} classes)"
 
     def _check(self, names, vocab):
         if names != self.members:
             missing, unknown = [o for o in self.members if o not in names], [o for o in names if o not in self.members]
-            why = '; '.join([f"missing {missing}"]*bool(missing) + [f"not fit on {unknown}"]*bool(unknown)) or 'the same members in another order'
+            why = '; '.join([f"missing {missing}"]*bool(missing)
+                            + [f"not fit on {unknown}"]*bool(unknown)) or 'the same members in another order'
             raise ValueError(f"this stacker was fit on members {self.members} (in that order) but got {names}: {why}")
         if sorted(vocab) != sorted(self.vocab):
             raise ValueError(f"the members have classes {vocab} but the stacker was fit on classes {self.vocab}")
@@ -124,7 +133,9 @@ class Stacker:
             probs[i, j] = torch.as_tensor(self.est.predict_proba(X)[:, 1], dtype=torch.float64).clamp_min(_FLOOR)
         else:
             probs = torch.zeros(P.shape[1:], dtype=torch.float64)
-            probs[:, torch.as_tensor(self.est.classes_)] = torch.as_tensor(self.est.predict_proba(_logp(P)), dtype=torch.float64)   # classes never seen in fitting: 0
+            # classes never seen in fitting: 0
+            probs[:, torch.as_tensor(self.est.classes_)] = torch.as_tensor(
+                    self.est.predict_proba(_logp(P)), dtype=torch.float64)
         return _rows_to_probs(probs)
 
     def predict(self, members) -> Preds:
@@ -136,30 +147,41 @@ class Stacker:
         P = torch.stack([p.probs[:, col] for p in al])
         t = al[0].targs
         if t is not None: t = torch.tensor([self.vocab.index(al[0].vocab[o]) for o in t.tolist()], dtype=torch.long)
-        meta = dict(name=f'stack-{self.model}', members=list(self.members), model=self.model, **({'top_k': self.top_k} if self.top_k else {}))
+        meta = dict(name=f'stack-{self.model}', members=list(self.members), model=self.model,
+                    **({'top_k': self.top_k} if self.top_k else {}))
         return Preds(al[0].ids, self.vocab, self._probs(P), t, meta)
 
 # %% ../nbs/16_stack.ipynb #c016s3
 def fit_stacker(oof, model='logreg', top_k=10, seed=0, **kwargs) -> Stacker:
-    "A `Stacker` ('logreg', 'mlp' or 'gbm' over each member's `top_k` classes) trained on out-of-fold member predictions `oof` with targets."
+    ("A `Stacker` ('logreg', 'mlp' or 'gbm' over each member's `top_k` classes) trained on out-of-fold member "
+     "predictions `oof` with targets.")
     if model not in _MODELS: raise ValueError(f"unknown stacker model {model!r}: choose one of {list(_MODELS)}")
     al, names = _check_members(oof, 'fit_stacker')
     t = al[0].targs
-    if t is None: raise ValueError("fit_stacker needs targets: none of the out-of-fold members has any (test-set predictions?)")
-    if len(t.unique()) < 2: raise ValueError(f"fit_stacker needs items of at least 2 classes, all {len(t)} are {al[0].vocab[t[0]]!r}")
+    if t is None:
+        raise ValueError("fit_stacker needs targets: none of the out-of-fold members has any (test-set predictions?)")
+    if len(t.unique()) < 2:
+        raise ValueError(f"fit_stacker needs items of at least 2 classes, all {len(t)} are {al[0].vocab[t[0]]!r}")
     P, vocab = torch.stack([p.probs for p in al]), al[0].vocab
     if model == 'gbm':
         top_k, prec = _check_k(top_k), _precision(P, t)
         i, j, X = _gbm_rows(P, top_k, prec)
         y = (t[i] == j).numpy()
-        if not y.any(): raise ValueError(f"no item has its true class among the members' top {top_k} classes: nothing to learn (raise top_k?)")
-        if y.all(): raise ValueError("every candidate class is the true one (each member's top guess is always right): nothing to learn")
-        est = HistGradientBoostingClassifier(**{**dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, l2_regularization=1.0,
+        if not y.any():
+            raise ValueError(f"no item has its true class among the members' top {top_k} classes: nothing to learn "
+                             "(raise top_k?)")
+        if y.all():
+            raise ValueError("every candidate class is the true one (each member's top guess is always right): nothing "
+                             "to learn")
+        est = HistGradientBoostingClassifier(**{**dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
+                                                       l2_regularization=1.0,
                                                        early_stopping=False, random_state=seed), **kwargs}).fit(X, y)
         return Stacker(model, est, names, vocab, top_k, prec)
     X, y = _logp(P), t.numpy()
     if model == 'logreg': est = LogisticRegression(**{**dict(C=0.1, max_iter=1000, random_state=seed), **kwargs})
-    else: est = MLPClassifier(**{**dict(hidden_layer_sizes=(32,), alpha=1.0, max_iter=200, early_stopping=False, random_state=seed), **kwargs})
+    else:
+        est = MLPClassifier(**{**dict(hidden_layer_sizes=(32,), alpha=1.0, max_iter=200, early_stopping=False,
+                                      random_state=seed), **kwargs})
     with warnings.catch_warnings():
         if model == 'mlp': warnings.simplefilter('ignore', ConvergenceWarning)
         est.fit(X, y)
@@ -167,32 +189,40 @@ def fit_stacker(oof, model='logreg', top_k=10, seed=0, **kwargs) -> Stacker:
 
 # %% ../nbs/16_stack.ipynb #c024
 def stack_cv(oof, model='logreg', n_splits=5, seed=0, **kwargs) -> Preds:
-    "Held-out stacker predictions for the `oof` items: stratified `n_splits`-fold, each part predicted by a stacker fit on the rest."
+    ("Held-out stacker predictions for the `oof` items: stratified `n_splits`-fold, each part predicted by a stacker "
+     "fit on the rest.")
     al, names = _check_members(oof, 'stack_cv')
     t, ids, vocab = al[0].targs, al[0].ids, al[0].vocab
-    if t is None: raise ValueError("stack_cv needs targets: none of the out-of-fold members has any (test-set predictions?)")
+    if t is None:
+        raise ValueError("stack_cv needs targets: none of the out-of-fold members has any (test-set predictions?)")
     if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ValueError(f"n_splits must be a whole number >= 2, got {n_splits!r}")
-    if len(ids) < n_splits: raise ValueError(f"stack_cv: {len(ids)} items is fewer than n_splits={n_splits}: every part needs items")
+    if len(ids) < n_splits:
+        raise ValueError(f"stack_cv: {len(ids)} items is fewer than n_splits={n_splits}: every part needs items")
     part = lambda idx, p: Preds([p.ids[i] for i in idx], vocab, p.probs[idx], t[idx], p.meta)   # idx: a tensor
     probs = torch.zeros(len(ids), len(vocab))
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', 'The least populated class', UserWarning)   # rare classes: parts just lack them
+        # rare classes: parts just lack them
+        warnings.filterwarnings('ignore', 'The least populated class', UserWarning)
         folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(ids)), t.numpy()))
     for tr, te in folds:
         tr, te = torch.as_tensor(tr), torch.as_tensor(te)
         st = fit_stacker([part(tr, p) for p in al], model, seed=seed, **kwargs)
         probs[te] = st.predict([part(te, p) for p in al]).probs
-    meta = dict(name=f'stack-{model}', members=names, model=model, cv=n_splits, **({'top_k': st.top_k} if st.top_k else {}))
+    meta = dict(name=f'stack-{model}', members=names, model=model, cv=n_splits,
+                **({'top_k': st.top_k} if st.top_k else {}))
     return Preds(ids, vocab, probs, t, meta)
 
 # %% ../nbs/16_stack.ipynb #c030
-def blend_table(oof, n_splits=5, seed=0, fits=('hill_climb', 'simplex'), stackers=('logreg', 'mlp', 'gbm'), prior=None, k=3) -> pd.DataFrame:
-    "Members, means, fitted weights, stackers and prior balancing of the out-of-fold `oof`, each scored on items its fit never saw."
+def blend_table(oof, n_splits=5, seed=0, fits=('hill_climb', 'simplex'), stackers=('logreg', 'mlp', 'gbm'), prior=None,
+                k=3) -> pd.DataFrame:
+    ("Members, means, fitted weights, stackers and prior balancing of the out-of-fold `oof`, each scored on items its "
+     "fit never saw.")
     al, names = _check_members(oof, 'blend_table')
     if al[0].targs is None: raise ValueError("blend_table needs targets: pass out-of-fold (validation) predictions")
     rows = {n: (p, 'no') for n, p in zip(names, al)}
-    for m, nm in (('mean', 'equal mean'), ('gmean', 'geometric mean'), ('rank', 'rank average')): rows[nm] = (ensemble(al, method=m), 'no')
+    for m, nm in (('mean', 'equal mean'), ('gmean', 'geometric mean'), ('rank', 'rank average')):
+        rows[nm] = (ensemble(al, method=m), 'no')
     held = f'held-out ({n_splits} parts)'
     for f in fits: rows[f'{f} weights'] = (cross_fit(al, f, n_splits=n_splits, seed=seed)[0], held)
     for m in stackers: rows[f'stack-{m}'] = (stack_cv(al, m, n_splits=n_splits, seed=seed), held)
@@ -201,7 +231,8 @@ def blend_table(oof, n_splits=5, seed=0, fits=('hill_climb', 'simplex'), stacker
             p, how = rows[nm]
             rows[f'{nm} + prior balancing'] = (balance_priors(p, prior, verbose=False), how)
     kk = min(k, len(al[0].vocab))
-    df = pd.DataFrame([dict(name=n, fitted=how, accuracy=p.accuracy(), **{f'map@{kk}': p.map_at_k(kk)}, log_loss=p.log_loss())
+    df = pd.DataFrame([dict(name=n, fitted=how, accuracy=p.accuracy(), **{f'map@{kk}': p.map_at_k(kk)},
+                            log_loss=p.log_loss())
                        for n, (p, how) in rows.items()])
     df.attrs['preds'] = {n: p for n, (p, _) in rows.items()}
     return df

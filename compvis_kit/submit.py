@@ -27,21 +27,25 @@ def _show(xs, k=10):
     return f"{len(xs)}: {xs[:k]}{' ...' if len(xs)>k else ''}"
 
 # %% ../nbs/11_submit.ipynb #c005s1
-LABEL_NAMES = ('label', 'labels', 'target', 'class', 'category', 'word', 'words', 'prediction', 'predictions', 'predicted')
+LABEL_NAMES = ('label', 'labels', 'target', 'class', 'category', 'word', 'words', 'prediction', 'predictions',
+               'predicted')
 
 # %% ../nbs/11_submit.ipynb #c005s2
 def _label_col(rest):
-    "The column of `rest` (a CSV's columns besides the id) that takes the predicted label: the only one, or the one named like a label; else None."
+    ("The column of `rest` (a CSV's columns besides the id) that takes the predicted label: the only one, or the one "
+     "named like a label; else None.")
     if len(rest) == 1: return rest[0]
     named = [c for c in rest if c.strip().lower() in LABEL_NAMES]
     return named[0] if len(named) == 1 else None
 
 # %% ../nbs/11_submit.ipynb #c005s3
 def _read_ids_csv(path, id_col=None, label_col=None, what='file'):
-    "Read `path` as text; return (DataFrame, id column, label column or None when no column is clearly it), refusing duplicated ids."
+    ("Read `path` as text; return (DataFrame, id column, label column or None when no column is clearly it), refusing "
+     "duplicated ids.")
     df = read_csv_text(path, what)
     cols = list(df.columns)
-    if len(cols) < 2 and label_col is None: raise ValueError(f"{what} {path} has columns {cols}: need an id and a label column")
+    if len(cols) < 2 and label_col is None:
+        raise ValueError(f"{what} {path} has columns {cols}: need an id and a label column")
     for c in (id_col, label_col):
         if c is not None and c not in cols: raise ValueError(f"{what} {path} has no column {c!r} (columns: {cols})")
     id_col = id_col or cols[0]
@@ -69,7 +73,9 @@ def _members(members, preds):
         if isinstance(m, Preds):
             nm = m.meta.get('name', f'member{i}')
             res.append(dict(name=str(nm), path=str(m.meta['path'])) if 'path' in m.meta else str(nm))
-        elif isinstance(m, dict) and {'name', 'dir', 'arch'} <= set(m): res.append(dict(name=m['name'], path=str(m['dir'])))   # a `Run`
+        # a `Run`
+        elif isinstance(m, dict) and {'name', 'dir', 'arch'} <= set(m):
+            res.append(dict(name=m['name'], path=str(m['dir'])))
         elif isinstance(m, dict):
             if 'name' not in m: raise ValueError(f"member {i} is a dict without a 'name': {m}")
             res.append({k:(str(v) if isinstance(v, Path) else v) for k,v in m.items()})
@@ -86,9 +92,11 @@ def manifest_path(dest) -> Path:
     return Path(dest).with_suffix('.manifest.json')
 
 # %% ../nbs/11_submit.ipynb #c008s3
-def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra, ignored):
+def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members, weights, notebook, top_k, extra,
+              ignored):
     "The manifest of the submission `df` (written to `dest`, sha256 `sha`) of `preds`."
-    counts = Counter(o.split(' ')[0] for o in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
+    counts = Counter(o.split(' ')[0] for o
+                     in df[label_col]) if top_k else Counter(df[label_col]) if label_col else Counter()
     if weights is None and members is None: weights = preds.meta.get('weights')
     man = dict(created=datetime.now(timezone.utc).isoformat(timespec='seconds'), rows=len(df),
                sample=dict(path=str(sample_csv.resolve()), sha256=sha0),
@@ -96,8 +104,10 @@ def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members
                id_col=id_col, label_col=label_col,
                members=_members(members, preds), weights=None if weights is None else [float(w) for w in weights],
                git_commit=git_commit(), notebook=notebook or notebook_name(),
-               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds', preds.meta.get('fold')), member_details=preds.meta.get('details'),
-               label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)}, **counts} if label_col else None,
+               top_k=top_k, tta=preds.meta.get('tta'), folds=preds.meta.get('folds', preds.meta.get('fold')),
+               member_details=preds.meta.get('details'),
+               label_counts={**{v:counts.get(v, 0) for v in (map(_word, preds.vocab) if top_k else preds.vocab)},
+                             **counts} if label_col else None,
                ignored_ids=dict(count=len(ignored), examples=ignored[:10]))
     if extra is not None: man['extra'] = dict(extra)
     return man
@@ -105,36 +115,46 @@ def _manifest(df, preds, sample_csv, sha0, dest, sha, id_col, label_col, members
 # %% ../nbs/11_submit.ipynb #c008s4
 def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, notebook=None,
                     id_col=None, label_col=None, extra=None, top_k=None) -> Path:
-    "Fill the sample submission's rows by id (labels, `top_k` words, or `<name>_x`/`<name>_y` for points) at `dest`, with a manifest beside it."
+    ("Fill the sample submission's rows by id (labels, `top_k` words, or `<name>_x`/`<name>_y` for points) at `dest`, "
+     "with a manifest beside it.")
     sample_csv, dest = Path(sample_csv), Path(dest)
     if top_k is not None:
         preds._need('probs')
-        if not 1 <= top_k <= len(preds.vocab): raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
+        if not 1 <= top_k <= len(preds.vocab):
+            raise ValueError(f"top_k={top_k} guesses per row but the predictions have {len(preds.vocab)} classes")
     sha0 = _sha256(sample_csv) if sample_csv.is_file() else None
     df, id_col, label_col = _read_ids_csv(sample_csv, id_col, label_col, what='sample submission')
     sep = df.attrs.get('sep', ',')
-    if not len(df): raise ValueError(f"sample submission {sample_csv} has a header and no rows: nothing to predict (a truncated download?)")
+    if not len(df):
+        raise ValueError(f"sample submission {sample_csv} has a header and no rows: nothing to predict (a truncated "
+                         "download?)")
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
     if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
-    if preds.kind != 'points' and (pts := list(dict.fromkeys(p[0] for c in df.columns if c != id_col and (p := point_col(c))))):
-        raise ValueError(f"sample submission {sample_csv} asks for points ({', '.join(pts[:3])}{' ...' if len(pts) > 3 else ''}) but the predictions "
-                         f"are class probabilities over {_show(preds.vocab, 3)}: predictions of another run, or another competition's sample?")
+    if preds.kind != 'points' and (pts := list(dict.fromkeys(p[0] for c in df.columns if c != id_col
+                                                             and (p := point_col(c))))):
+        raise ValueError(f"sample submission {sample_csv} asks for points "
+                         f"({', '.join(pts[:3])}{' ...' if len(pts) > 3 else ''}) but the predictions "
+                         f"are class probabilities over {_show(preds.vocab, 3)}: predictions of another run, or "
+                         "another competition's sample?")
     if preds.kind != 'points' and label_col is None:
         raise ValueError(f"sample submission {sample_csv} has several columns besides the id {id_col!r}: "
                          f"{[c for c in df.columns if c != id_col]}; say which takes the predictions with label_col=")
     if preds.kind == 'points':
-        have = {point_col(c) for c in df}                         # the sample's own spelling: nose_x, Nose_X, Point_M0_X
+        # the sample's own spelling: nose_x, Nose_X, Point_M0_X
+        have = {point_col(c) for c in df}
         if (absent := [f'{n}_{a}' for n in preds.vocab for a in 'xy' if (n, a) not in have]):
             raise ValueError(f"sample submission {sample_csv} has no columns {absent[:4]} for the predicted points")
         df, label_col = Keypoints(preds.vocab).fill(df, preds, id_col), None
     else: df = Classification().fill(df, preds, id_col, label_col, top_k)
     with atomic_save(dest, mode='w', newline='') as f:    # the CSV and its manifest land together, or neither does
         df.to_csv(f, index=False, sep=sep); f.flush()                # delimited as the sample was
-        if _sha256(sample_csv) != sha0: raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; run again")
-        save_json(_manifest(df, preds, sample_csv, sha0, dest, _sha256(f.name), id_col, label_col, members, weights, notebook, top_k, extra, ignored),
+        if _sha256(sample_csv) != sha0:
+            raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; run again")
+        save_json(_manifest(df, preds, sample_csv, sha0, dest, _sha256(f.name), id_col, label_col, members, weights,
+                            notebook, top_k, extra, ignored),
                   manifest_path(dest))
     if ignored: print(f"ignored {len(ignored)} predicted ids not in the sample submission")
     print(f"wrote {len(df)} rows to {dest}")
@@ -153,12 +173,14 @@ def apk(actual, predicted, k=3) -> float:
 # %% ../nbs/11_submit.ipynb #c017s1
 def mapk(actual, predicted, k=3) -> float:
     "Mean of `apk` over rows: `actual` and `predicted` are lists of word lists."
-    if len(actual) != len(predicted): raise ValueError(f"{len(actual)} rows of answers but {len(predicted)} rows of guesses")
+    if len(actual) != len(predicted):
+        raise ValueError(f"{len(actual)} rows of answers but {len(predicted)} rows of guesses")
     return sum(apk(a, p, k) for a, p in zip(actual, predicted)) / max(len(actual), 1)
 
 # %% ../nbs/11_submit.ipynb #c022
 def _points(df, fn, missing_ok=False):
-    "The point columns of `df` (read from `fn`) as an (n, points, 2) array, refusing cells that are not finite numbers (empty ones too unless `missing_ok`)."
+    ("The point columns of `df` (read from `fn`) as an (n, points, 2) array, refusing cells that are not finite "
+     "numbers (empty ones too unless `missing_ok`).")
     v = df.apply(pd.to_numeric, errors='coerce').values.astype(float)
     ok = np.isfinite(v) | (missing_ok & df.apply(lambda s: s.str.strip().str.lower().isin(['', 'nan'])).values)
     bad = ~ok.all(1)
@@ -167,7 +189,8 @@ def _points(df, fn, missing_ok=False):
 
 # %% ../nbs/11_submit.ipynb #c022s1
 def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> float:
-    "Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in pixels."
+    ("Score of the submission `sub_csv` against `solution_csv`, matched by id: accuracy, or the mean point error in "
+     "pixels.")
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')
     sol, oid, olab = _read_ids_csv(solution_csv, id_col, label_col, what='solution')
     miss = [o for o in sol[oid] if o not in set(sub[sid])]
@@ -175,7 +198,8 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
     extra = [o for o in sub[sid] if o not in set(sol[oid])]
     if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {_show(extra)}")
     if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
-    pts = lambda d: d.rename(columns={c: '_'.join(p) for c in d if c not in (sid, oid) and (p := point_col(c))})   # Point_M0_X -> Point_M0_x
+    # Point_M0_X -> Point_M0_x
+    pts = lambda d: d.rename(columns={c: '_'.join(p) for c in d if c not in (sid, oid) and (p := point_col(c))})
     if label_col is None and (names := point_names(c for c in pts(sol).columns if c != oid)):
         sub, sol = pts(sub), pts(sol)
         cols = [f'{n}_{a}' for n in names for a in 'xy']
@@ -183,7 +207,9 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
         b = _points(sol.set_index(oid).loc[sol[oid], cols], solution_csv, missing_ok=True)
         return float(np.nanmean(((a - b)**2).sum(-1)**0.5))            # a point the solution lacks (NaN) is not scored
     for f, c, d in ((sub_csv, slab, sub), (solution_csv, olab, sol)):
-        if c is None: raise ValueError(f"{f} has several columns besides the id: {list(d.columns)}; say which holds the labels with label_col=")
+        if c is None:
+            raise ValueError(f"{f} has several columns besides the id: {list(d.columns)}; say which holds the labels "
+                             "with label_col=")
     got, want = dict(zip(sub[sid], sub[slab])), dict(zip(sol[oid], sol[olab]))
     k = max(len(o.split()) for o in got.values())
     if k > 1: return mapk([[_word(want[o])] for o in want], [got[o].split() for o in want], k)   # top-k words: MAP@k

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.all import *
-from fastai.vision.all import (CategoryBlock, PointBlock, ColReader, TensorPoint, TensorImage, RandTransform, Resize, CropPad,
+from fastai.vision.all import (CategoryBlock, PointBlock, ColReader, TensorPoint, TensorImage, RandTransform, Resize,
+                               CropPad,
                                RandomResizedCrop, CrossEntropyLossFlat, BaseLoss, error_rate)
 from .core import *
 from .items import point_names, point_col
@@ -44,14 +45,19 @@ class Classification(Task):
         "Plain and TTA `Preds` of `learn` on `dl`, from one pass (`Learner.plain_and_tta_preds`)."
         return learn.plain_and_tta_preds(dl, views=views, merge=merge, name=name)
     def scores(self, plain, tta):
-        "The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better), accuracies, MAP@3 (over 3 classes)."
-        res = dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(), tta_error_rate=tta.error_rate(),
+        ("The metrics a run records from its validation `Preds`: `error`/`tta_error` (lower is better), accuracies, "
+         "MAP@3 (over 3 classes).")
+        res = dict(error=plain.error_rate(), tta_error=tta.error_rate(), error_rate=plain.error_rate(),
+                   tta_error_rate=tta.error_rate(),
                    accuracy=plain.accuracy(), tta_accuracy=tta.accuracy())
         if len(plain.vocab) > 3: res.update(map3=plain.map_at_k(3), tta_map3=tta.map_at_k(3))    # Quick Draw's metric
         return res
     def fill(self, df, preds, id_col, label_col, top_k=None):
-        "`df` (a sample submission, rows in its order) with each row's label (or `top_k` space-separated words) predicted by id."
-        lbl = dict(zip(preds.ids, preds.labels() if not top_k else [' '.join(o.replace(' ', '_') for o in r) for r in preds.top_labels(top_k)]))
+        ("`df` (a sample submission, rows in its order) with each row's label (or `top_k` space-separated words) "
+         "predicted by id.")
+        lbl = dict(zip(preds.ids,
+                       preds.labels() if not top_k else [' '.join(o.replace(
+                               ' ', '_') for o in r) for r in preds.top_labels(top_k)]))
         return df.assign(**{label_col: [lbl[o] for o in df[id_col]]})
 
 # %% ../nbs/05_tasks.ipynb #c007
@@ -70,7 +76,8 @@ def flip_perm(names) -> list:
 
 # %% ../nbs/05_tasks.ipynb #c009
 class PointFlip(RandTransform):
-    "Flip each image of a training batch and its points horizontally with probability `p`, swapping left/right point names."
+    ("Flip each image of a training batch and its points horizontally with probability `p`, swapping left/right point "
+     "names.")
     order, split_idx, mirrors = 30, 0, True
     def __init__(self, names, p=0.5): super().__init__(p=1.); self.perm, self.p_item = flip_perm(names), p
     def before_call(self, b, split_idx):
@@ -84,7 +91,8 @@ class PointFlip(RandTransform):
 
 # %% ../nbs/05_tasks.ipynb #c011
 class MaskedMSELoss(nn.Module):
-    "Mean squared error over the target values that are present: NaN targets (missing points) add nothing and count for nothing."
+    ("Mean squared error over the target values that are present: NaN targets (missing points) add nothing and count "
+     "for nothing.")
     def __init__(self, reduction='mean'): super().__init__(); self.reduction = reduction
     def forward(self, inp, targ):
         m = ~torch.isnan(targ)
@@ -124,18 +132,25 @@ class Keypoints(Task):
     def metrics(self): return [point_error_pct]
     def check_tfms(self, item_tfms, batch_tfms):
         bad = [t for t in L(item_tfms) if _bad_resize(t)]
-        if bad: raise ValueError(f"keypoints: {bad[0]!r} cannot be undone on the predicted points; use Resize(size, method='squish') or no resize")
-        if any(type(t).__name__ == 'Flip' for t in L(batch_tfms)): raise ValueError("keypoints: fastai's Flip does not swap left/right point names; use PointFlip(names)")
+        if bad:
+            raise ValueError(f"keypoints: {bad[0]!r} cannot be undone on the predicted points; use Resize(size, "
+                             "method='squish') or no resize")
+        if any(type(t).__name__ == 'Flip' for t in L(batch_tfms)):
+            raise ValueError("keypoints: fastai's Flip does not swap left/right point names; use PointFlip(names)")
     def flip_tfm(self, p=0.5): return PointFlip(self.names, p)
     def predict(self, learn, dl, name=None, views=('identity', 'flip'), merge='mean', files=None):
-        "Plain and TTA `Preds` of `learn` on `dl` (its image `files` in order), in pixels of each original image: each view's points mapped back, then averaged."
-        if merge != 'mean': raise ValueError(f"keypoints: views are merged by averaging coordinates, merge={merge!r} has no meaning for points")
+        ("Plain and TTA `Preds` of `learn` on `dl` (its image `files` in order), in pixels of each original image: "
+         "each view's points mapped back, then averaged.")
+        if merge != 'mean':
+            raise ValueError(f"keypoints: views are merged by averaging coordinates, merge={merge!r} has no meaning "
+                             "for points")
         (allv, sel, ident), ids = with_identity(views), dl_ids(dl)
         out, targs = learn.view_outputs(dl, allv)
         perm = flip_perm(self.names)
         pts = torch.stack([v.unmap_points(out[:, i].reshape(len(out), -1, 2), perm) for i, v in enumerate(allv)], 1)
         sz = image_sizes(files)
-        if len(sz) != len(ids): raise ValueError(f"could not read the size of {len(ids)-len(sz)} image(s): {sz.attrs['skipped'][:5]}")
+        if len(sz) != len(ids):
+            raise ValueError(f"could not read the size of {len(ids)-len(sz)} image(s): {sz.attrs['skipped'][:5]}")
         wh = torch.tensor(sz[['width', 'height']].values, dtype=torch.float32)[:, None]
         px = lambda u: (u + 1) / 2 * wh
         side = float(wh.max()) if (wh == wh[0]).all() and wh[0, 0, 0] == wh[0, 0, 1] else None
@@ -143,13 +158,16 @@ class Keypoints(Task):
         targs = None if targs is None else px(targs.float().reshape(len(out), -1, 2))
         names = [allv[i].name for i in sel]
         mk = lambda u, nm, **kw: Preds(ids, self.names, px(u), targs, dict(meta, name=nm, **kw))
-        return mk(pts[:, ident], name), mk(pts[:, sel].mean(1), f'{name}+tta' if name else None, **tta_meta(names, 'mean', view_weights(names)))
+        return mk(pts[:, ident], name), mk(pts[:, sel].mean(1), f'{name}+tta' if name else None,
+                                           **tta_meta(names, 'mean', view_weights(names)))
     def scores(self, plain, tta):
         "Mean point error in pixels and in % of the side (`error`, `tta_error`), lower is better."
         pct = lambda p: p.error_pct() if p.meta.get('side') else p.mean_error()
-        return dict(error=pct(plain), tta_error=pct(tta), mean_error_px=plain.mean_error(), tta_mean_error_px=tta.mean_error())
+        return dict(error=pct(plain), tta_error=pct(tta), mean_error_px=plain.mean_error(),
+                    tta_mean_error_px=tta.mean_error())
     def fill(self, df, preds, id_col, label_col=None):
-        "`df` (a sample submission) with each row's point columns predicted by id: `<name>_x`/`_y` as the sample spells them (`point_col`)."
+        ("`df` (a sample submission) with each row's point columns predicted by id: `<name>_x`/`_y` as the sample "
+         "spells them (`point_col`).")
         pos = {o: i for i, o in enumerate(preds.ids)}
         vals = preds.probs[torch.tensor([pos[o] for o in df[id_col]], dtype=torch.long)]
         j = {n: i for i, n in enumerate(preds.vocab)}
@@ -163,7 +181,8 @@ class Keypoints(Task):
 
 # %% ../nbs/05_tasks.ipynb #c014s1
 def task_for(items) -> Task:
-    "The task of the items table `items`: `Classification` with a `label` column, `Keypoints` with `<name>_x`/`_y` columns."
+    ("The task of the items table `items`: `Classification` with a `label` column, `Keypoints` with `<name>_x`/`_y` "
+     "columns.")
     if 'label' in items: return Classification()
     if (names := point_names(items.columns)): return Keypoints(names)
     raise ValueError(f"items have neither a label column nor point columns (<name>_x, <name>_y): {list(items.columns)}")

@@ -32,7 +32,8 @@ def dl_ids(dl) -> list:
 
 # %% ../nbs/08_tta.ipynb #c005s1
 def _preds(learn, dl, probs, targs, name, meta=None):
-    return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None, dict(meta or {}, **({'name': name} if name else {})))
+    return Preds(dl_ids(dl), learn.dls.vocab, probs, targs if isinstance(targs, torch.Tensor) else None,
+                 dict(meta or {}, **({'name': name} if name else {})))
 
 # %% ../nbs/08_tta.ipynb #c005s2
 def _act(learn, out):
@@ -57,7 +58,8 @@ def flip_points(pts, perm):
 
 # %% ../nbs/08_tta.ipynb #c007s1
 class TTAView:
-    "A deterministic test-time view of a batch: `flip` horizontally, then `zoom` (>1 zooms in) and shift by `dx`, `dy` (fractions of the side)."
+    ("A deterministic test-time view of a batch: `flip` horizontally, then `zoom` (>1 zooms in) and shift by `dx`, "
+     "`dy` (fractions of the side).")
     def __init__(self, name, flip=False, zoom=1., dx=0., dy=0., pad_mode='reflection'):
         if zoom <= 0: raise ValueError(f"view {name!r}: zoom must be > 0, got {zoom}")
         store_attr()
@@ -74,17 +76,21 @@ class TTAView:
         if not self.affine: return x
         x = x.as_subclass(torch.Tensor)
         grid = F.affine_grid(self._theta(x).float().expand(len(x), 2, 3), list(x.shape), align_corners=False)
-        return F.grid_sample(x.float(), grid, mode='bilinear', padding_mode=self.pad_mode, align_corners=False).to(x.dtype)
+        return F.grid_sample(x.float(), grid, mode='bilinear', padding_mode=self.pad_mode,
+                             align_corners=False).to(x.dtype)
     def unmap_points(self, pts, perm=None):
-        "Points `pts` (n, k, 2) predicted on this view (-1..1 scale) mapped back to the original image; `perm` swaps names on a flip."
+        ("Points `pts` (n, k, 2) predicted on this view (-1..1 scale) mapped back to the original image; `perm` swaps "
+         "names on a flip.")
         if self.affine: pts = pts / self.zoom - 2*torch.tensor([self.dx, self.dy], dtype=pts.dtype, device=pts.device)
         if self.flip:
-            if perm is None: raise ValueError(f"view {self.name!r} flips: unmapping points needs the left/right permutation `perm`")
+            if perm is None:
+                raise ValueError(f"view {self.name!r} flips: unmapping points needs the left/right permutation `perm`")
             pts = flip_points(pts, perm)
         return pts
 
 # %% ../nbs/08_tta.ipynb #c007s2
-TTA_VIEWS = {v.name: v for v in [TTAView('identity'), TTAView('flip', flip=True), TTAView('zoom', zoom=1.1), TTAView('flip_zoom', flip=True, zoom=1.1),
+TTA_VIEWS = {v.name: v for v in [TTAView('identity'), TTAView('flip', flip=True), TTAView('zoom', zoom=1.1),
+                                 TTAView('flip_zoom', flip=True, zoom=1.1),
              TTAView('zoom_out', zoom=0.9), TTAView('shift_left', dx=-0.05), TTAView('shift_right', dx=0.05),
              TTAView('shift_up', dy=-0.05), TTAView('shift_down', dy=0.05)]}
 
@@ -94,9 +100,11 @@ def get_views(views) -> list:
     res = []
     for v in L(views):
         if isinstance(v, str):
-            if v not in TTA_VIEWS: raise ValueError(f"unknown TTA view {v!r}: use one of {list(TTA_VIEWS)} or a TTAView(...)")
+            if v not in TTA_VIEWS:
+                raise ValueError(f"unknown TTA view {v!r}: use one of {list(TTA_VIEWS)} or a TTAView(...)")
             v = TTA_VIEWS[v]
-        if not (callable(v) and hasattr(v, 'name') and hasattr(v, 'unmap_points')):   # duck-typed: a TTAView from another import of this module works too
+        # duck-typed: a TTAView from another import of this module works too
+        if not (callable(v) and hasattr(v, 'name') and hasattr(v, 'unmap_points')):
             raise TypeError(f"a TTA view must be a name or a TTAView, got {type(v).__name__}")
         res.append(v)
     if not res: raise ValueError("no TTA views given")
@@ -140,11 +148,13 @@ class ViewsCallback(Callback):
 # %% ../nbs/08_tta.ipynb #c011s1
 @patch
 def view_outputs(self:Learner, dl=None, views=('identity', 'flip')) -> tuple:
-    "Raw model outputs on each of `views` of `dl` (default: validation set), (n, views, ...), in one pass; and the targets."
+    ("Raw model outputs on each of `views` of `dl` (default: validation set), (n, views, ...), in one pass; and the "
+     "targets.")
     from fastai.learner import _ConstantFunc
     dl = dl or self.dls.valid
     idxs = dl.get_idxs() if hasattr(dl, 'get_idxs') else None
-    if idxs is not None: dl = dl.new(get_idxs=_ConstantFunc(idxs))      # as get_preds does: a shuffled loader, put back in order
+    # as get_preds does: a shuffled loader, put back in order
+    if idxs is not None: dl = dl.new(get_idxs=_ConstantFunc(idxs))
     cb = ViewsCallback(views)
     _, targs = self.get_preds(dl=dl, act=noop, reorder=False, cbs=[cb])
     out = torch.cat(cb.outs)
@@ -181,22 +191,26 @@ def tta_meta(names, merge, weights):
 
 # %% ../nbs/08_tta.ipynb #c016s1
 @patch
-def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> tuple:
+def plain_and_tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None,
+                        name=None) -> tuple:
     "Plain and TTA `Preds` on `dl` (default: validation set) from one pass over the data."
     dl, (allv, sel, ident) = dl or self.dls.valid, with_identity(views)
     names = [allv[i].name for i in sel]
     out, targs = self.view_outputs(dl, allv)
     probs, w = _act(self, out), view_weights(names, identity_weight)
-    return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs, name, tta_meta(names, merge, w))
+    return _preds(self, dl, probs[:, ident], targs, name), _preds(self, dl, merge_views(probs[:, sel], w, merge), targs,
+                                                                  name, tta_meta(names, merge, w))
 
 # %% ../nbs/08_tta.ipynb #c016s2
 @patch
-def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None, name=None) -> Preds:
+def tta_preds(self:Learner, dl=None, views=('identity', 'flip'), merge='mean', identity_weight=None,
+              name=None) -> Preds:
     "Deterministic TTA on `dl` (default: validation set): `views` of each batch, merged by `merge`, as `Preds`."
     dl, vs = dl or self.dls.valid, get_views(views)
     out, targs = self.view_outputs(dl, vs)
     w = view_weights([v.name for v in vs], identity_weight)
-    return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name, tta_meta([v.name for v in vs], merge, w))
+    return _preds(self, dl, merge_views(_act(self, out), w, merge), targs, name,
+                  tta_meta([v.name for v in vs], merge, w))
 
 # %% ../nbs/08_tta.ipynb #c016s3
 @patch
@@ -214,22 +228,27 @@ from fastai.data.transforms import Normalize
 
 # %% ../nbs/08_tta.ipynb #p002
 _TFMS = dict(Resize=(Resize, ('size', 'method', 'pad_mode', 'resamples')), CropPad=(CropPad, ('size', 'pad_mode')),
-             RandomResizedCrop=(RandomResizedCrop, ('size', 'min_scale', 'ratio', 'resamples', 'val_xtra', 'max_scale')),
+             RandomResizedCrop=(RandomResizedCrop,
+                                ('size', 'min_scale', 'ratio', 'resamples', 'val_xtra', 'max_scale')),
              RandomCrop=(RandomCrop, ('size',)))
 
 # %% ../nbs/08_tta.ipynb #p002s1
-def _no_spec(what): return ValueError(f"item transform {what} cannot be recorded or rebuilt (the kit rebuilds {', '.join(_TFMS)}): "
+def _no_spec(what):
+    return ValueError(f"item transform {what} cannot be recorded or rebuilt (the kit rebuilds {', '.join(_TFMS)}): "
                                       "pass item_tfms= to predict explicitly")
 
 # %% ../nbs/08_tta.ipynb #p002s2
 def _spec(name, attrs):
-    "The spec of transform `name` from its attributes `attrs` (fastai keeps sizes as (w, h); specs hold (h, w), as the constructors take)."
-    conv = dict(size=lambda v: [int(v[1]), int(v[0])], resamples=lambda v: [int(o) for o in v], ratio=lambda v: [float(o) for o in v])
+    ("The spec of transform `name` from its attributes `attrs` (fastai keeps sizes as (w, h); specs hold (h, w), as "
+     "the constructors take).")
+    conv = dict(size=lambda v: [int(v[1]), int(v[0])], resamples=lambda v: [int(o) for o in v],
+                ratio=lambda v: [float(o) for o in v])
     return dict(name=name, **{k: conv.get(k, lambda v: v)(attrs[k]) for k in _TFMS[name][1]})
 
 # %% ../nbs/08_tta.ipynb #p002s3
 def tfms_spec(tfms, strict=True) -> list|None:
-    "JSON spec of the item transforms `tfms` that `tfms_from_spec` rebuilds; an unknown transform raises (None if not `strict`)."
+    ("JSON spec of the item transforms `tfms` that `tfms_from_spec` rebuilds; an unknown transform raises (None if not "
+     "`strict`).")
     res = []
     for t in L(tfms):
         name = type(t).__name__
@@ -252,7 +271,8 @@ def tfms_from_spec(spec) -> list:
 
 # %% ../nbs/08_tta.ipynb #p005
 def spec_from_repr(s) -> dict:
-    "The `tfms_spec` entry of the fastai transform whose `repr` is `s` (how runs recorded item transforms before specs)."
+    ("The `tfms_spec` entry of the fastai transform whose `repr` is `s` (how runs recorded item transforms before "
+     "specs).")
     m = re.match(r'(\w+) -- (\{.*?\})\s*(\n|\(enc|$)', s, re.S)
     if not m or m[1] not in _TFMS: raise _no_spec(repr(s.split(' --')[0]))
     try: attrs = ast.literal_eval(re.sub(r'<\w+\.\w+: (\d+)>', r'\1', m[2]))
@@ -261,7 +281,8 @@ def spec_from_repr(s) -> dict:
 
 # %% ../nbs/08_tta.ipynb #p008
 def predict_spec(data, dls) -> dict:
-    "What predicting with a model trained on `dls` (read by `data`) needs besides its weights: item transforms' spec and normalisation."
+    ("What predicting with a model trained on `dls` (read by `data`) needs besides its weights: item transforms' spec "
+     "and normalisation.")
     norm = [t for t in getattr(getattr(dls, 'after_batch', None), 'fs', []) if isinstance(t, Normalize)]
     stats = None if not norm else {k: getattr(norm[0], k).flatten().tolist() for k in ('mean', 'std')}
     return dict(item_tfms=tfms_spec(getattr(data, 'item_tfms', None), strict=False), normalize=stats)

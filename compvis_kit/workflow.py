@@ -29,25 +29,29 @@ class Sizing(AttrDict):
 # %% ../nbs/12_workflow.ipynb #c005s1
 def sizing(mode, sizes):
     "The `Sizing` for `mode` among `sizes` (default: `run_mode()`; `$CVK_MODE` overrides)."
-    mode = os.environ.get('CVK_MODE') or mode or run_mode()   # the main job's mode wins over a notebook's `#| slow` cell
+    # the main job's mode wins over a notebook's `#| slow` cell
+    mode = os.environ.get('CVK_MODE') or mode or run_mode()
     if mode not in sizes: raise ValueError(f"mode must be one of {list(sizes)}, got {mode!r}")
     return Sizing(mode=mode, **sizes[mode])
 
 # %% ../nbs/12_workflow.ipynb #c005s2
 _TTA = ('identity', 'flip')
-_SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True), cpu=dict(n=None, bs=128, tta_views=_TTA, cache=True),
+_SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True),
+              cpu=dict(n=None, bs=128, tta_views=_TTA, cache=True),
               gpu=dict(n=None, bs=256, tta_views=('identity', 'flip', 'zoom', 'flip_zoom'), cache=True))
 
 # %% ../nbs/12_workflow.ipynb #c005s3
 def fmnist_cfg(mode=None) -> Sizing:
-    "Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder as `.path`."
+    ("Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder "
+     "as `.path`.")
     from compvis_kit.datasets.fmnist import fmnist_competition
     cfg = sizing(mode, _SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
     return cfg
 
 # %% ../nbs/12_workflow.ipynb #c008
-_KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True), cpu=dict(n=10000, size=64, bs=64, tta_views=_TTA, cache=True),
+_KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True),
+                 cpu=dict(n=10000, size=64, bs=64, tta_views=_TTA, cache=True),
                  gpu=dict(n=40000, size=64, bs=256, tta_views=_TTA, cache=True))
 
 # %% ../nbs/12_workflow.ipynb #c008s1
@@ -60,11 +64,13 @@ def keypoints_cfg(mode=None) -> Sizing:
 
 # %% ../nbs/12_workflow.ipynb #c008s4
 _LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, steps=3),
-                     cpu=dict(n=3000, size=64, bs=64, lr_its=100, cycles=2, steps=8), gpu=dict(n=12000, size=64, bs=128, lr_its=100, cycles=3, steps=12))
+                     cpu=dict(n=3000, size=64, bs=64, lr_its=100, cycles=2, steps=8),
+                     gpu=dict(n=12000, size=64, bs=128, lr_its=100, cycles=3, steps=12))
 
 # %% ../nbs/12_workflow.ipynb #c008s5
 def lesson_cfg(mode=None) -> Sizing:
-    "Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) for `mode`, with its folder as `.path`."
+    ("Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) "
+     "for `mode`, with its folder as `.path`.")
     from compvis_kit.datasets.fmnist import fmnist_competition
     cfg = sizing(mode, _LESSON_SIZES)
     cfg.path = fmnist_competition(n=cfg.n)
@@ -73,7 +79,8 @@ def lesson_cfg(mode=None) -> Sizing:
 # %% ../nbs/12_workflow.ipynb #c008s6
 # name: sizing function, or 'module:function' of one imported when its workflow is run (the stroke code registers itself
 # this way: this module imports nothing of it). sweep: the Fashion-MNIST grid on Optuna.
-WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw='compvis_kit.strokes.hershey:quickdraw_cfg', sweep=fmnist_cfg,
+WORKFLOWS = dict(fmnist=fmnist_cfg, keypoints=keypoints_cfg, quickdraw='compvis_kit.strokes.hershey:quickdraw_cfg',
+                 sweep=fmnist_cfg,
                  lesson=lesson_cfg)
 
 def workflow_cfg(workflow, mode=None) -> Sizing:
@@ -97,9 +104,14 @@ def results_table(path) -> tuple[pd.DataFrame, dict]:
     path = Path(path)
     runs = runs_table(path)
     points = len(runs) and load_run(runs_folder(path)/runs.name[0]).get('task') == 'points'
-    if points: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, error_pct=runs.error, tta_error_pct=runs.tta_error, minutes=runs.seconds/60))
-    else: df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error, tta_acc=1-runs.tta_error,
-                                 **({'tta_map3': runs.tta_map3} if 'tta_map3' in runs else {}), minutes=runs.seconds/60))
+    if points:
+        df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, error_pct=runs.error,
+                               tta_error_pct=runs.tta_error, minutes=runs.seconds/60))
+    else:
+        df = pd.DataFrame(dict(run=runs.name, arch=runs.arch, epochs=runs.epochs, valid_acc=1-runs.error,
+                               tta_acc=1-runs.tta_error,
+                                 **({'tta_map3': runs.tta_map3} if 'tta_map3' in runs else {}),
+                               minutes=runs.seconds/60))
     sub = submission_file(path)
     facts = dict(submission=str(sub), n_runs=len(runs), task='points' if points else 'probs')
     if sub.exists():
@@ -107,7 +119,8 @@ def results_table(path) -> tuple[pd.DataFrame, dict]:
         score = score_submission(sub, solution_path(path)) if solution_path(path).exists() else None
         extra = man.get('extra') or {}
         ens = extra.get('valid_accuracy' if not points else 'valid_error_pct')
-        row = {'run': f"ensemble of {len(man['members'])} (weights {[round(w, 3) for w in man['weights']]})", 'arch': '', 'epochs': '',
+        row = {'run': f"ensemble of {len(man['members'])} (weights {[round(w, 3) for w in man['weights']]})",
+               'arch': '', 'epochs': '',
                df.columns[3]: float('nan'), df.columns[4]: ens, 'minutes': float('nan')}
         if 'tta_map3' in df: row['tta_map3'] = extra.get('valid_map3', float('nan'))
         df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
@@ -124,7 +137,8 @@ def _cell_text(cell):
 def run_notebook(fn, mode, dest=None, echo=True) -> float:
     "Execute notebook `fn` in `mode` (setting `CVK_MODE`), save it with outputs to `dest`; return seconds taken."
     from fastcore.nbio import read_nb, write_nb
-    CaptureShell = require('execnb.shell', 'dev', pip='execnb').CaptureShell    # workflows run from a clone, with the dev tools
+    # workflows run from a clone, with the dev tools
+    CaptureShell = require('execnb.shell', 'dev', pip='execnb').CaptureShell
     fn = Path(fn).resolve()
     nb = read_nb(fn)
     old = {k: os.environ.get(k) for k in ('CVK_MODE', 'CVK_NOTEBOOK', 'CVK_ECHO')}
@@ -134,7 +148,9 @@ def run_notebook(fn, mode, dest=None, echo=True) -> float:
     try:
         with working_directory(fn.parent):
             for i, c in enumerate(cells):
-                if echo: print(f'  [{fn.name} {i+1}/{len(cells)} {time.time()-t0:5.0f}s] {c.source.splitlines()[0][:70] if c.source else ""}', flush=True)
+                if echo:
+                    print(f'  [{fn.name} {i+1}/{len(cells)} {time.time()-t0:5.0f}s] '
+                          f'{c.source.splitlines()[0][:70] if c.source else ""}', flush=True)
                 sh.cell(c)
                 if sh.exc: raise RuntimeError(f"{fn.name}, cell {i+1}:\n{sh.prettytb(fname=fn)}")
                 if echo:
@@ -156,13 +172,15 @@ def _score_line(facts, path):
     if s is None: return head + f"score: n/a (no solution file at {solution_path(path)})"
     if facts['task'] == 'points':
         side = load_json(Path(path)/'cvk_dataset.json').get('size')
-        return head + f"mean point error against the solution: {s:.3f} px" + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else '')
+        return (head + f"mean point error against the solution: {s:.3f} px"
+                + (f" ({100*s/side:.2f}% of the {side}-pixel side)" if side else ''))
     return head + f"score against solution.csv: {s:.4f}" + (f" (MAP@{facts['top_k']})" if facts.get('top_k') else '')
 
 # %% ../nbs/12_workflow.ipynb #c017s1
 @command(pos=['workflow'])
 def cvk_main(
-    workflow:Annotated[str, "fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/", dict(choices=list(WORKFLOWS))]='fmnist',
+    workflow:Annotated[str, "fmnist, keypoints, quickdraw, sweep or lesson: the notebooks in nbs/<workflow>/",
+                       dict(choices=list(WORKFLOWS))]='fmnist',
     mode:Annotated[str, "Size (default: gpu if CUDA is available, else cpu)", dict(choices=list(_SIZES))]=None,
     nbs:str=None, # Folder of workflow notebooks (default: nbs/<workflow> in the project)
 ):
@@ -173,7 +191,8 @@ def cvk_main(
     if mode not in _SIZES: raise ValueError(f"mode must be one of {list(_SIZES)}, got {mode!r}")
     nbs = Path(nbs) if nbs else project_root()/'nbs'/workflow
     files = sorted(nbs.glob('[0-9]*.ipynb'))
-    if not files: raise FileNotFoundError(f"no workflow notebooks in {nbs}" + ('' if nbs.is_dir() else ': no such folder'))
+    if not files:
+        raise FileNotFoundError(f"no workflow notebooks in {nbs}" + ('' if nbs.is_dir() else ': no such folder'))
     print(f"compvis_kit {workflow} workflow, mode {mode!r}: {', '.join(f.name for f in files)}", flush=True)
     t0, times, out = time.time(), {}, work_dir('executed', workflow, mode)
     for f in files:
@@ -187,7 +206,8 @@ def cvk_main(
     df, facts = results_table(path)
     total = time.time() - t0
     txt = (f"{df.to_markdown(index=False, floatfmt='.4f')}\n\n{_score_line(facts, path)}\n"
-           f"{workflow}, mode {mode}, {os.cpu_count()} cores{', CUDA' if torch.cuda.is_available() else ''}, total {total/60:.1f} minutes "
+           f"{workflow}, mode {mode}, {os.cpu_count()} cores{', CUDA' if torch.cuda.is_available() else ''}, total "
+           f"{total/60:.1f} minutes "
            f"({', '.join(f'{k} {v/60:.1f}' for k, v in times.items())})\n")
     print('\n' + txt, flush=True)
     with atomic_save(work_dir()/f'results-{workflow}-{mode}.md', mode='w') as f: f.write(txt)

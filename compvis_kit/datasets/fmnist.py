@@ -26,21 +26,26 @@ def fmnist_source(path=None) -> Path:
     for d in [path, os.environ.get('CVK_FMNIST'), '/usr/share/datasets/fashion-mnist']:
         if d and all((Path(d)/f).exists() for f in FMNIST_FILES): return Path(d)
     raise FileNotFoundError("Fashion-MNIST training files not found. Install them with "
-        "`sudo apt-get install dataset-fashion-mnist`, or set CVK_FMNIST to a folder with " + ' and '.join(FMNIST_FILES))
+        "`sudo apt-get install dataset-fashion-mnist`, or set CVK_FMNIST to a folder with "
+                            + ' and '.join(FMNIST_FILES))
 
 # %% ../../nbs/datasets/fmnist.ipynb #c006
-_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype('>i2'), 0x0C: np.dtype('>i4'), 0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype('>i2'), 0x0C: np.dtype('>i4'), 0x0D: np.dtype('>f4'),
+              0x0E: np.dtype('>f8')}
 
 def read_idx(fn) -> np.ndarray:
     "Array stored in the (optionally gzipped) idx file `fn`, checking its header against its size."
     fn = Path(fn)
-    if fn.name.startswith('t10k'): raise PermissionError(f"{fn}: the official Fashion-MNIST test set is reserved for acceptance")
+    if fn.name.startswith('t10k'):
+        raise PermissionError(f"{fn}: the official Fashion-MNIST test set is reserved for acceptance")
     data = (gzip.open if fn.suffix == '.gz' else open)(fn, 'rb').read()
-    if len(data) < 4 or data[:2] != b'\0\0' or data[2] not in _IDX_TYPES: raise ValueError(f"{fn}: not an idx file (bad magic number)")
+    if len(data) < 4 or data[:2] != b'\0\0' or data[2] not in _IDX_TYPES:
+        raise ValueError(f"{fn}: not an idx file (bad magic number)")
     dt, nd = np.dtype(_IDX_TYPES[data[2]]), data[3]
     dims = struct.unpack(f'>{nd}I', data[4:4+4*nd])
     want = 4 + 4*nd + int(np.prod(dims))*dt.itemsize
-    if len(data) != want: raise ValueError(f"{fn}: header says {dims} ({want} bytes) but the file has {len(data)} bytes")
+    if len(data) != want:
+        raise ValueError(f"{fn}: header says {dims} ({want} bytes) but the file has {len(data)} bytes")
     return np.frombuffer(data, dt, offset=4+4*nd).reshape(dims)
 
 # %% ../../nbs/datasets/fmnist.ipynb #c007

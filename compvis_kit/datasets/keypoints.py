@@ -23,7 +23,8 @@ KP_FLIP_PAIRS = [('left_eye', 'right_eye'), ('mouth_left', 'mouth_right')]
 KP_COLS = ['image_id'] + [f'{k}_{a}' for k in KP_NAMES for a in 'xy']
 SS = 4        # supersampling factor: draw at SS*size, then box-downsample
 P_OUT = 0.03  # fraction of faces placed partly out of the frame
-SKIN = np.array([(255,224,189),(241,194,125),(224,172,105),(198,134,66),(141,85,36),(255,205,148),(234,192,134),(110,70,40)], float)
+SKIN = np.array([(255,224,189),(241,194,125),(224,172,105),(198,134,66),(141,85,36),(255,205,148),(234,192,134),
+                 (110,70,40)], float)
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006
 def _u(rng, lo, hi): return lo + (hi-lo)*rng.random()
@@ -33,12 +34,14 @@ def _col(rng, lo=0, hi=256): return tuple((lo + (hi-lo)*rng.random(3)).astype(in
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006s2
 def _contrast(c, f):
-    "`c` darkened by factor `f` if it is light, else lightened towards white by 1-`f`: a feature colour visible on skin `c`."
+    ("`c` darkened by factor `f` if it is light, else lightened towards white by 1-`f`: a feature colour visible on "
+     "skin `c`.")
     c = np.asarray(c, float)
     return tuple(int(v) for v in (c*f if c @ [.3, .59, .11] > 110 else c + (255-c)*(1-f)*.8))
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006s3
-_CS = {n: np.stack([np.cos(t), np.sin(t)], 1) for n in (16, 24, 40, 64) for t in [np.linspace(0, 2*np.pi, n, endpoint=False)]}
+_CS = {n: np.stack([np.cos(t), np.sin(t)], 1) for n in (16, 24, 40,
+                                                        64) for t in [np.linspace(0, 2*np.pi, n, endpoint=False)]}
 _T = np.linspace(0, 1, 16)[:, None]
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006s4
@@ -79,7 +82,8 @@ def _place(rng, lm, size):
     out = rng.random() < P_OUT
     r = np.abs(lm).max()
     for _ in range(100):
-        c = rng.uniform(.05, .95, 2)*size if out else rng.uniform(r+1, size-r-1, 2) if 2*r+2 < size else np.full(2, size/2)
+        c = rng.uniform(.05, .95, 2)*size if out else rng.uniform(r+1, size-r-1, 2) if 2*r+2 < size else np.full(
+                2, size/2)
         p = lm + c
         inside = ((p >= 0) & (p < size)).all(1)
         if out != inside.all() and (not out or inside.any()): return c
@@ -87,7 +91,8 @@ def _place(rng, lm, size):
 
 # %% ../../nbs/datasets/keypoints.ipynb #c006s10
 def draw_face(rng, size=64):
-    "Draw one random face: (RGB `size`x`size` PIL image, (5,2) float landmarks in KP_NAMES order, corner-origin pixel coords)."
+    ("Draw one random face: (RGB `size`x`size` PIL image, (5,2) float landmarks in KP_NAMES order, corner-origin pixel "
+     "coords).")
     S, w = size*SS, _u(rng, .175, .375)*size
     h, th = w*_u(rng, 1.1, 1.4), np.deg2rad(_u(rng, -25, 25))
     R = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
@@ -97,13 +102,15 @@ def draw_face(rng, size=64):
     tf = lambda p: p @ RS + cS  # face coords -> hi-res canvas
     im = Image.new('RGB', (S, S), _col(rng)); d = ImageDraw.Draw(im)
     _clutter(d, rng, S, int(rng.integers(2, 8)))
-    skin = tuple(int(v) for v in np.clip(SKIN[rng.integers(len(SKIN))] + rng.normal(0, 12, 3), 0, 255)) if rng.random() > .1 else _col(rng)
+    skin = tuple(int(v) for v in np.clip(SKIN[rng.integers(len(SKIN))] + rng.normal(0, 12, 3), 0,
+                                         255)) if rng.random() > .1 else _col(rng)
     hair = _col(rng, 0, 120)
     if rng.random() < .5:  # ears
         for s in (-1, 1): _poly(d, tf(_ell([s*w*.95, 0], w*.18, h*.2)), tuple(int(v*.9) for v in skin))
     if rng.random() < .6: _poly(d, tf(_ell([0, -h*_u(rng, .08, .2)], w*1.08, h*_u(rng, .95, 1.05), 64)), hair)
     _poly(d, tf(_ell([0, 0], w, h, 64)), skin)
-    ea, eb, iris, sclera = w*_u(rng, .13, .2), _u(rng, .55, .8), _col(rng, 0, 90), rng.random() < .7 or np.dot(skin, [.3, .59, .11]) < 110
+    ea, eb, iris, sclera = w*_u(rng, .13, .2), _u(rng, .55, .8), _col(rng, 0, 90), rng.random() < .7 or np.dot(
+            skin, [.3, .59, .11]) < 110
     for e in lm[:2]:
         if sclera:
             _poly(d, tf(_ell(e, ea, ea*eb, 24)), _col(rng, 225, 256))
@@ -111,9 +118,12 @@ def draw_face(rng, size=64):
         else: _poly(d, tf(_ell(e, ea*.8, ea*eb*.8, 16)), iris)
     if rng.random() < .6:  # eyebrows
         bw = max(1, int(w*SS*_u(rng, .04, .08)))
-        for e in lm[:2]: d.line(tf(_bez(e + [-ea, -ea*1.4], e + [ea, -ea*1.4], -ea*.15, _T[::3])).ravel().tolist(), fill=hair, width=bw)
+        for e in lm[:2]:
+            d.line(tf(_bez(e + [-ea, -ea*1.4], e + [ea, -ea*1.4], -ea*.15, _T[::3])).ravel().tolist(), fill=hair,
+                   width=bw)
     nh, nb = h*_u(rng, .1, .18), w*_u(rng, .06, .12)
-    if rng.random() < .5: _poly(d, tf(lm[2] + [[0, -2*nh/3], [nb, nh/3], [-nb, nh/3]]), _contrast(skin, _u(rng, .5, .75)))
+    if rng.random() < .5:
+        _poly(d, tf(lm[2] + [[0, -2*nh/3], [nb, nh/3], [-nb, nh/3]]), _contrast(skin, _u(rng, .5, .75)))
     else: _poly(d, tf(_ell(lm[2], nb*.9, nb*.7, 16)), _contrast(skin, _u(rng, .4, .65)))
     cl = _bez(lm[3], lm[4], _u(rng, -.05, .12)*w)  # mouth: lens around a curve
     prof = np.sqrt(4*_T*(1-_T))*[0, max(_u(rng, .04, .09)*w, .4)]
@@ -122,7 +132,8 @@ def draw_face(rng, size=64):
     if rng.random() < .15:  # an occasional thin occluding line on top
         d.line((rng.uniform(-.1, 1.1, 4)*S).tolist(), fill=_col(rng), width=int(rng.integers(1, SS+1)))
     im = im.reduce(SS).filter(ImageFilter.GaussianBlur(_u(rng, 0, 1.2)))
-    a = np.asarray(im, np.float32) + rng.normal(0, _u(rng, 0, 10), (size, size, 1)).astype(np.float32)*rng.uniform(.7, 1, 3).astype(np.float32)
+    a = np.asarray(im, np.float32) + rng.normal(0, _u(rng, 0, 10), (size, size, 1)).astype(np.float32)*rng.uniform(
+            .7, 1, 3).astype(np.float32)
     return Image.fromarray(np.clip(a + .5, 0, 255).astype(np.uint8)), lm @ R.T + c
 
 # %% ../../nbs/datasets/keypoints.ipynb #c011
@@ -134,7 +145,8 @@ def _to_csv(df, f, sep=','): df.to_csv(f, index=False, float_format='%.2f', sep=
 # %% ../../nbs/datasets/keypoints.ipynb #c011s2
 def _frame(ids, kps):
     "DataFrame with the KP_COLS columns for `ids` and landmarks `kps` (k,5,2), rounded to 2 decimals."
-    return pd.DataFrame(np.round(kps.reshape(len(ids), -1), 2) + 0.0, columns=KP_COLS[1:]).assign(image_id=list(ids))[KP_COLS]
+    return pd.DataFrame(np.round(kps.reshape(len(ids), -1), 2) + 0.0,
+                        columns=KP_COLS[1:]).assign(image_id=list(ids))[KP_COLS]
 
 # %% ../../nbs/datasets/keypoints.ipynb #c011s3
 def _in_layout(df, layout):
@@ -167,15 +179,19 @@ def _write(tmp, n, size, test_frac, seed, layout='kaggle', missing=0.):
     return _in_layout(sol, layout)
 
 # %% ../../nbs/datasets/keypoints.ipynb #c012
-def keypoint_competition(dest=None, n=2000, size=64, test_frac=0.2, seed=42, force=False, layout='kaggle', missing=0.) -> Path:
-    "Write (once) a keypoint competition folder of `n` generated faces of `size` px to `dest` in `layout`, `missing` of the training points empty; test answers beside it."
+def keypoint_competition(dest=None, n=2000, size=64, test_frac=0.2, seed=42, force=False, layout='kaggle',
+                         missing=0.) -> Path:
+    ("Write (once) a keypoint competition folder of `n` generated faces of `size` px to `dest` in `layout`, `missing` "
+     "of the training points empty; test answers beside it.")
     if int(n) != n or n < 10: raise ValueError(f"n must be an integer >= 10, got {n!r}")
     if int(size) != size or size < 16: raise ValueError(f"size must be an integer >= 16, got {size!r}")
     if not 0 < test_frac < 1: raise ValueError(f"test_frac must be between 0 and 1, got {test_frac!r}")
     if layout not in KP_LAYOUTS: raise ValueError(f"layout must be one of {list(KP_LAYOUTS)}, got {layout!r}")
-    if not 0 <= missing < 1: raise ValueError(f"missing must be a fraction of the points, 0 <= missing < 1, got {missing!r}")
+    if not 0 <= missing < 1:
+        raise ValueError(f"missing must be a fraction of the points, 0 <= missing < 1, got {missing!r}")
     n, size = int(n), int(size)
     extra = {k: v for k, v in dict(layout=layout, missing=missing).items() if v != dict(layout='kaggle', missing=0.)[k]}
-    dest = Path(dest) if dest else work_dir('data')/'-'.join([f'keypoints-{n}-{size}', *(str(v) for v in extra.values())])
+    dest = Path(dest) if dest else work_dir('data')/'-'.join([f'keypoints-{n}-{size}',
+                                                              *(str(v) for v in extra.values())])
     params = dict(source='generated keypoints', n=n, size=size, test_frac=test_frac, seed=seed, version=1, **extra)
     return build_competition(dest, params, lambda tmp: _write(tmp, n, size, test_frac, seed, layout, missing), force)

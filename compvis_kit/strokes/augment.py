@@ -32,7 +32,8 @@ def drop_strokes(d, rng, p=0.1) -> list:
 
 # %% ../../nbs/strokes/40_augment.ipynb #c075s3
 def keep_first(d, rng, min_frac=0.5) -> list:
-    "Only the first points of `d` in drawing order, a fraction drawn from [`min_frac`, 1] of them (the last stroke kept may be cut)."
+    ("Only the first points of `d` in drawing order, a fraction drawn from [`min_frac`, 1] of them (the last stroke "
+     "kept may be cut).")
     k = max(1, int(np.ceil(rng.uniform(min_frac, 1) * sum(len(s) for s in d))))
     res = []
     for s in d:
@@ -47,7 +48,8 @@ def jitter(d, rng, std=2.) -> list:
 
 # %% ../../nbs/strokes/40_augment.ipynb #c077s1
 def random_affine(d, rng, scale=(0.85, 1.15), rotate=10, shear=0.1, shift=10) -> list:
-    "One random scale, rotation (degrees), x-shear and shift about the centre (127.5, 127.5) for all strokes; clipped to 0-255."
+    ("One random scale, rotation (degrees), x-shear and shift about the centre (127.5, 127.5) for all strokes; clipped "
+     "to 0-255.")
     s, a = rng.uniform(*scale), np.deg2rad(rng.uniform(-rotate, rotate))
     sh, t = rng.uniform(-shear, shear), rng.uniform(-shift, shift, 2)
     m = s * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array([[1, sh], [0, 1]])
@@ -59,7 +61,8 @@ STROKE_AUGS = [(1., drop_strokes, dict(p=0.1)), (0.25, keep_first, dict(min_frac
 
 # %% ../../nbs/strokes/40_augment.ipynb #c081s1
 def _process_rng(seed, home) -> np.random.Generator:
-    "A Generator for this process: seeded `seed` in the process `home`; elsewhere from `seed` and the worker's seed (or pid)."
+    ("A Generator for this process: seeded `seed` in the process `home`; elsewhere from `seed` and the worker's seed "
+     "(or pid).")
     pid = os.getpid()
     if pid == home: return np.random.default_rng(seed)
     t = sys.modules.get('torch')
@@ -85,4 +88,5 @@ class StrokeAug:
             if p >= 1 or rng.random() < p: d = f(d, rng, **kw)
         return d
 
-    def __repr__(self): return f"StrokeAug({', '.join(f'{f.__name__}(p={p:g}, {kw})' for p, f, kw in self.steps)}, seed={self.seed})"
+    def __repr__(self):
+        return f"StrokeAug({', '.join(f'{f.__name__}(p={p:g}, {kw})' for p, f, kw in self.steps)}, seed={self.seed})"

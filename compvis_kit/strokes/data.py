@@ -35,15 +35,21 @@ _COLS = ('key_id', 'word', 'file', 'line', 'offset')
 # %% ../../nbs/strokes/70_data.ipynb #c008s1
 def _bad_text(bad) -> str:
     "Bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`."
-    return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '') + f": {b['reason']}" for b in bad)
+    return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '')
+                     + f": {b['reason']}" for b in bad)
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s2
 def _train_files(path) -> list:
     "The training CSVs of the stroke folder `path` (`train_simplified/*.csv`)."
     d = Path(path)/'train_simplified'
-    if not d.is_dir(): raise FileNotFoundError(f"{path}: no train_simplified folder (Kaggle's Quick Draw layout: train_simplified/<word>.csv, test_simplified.csv)")
+    if not d.is_dir():
+        raise FileNotFoundError(f"{path}: no train_simplified folder (Kaggle's Quick Draw layout: "
+                                "train_simplified/<word>.csv, test_simplified.csv)")
     fns = sorted(d.glob('*.csv'))
-    if not fns: raise FileNotFoundError(f"{d}: no .csv files" + (" (unzip the .csv.gz files: drawings are read by byte offset)" if any(d.glob('*.csv.gz')) else ''))
+    if not fns:
+        raise FileNotFoundError(f"{d}: no .csv files"
+                                + (" (unzip the .csv.gz files: drawings are read by byte offset)"
+                                   if any(d.glob('*.csv.gz')) else ''))
     return fns
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s3
@@ -66,7 +72,8 @@ def _same_word(a, b) -> bool:
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s6
 def _word(fn, w, line, key) -> str:
-    "The word of record `key` at `line` of class file `fn`: its cell `w` (empty: the file's name); refused if they differ."
+    ("The word of record `key` at `line` of class file `fn`: its cell `w` (empty: the file's name); refused if they "
+     "differ.")
     w = w.strip()
     if not w: return fn.stem
     if not _same_word(w, fn.stem):
@@ -83,7 +90,8 @@ def _no_drawings(fn, n_bad, first_bad) -> ValueError:
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s8
 def _file_records(fn, check=True, skip=()):
-    "(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, offset, reason) of each bad one; lines in `skip` left out."
+    ("(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, "
+     "offset, reason) of each bad one; lines in `skip` left out.")
     cols, recs = scan_csv(fn, ('key_id', 'drawing') if check else ('key_id',))
     ik, iw, idr = cols['key_id'], cols.get('word'), cols.get('drawing')
     n_good, n_bad, first_bad, words = 0, len(skip), None, {}
@@ -105,14 +113,18 @@ def _check_dups(items):
     dup = items.key_id.duplicated(keep=False)
     if dup.any():
         k = items.key_id[dup].iloc[0]
-        raise ValueError(f"key_id {k} appears more than once: at " + ', '.join(f"{r.file}:{r.line}" for r in items[items.key_id == k].itertuples()))
+        raise ValueError(f"key_id {k} appears more than once: at "
+                         + ', '.join(f"{r.file}:{r.line}" for r in items[items.key_id == k].itertuples()))
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s10
 def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check=True) -> pd.DataFrame:
-    "The training drawings of the Kaggle-layout stroke folder `path` as key_id, word, file, line, offset (no drawings); at most `per_class` per word."
+    ("The training drawings of the Kaggle-layout stroke folder `path` as key_id, word, file, line, offset (no "
+     "drawings); at most `per_class` per word.")
     path = Path(path)
-    if per_class is not None and (int(per_class) != per_class or per_class < 1): raise ValueError(f"per_class must be an integer >= 1 or None, got {per_class!r}")
-    if first and per_class is None: raise ValueError("first=True takes the first per_class drawings of each file: pass per_class")
+    if per_class is not None and (int(per_class) != per_class or per_class < 1):
+        raise ValueError(f"per_class must be an integer >= 1 or None, got {per_class!r}")
+    if first and per_class is None:
+        raise ValueError("first=True takes the first per_class drawings of each file: pass per_class")
     files, parts, read, bad, n_bad, n_skip = _train_files(path), [], [], [], 0, {}
     for fn in progress(files, 'listing drawings'):
         rel, keys, words, lines, offs, names = fn.relative_to(path).as_posix(), [], [], [], [], {}
@@ -122,7 +134,8 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
                     n_bad += 1; n_skip[fn.stem] = n_skip.get(fn.stem, 0) + 1
                     if len(bad) < 1000: bad.append(dict(file=rel, line=line, key_id=k, reason=why))
                     continue
-                keys.append(k); words.append(names.setdefault(w, w))         # one string object per word: 1M rows, not 1M strings
+                # one string object per word: 1M rows, not 1M strings
+                keys.append(k); words.append(names.setdefault(w, w))
                 lines.append(line); offs.append(off)
                 if first and len(keys) >= per_class: break
         df = pd.DataFrame(dict(key_id=pd.Series(keys, dtype=object), word=pd.Series(words, dtype=object), file=rel,
@@ -131,18 +144,25 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
     items = sample_per_word(pd.concat(parts, ignore_index=True), per_class, seed).reset_index(drop=True)
     _check_dups(items)
     n_read = pd.concat(read).groupby(level=0).sum()
-    items.attrs['counts'] = pd.DataFrame(dict(read=n_read, skipped=pd.Series(n_skip, dtype=int), kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
+    items.attrs['counts'] = pd.DataFrame(dict(read=n_read, skipped=pd.Series(n_skip, dtype=int),
+                                              kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
     items.attrs['skipped'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
-    if n_bad: warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {_bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}", stacklevel=2)
+    if n_bad:
+        warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {_bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}",
+                      stacklevel=2)
     if verbose:
         c = items.attrs['counts'].kept
-        print(f"{len(items)} drawings of {len(c)} words from {len(files)} file(s)" + (f", at most {per_class} per word ({int(n_read.sum())} read)" if per_class else '')
-              + (f"; {c.min()} to {c.max()} per word" if len(c) else '') + (f"; {n_bad} bad record(s) skipped" if n_bad else ''))
+        print(f"{len(items)} drawings of {len(c)} words from {len(files)} file(s)"
+              + (f", at most {per_class} per word ({int(n_read.sum())} read)" if per_class else '')
+              + (f"; {c.min()} to {c.max()} per word" if len(c) else '')
+              + (f"; {n_bad} bad record(s) skipped" if n_bad else ''))
     return items
 
 # %% ../../nbs/strokes/70_data.ipynb #c016
-def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_submission.csv', check=True) -> pd.DataFrame:
-    "The test drawings of the stroke folder `path` as key_id, file, line, offset, in the order of `sample_csv` (if there is one); bad drawings kept and named."
+def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_submission.csv',
+                      check=True) -> pd.DataFrame:
+    ("The test drawings of the stroke folder `path` as key_id, file, line, offset, in the order of `sample_csv` (if "
+     "there is one); bad drawings kept and named.")
     path = Path(path); fn = path/test_csv
     if not fn.is_file(): raise FileNotFoundError(f"{path}: no {test_csv} (the test drawings)")
     cols, recs = scan_csv(fn, ('key_id', 'drawing'))
@@ -153,7 +173,9 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
         why = check_drawing(row[cols['drawing']]) if check else None
         if why is not None: bad.append(dict(file=test_csv, line=line, key_id=rows[-1][0], reason=why))
     if not rows: raise ValueError(f"{fn}: no test drawings (a header only): a submission needs a row per drawing")
-    if bad: warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: the submission needs "
+    if bad:
+        warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: "
+                      "the submission needs "
                           f"every key_id): {_bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)
     _check_dups(t)
@@ -171,7 +193,8 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
 
 # %% ../../nbs/strokes/70_data.ipynb #c021
 def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) -> pd.DataFrame:
-    "`items` with `is_valid` (`n_valid` drawings of each word) and `fold`, drawn once and saved in the work folder (`split_path`); reused afterwards."
+    ("`items` with `is_valid` (`n_valid` drawings of each word) and `fold`, drawn once and saved in the work folder "
+     "(`split_path`); reused afterwards.")
     path = Path(path)
     if int(n_valid) != n_valid or n_valid < 1: raise ValueError(f"n_valid must be an integer >= 1, got {n_valid!r}")
     it = items[['key_id', 'word']].rename(columns=dict(key_id='image_id', word='label'))
@@ -180,23 +203,29 @@ def stroke_split(path, items, n_valid=80, seed=42, n_folds=None, force=False) ->
             fn = split_target(path)
             _, spec = split_spec(None, int(n_valid), None, seed, n_folds)
             save_split(fn, draw_split(it, None, int(n_valid), None, spec['n_folds'], spec['seed']), spec)
-    s = shared_split(path, it, per_class=int(n_valid), seed=seed, n_folds=n_folds)     # the saved split, checked against what was asked
+    # the saved split, checked against what was asked
+    s = shared_split(path, it, per_class=int(n_valid), seed=seed, n_folds=n_folds)
     return items.assign(is_valid=s.is_valid.values, fold=s.fold.values)
 
 # %% ../../nbs/strokes/70_data.ipynb #c025
 def worker_context():
-    "Where workers start: forked from a server that imported only `strokes.source` (numpy and the renderer), not this process."
-    ctx = multiprocessing.get_context('forkserver')     # fork would copy torch, fastai and the caller's arrays into every worker
+    ("Where workers start: forked from a server that imported only `strokes.source` (numpy and the renderer), not this "
+     "process.")
+    # fork would copy torch, fastai and the caller's arrays into every worker
+    ctx = multiprocessing.get_context('forkserver')
     ctx.set_forkserver_preload(['compvis_kit.strokes.source'])
     return ctx
 
 def _run(f, tasks, n_workers):
-    "Yield (task, `f(*args)`) for each (task, args) of `tasks` as it finishes: here, or in `n_workers` processes with at most 2 each queued."
+    ("Yield (task, `f(*args)`) for each (task, args) of `tasks` as it finishes: here, or in `n_workers` processes with "
+     "at most 2 each queued.")
     if not n_workers:
         for t, args in tasks: yield t, f(*args)
         return
-    try: pickle.dumps(f)                        # checked here: a pickling error inside the executor can hang its shutdown
-    except Exception as e: raise RuntimeError(f"n_workers={n_workers} needs {f.__name__} importable by the worker processes ({e}); "
+    # checked here: a pickling error inside the executor can hang its shutdown
+    try: pickle.dumps(f)
+    except Exception as e:
+        raise RuntimeError(f"n_workers={n_workers} needs {f.__name__} importable by the worker processes ({e}); "
                                               "define it in a module, or pass n_workers=0") from None
     ex, todo, it = ProcessPoolExecutor(n_workers, mp_context=worker_context()), {}, iter(tasks)
     def fill():
@@ -214,7 +243,8 @@ def _run(f, tasks, n_workers):
 
 # %% ../../nbs/strokes/70_data.ipynb #c025s1
 def _hash_keys(h, keys):
-    "Feed the key_ids `keys` (text) to the hash `h`, each followed by a newline: chunk by chunk gives the hash of the whole."
+    ("Feed the key_ids `keys` (text) to the hash `h`, each followed by a newline: chunk by chunk gives the hash of the "
+     "whole.")
     h.update(('\n'.join(keys) + '\n').encode())
 
 # %% ../../nbs/strokes/70_data.ipynb #c025s2
@@ -236,7 +266,8 @@ def _name(i): return f'{i:05d}'
 # %% ../../nbs/strokes/70_data.ipynb #c025s6
 def _done(dest, man, split) -> set:
     "Names of the shards of `split` the manifest lists whose files exist."
-    return {o for o in man['shards'].get(split, {}) if (dest/split/f'{o}.npy').is_file() and (dest/split/f'{o}.csv').is_file()}
+    return {o for o in man['shards'].get(split,
+                                         {}) if (dest/split/f'{o}.npy').is_file() and (dest/split/f'{o}.csv').is_file()}
 
 # %% ../../nbs/strokes/70_data.ipynb #c025s7
 def _tasks(path, dest, split, df, shard_size, done, kw):
@@ -250,17 +281,22 @@ def _tasks(path, dest, split, df, shard_size, done, kw):
 
 # %% ../../nbs/strokes/70_data.ipynb #c025s8
 class _TrainStream:
-    "Every good training drawing of the stroke folder `path`, in `stroke_items`' order, never held: a first pass over the files counts, hashes and checks them, `tasks` streams them again into shards."
+    ("Every good training drawing of the stroke folder `path`, in `stroke_items`' order, never held: a first pass over "
+     "the files counts, hashes and checks them, `tasks` streams them again into shards.")
     def __init__(self, path):
         self.path, self.skip, self.bad, self.n_bad = Path(path), {}, [], 0
         vocab, self.n, h = set(), 0, hashlib.sha1()
         for chunk in chunked(self.rows(first=True), 1024):
             self.n += len(chunk); vocab.update(w for _, w, *_ in chunk); _hash_keys(h, [k for k, *_ in chunk])
-        self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])     # the hash `_digest` gives the same ids
-        if self.n_bad: warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): {_bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
+        # the hash `_digest` gives the same ids
+        self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])
+        if self.n_bad:
+            warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): "
+                          f"{_bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
 
     def rows(self, first=False):
-        "(key_id, word, file, line, offset) of each good record: the `first` pass checks each drawing and remembers the bad ones, later passes skip them."
+        ("(key_id, word, file, line, offset) of each good record: the `first` pass checks each drawing and remembers "
+         "the bad ones, later passes skip them.")
         for fn in _train_files(self.path):
             rel = fn.relative_to(self.path).as_posix()
             with contextlib.closing(_file_records(fn, check=first, skip=self.skip.get(rel, ()))) as recs:
@@ -271,58 +307,74 @@ class _TrainStream:
                         if len(self.bad) < 1000: self.bad.append(dict(file=rel, line=line, key_id=k, reason=why))
 
     def tasks(self, dest, split, shard_size, done, kw):
-        "((split, name), args of `render_shard`) for each shard not in `done`, a shard's rows at a time; an error at the end if the files changed since the first pass."
+        ("((split, name), args of `render_shard`) for each shard not in `done`, a shard's rows at a time; an error at "
+         "the end if the files changed since the first pass.")
         h, n = hashlib.sha1(), 0
         for i, buf in enumerate(chunked(self.rows(), shard_size)):
             rows, name = dict(zip(_COLS, map(list, zip(*buf)))), _name(i)
             n += len(buf); _hash_keys(h, rows['key_id'])
-            if name not in done: yield (split, name), (self.path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
+            if name not in done:
+                yield (split, name), (self.path, rows, dest/split/f'{name}.npy', dest/split/f'{name}.csv', *kw)
         if dict(n=n, key_ids=h.hexdigest()[:16]) != self.want:
-            raise ValueError(f"{self.path}: the training files changed while their drawings were rendered ({self.n} drawings before, {n} now): render again into a fresh dest")
+            raise ValueError(f"{self.path}: the training files changed while their drawings were rendered ({self.n} "
+                             f"drawings before, {n} now): render again into a fresh dest")
 
 # %% ../../nbs/strokes/70_data.ipynb #c026
 def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=5000, n_workers=2, lw=2, antialias=True,
                   test=None, on_shard=None, verbose=True) -> Path:
-    "Render the drawings `items` (default: every good training drawing of `path`, streamed) and the test set to resumable uint8 `.npy` shards of `shard_size` in `dest`."
+    ("Render the drawings `items` (default: every good training drawing of `path`, streamed) and the test set to "
+     "resumable uint8 `.npy` shards of `shard_size` in `dest`.")
     path, dest = Path(path), Path(dest)
-    if not isinstance(encoding, str) or encoding not in ENCODINGS: raise ValueError(f"encoding must be the name of one of {list(ENCODINGS)} (it is saved), got {encoding!r}")
-    if int(shard_size) != shard_size or shard_size < 1: raise ValueError(f"shard_size must be an integer >= 1, got {shard_size!r}")
+    if not isinstance(encoding, str) or encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be the name of one of {list(ENCODINGS)} (it is saved), got {encoding!r}")
+    if int(shard_size) != shard_size or shard_size < 1:
+        raise ValueError(f"shard_size must be an integer >= 1, got {shard_size!r}")
     shape = render_shape(size, encoding, lw, antialias)
     stream = items is None
-    if stream: items = _TrainStream(path)                  # no table of the drawings: a pass to count and hash them, then the render pass
+    # no table of the drawings: a pass to count and hash them, then the render pass
+    if stream: items = _TrainStream(path)
     else:
         missing = [c for c in _COLS if c not in items]
         if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
     if test is None: test = (path/'test_simplified.csv').is_file()
     sets = dict(train=items, test=stroke_test_items(path) if test else None)
-    spec = dict(size=int(size), encoding=encoding, lw=int(lw), antialias=bool(antialias), shard_size=int(shard_size), shape=list(shape))
+    spec = dict(size=int(size), encoding=encoding, lw=int(lw), antialias=bool(antialias), shard_size=int(shard_size),
+                shape=list(shape))
     dest.mkdir(parents=True, exist_ok=True)
     jf = dest/'shards.json'
     with locked(dest/'.shards.lock'):
-        man = load_json(jf) if jf.exists() else dict(spec=spec, path=None, vocab=items.vocab if stream else sorted(items.word.unique().tolist()), sets={}, shards={})
+        man = load_json(jf) if jf.exists() else dict(spec=spec, path=None,
+                                                     vocab=items.vocab if stream
+                                                     else sorted(items.word.unique().tolist()), sets={}, shards={})
         if man['spec'] != spec:
             diff = {k: f"{man['spec'].get(k)!r} saved, {v!r} asked" for k, v in spec.items() if man['spec'].get(k) != v}
-            raise ValueError(f"{dest} holds shards rendered with {man['spec']}: this call differs in {diff}. Render into another dest "
+            raise ValueError(f"{dest} holds shards rendered with {man['spec']}: this call differs in {diff}. Render "
+                             "into another dest "
                              f"(e.g. {dest.name}-{size}-{encoding}) or delete {dest}")
         for s, df in sets.items():
             if df is None: continue
             want = df.want if isinstance(df, _TrainStream) else dict(n=len(df), key_ids=_digest(df.key_id))
             if s in man['sets'] and man['sets'][s] != want:
-                raise ValueError(f"{dest} holds {s} shards of other drawings ({man['sets'][s]['n']} with key_id hash {man['sets'][s]['key_ids']}; "
-                                 f"these are {want['n']} with hash {want['key_ids']}): render other items into another dest")
+                raise ValueError(f"{dest} holds {s} shards of other drawings ({man['sets'][s]['n']} with key_id hash "
+                                 f"{man['sets'][s]['key_ids']}; "
+                                 f"these are {want['n']} with hash {want['key_ids']}): render other items into another "
+                                 "dest")
             man['sets'][s] = want; man['shards'].setdefault(s, {})
             (dest/s).mkdir(exist_ok=True)
         engine = 'numba' if has_numba() else 'cv2'     # what render(engine='auto') draws with in this environment
         if man.setdefault('engine', engine) != engine and any(man['shards'].values()):
-            warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, this environment draws with {engine} "
-                          f"(numba {'missing' if engine == 'cv2' else 'installed'}): shards rendered now differ slightly (antialiased edges)", stacklevel=2)
+            warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, this environment draws with "
+                          f"{engine} "
+                          f"(numba {'missing' if engine == 'cv2' else 'installed'}): shards rendered now differ "
+                          "slightly (antialiased edges)", stacklevel=2)
         man['path'] = str(path.resolve()); save_json(man, jf)
         kw = (shape, int(size), encoding, int(lw), bool(antialias))
         done = {s: _done(dest, man, s) for s in sets}
         n_all = sum(_n_shards(man['sets'][s]['n'], shard_size) for s, df in sets.items() if df is not None)
         n_todo = n_all - sum(len(done[s]) for s, df in sets.items() if df is not None)
         tasks = (t for s, df in sets.items() if df is not None
-                 for t in (df.tasks(dest, s, int(shard_size), done[s], kw) if isinstance(df, _TrainStream) else _tasks(path, dest, s, df, int(shard_size), done[s], kw)))
+                 for t in (df.tasks(dest, s, int(shard_size), done[s], kw) if isinstance(
+                         df, _TrainStream) else _tasks(path, dest, s, df, int(shard_size), done[s], kw)))
         with contextlib.closing(_run(render_shard, tasks, n_workers)) as it:
             for (s, name), (n, bad) in progress(it, f'rendering {n_todo} shards', total=n_todo):
                 man['shards'][s][name] = n
@@ -332,25 +384,31 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
                 if on_shard is not None: on_shard(s, name)
     bad = {s: _bad_keys(man, s) for s in sets if sets[s] is not None}
     if any(bad.values()):
-        warnings.warn(f"render_shards: {sum(map(len, bad.values()))} drawing(s) do not render and are blank in the shards of {dest} "
+        warnings.warn(f"render_shards: {sum(map(len, bad.values()))} drawing(s) do not render and are blank in the "
+                      f"shards of {dest} "
                       f"(shard_dls leaves the training ones out; the test ones stay, blank): " +
                       '; '.join(f"{s} {why}" for s, b in bad.items() for why in list(b.values())[:5]), stacklevel=2)
-    if verbose: print(f"{dest}: {man['sets']['train']['n']} training drawings" + (f" and {len(sets['test'])} test drawings" if test else '')
+    if verbose:
+        print(f"{dest}: {man['sets']['train']['n']} training drawings"
+              + (f" and {len(sets['test'])} test drawings" if test else '')
                       + f" in {n_all} shards of {shard_size} ({n_todo} rendered now)")
     return dest
 
 # %% ../../nbs/strokes/70_data.ipynb #c038
 class ShardArray:
-    "Rows `idx` (default: all) of the `.npy` shards `fns` (of `lens` drawings of `shape`), memory-mapped, as one read-only uint8 array (n, C, H, W)."
+    ("Rows `idx` (default: all) of the `.npy` shards `fns` (of `lens` drawings of `shape`), memory-mapped, as one "
+     "read-only uint8 array (n, C, H, W).")
     def __init__(self, fns, lens, shape, idx=None, max_open=128):
         self.fns, self.item_shape, self.max_open = [str(f) for f in fns], tuple(shape), max_open
         self.starts = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
         self.idx = np.arange(self.starts[-1]) if idx is None else np.asarray(idx, np.int64)
-        if len(self.idx) and (self.idx.min() < 0 or self.idx.max() >= self.starts[-1]): raise IndexError(f"rows outside 0..{self.starts[-1] - 1}")
+        if len(self.idx) and (self.idx.min() < 0 or self.idx.max() >= self.starts[-1]):
+            raise IndexError(f"rows outside 0..{self.starts[-1] - 1}")
         self._open, self._pid = OrderedDict(), None
 
     @property
-    def shape(self): s = self.item_shape; return (len(self.idx), 1, *s) if len(s) == 2 else (len(self.idx), s[2], s[0], s[1])
+    def shape(self):
+        s = self.item_shape; return (len(self.idx), 1, *s) if len(s) == 2 else (len(self.idx), s[2], s[0], s[1])
     def __len__(self): return len(self.idx)
 
     def _shard(self, k):
@@ -358,7 +416,8 @@ class ShardArray:
         if k in self._open: self._open.move_to_end(k); return self._open[k]
         a = np.load(self.fns[k], mmap_mode='r')
         if a.shape != (self.starts[k + 1] - self.starts[k], *self.item_shape) or a.dtype != np.uint8:
-            raise ValueError(f"shard {self.fns[k]} holds {a.dtype} {a.shape}, expected uint8 {(int(self.starts[k + 1] - self.starts[k]), *self.item_shape)}: re-render it")
+            raise ValueError(f"shard {self.fns[k]} holds {a.dtype} {a.shape}, expected uint8 "
+                             f"{(int(self.starts[k + 1] - self.starts[k]), *self.item_shape)}: re-render it")
         self._open[k] = a
         if len(self._open) > self.max_open: self._open.popitem(last=False)
         return a
@@ -372,7 +431,8 @@ class ShardArray:
         return out[0] if one else out
 
     def __getstate__(self): return dict(self.__dict__, _open=OrderedDict(), _pid=None)
-    def __repr__(self): return f"ShardArray({len(self)} of {self.starts[-1]} drawings in {len(self.fns)} shards, {self.shape[1:]})"
+    def __repr__(self):
+        return f"ShardArray({len(self)} of {self.starts[-1]} drawings in {len(self.fns)} shards, {self.shape[1:]})"
 
 # %% ../../nbs/strokes/70_data.ipynb #c040
 def stroke_norm(c, stats):
@@ -390,9 +450,11 @@ def ids_table(keys, words=None):
 def _array_dls(tr, va, bs, batch_tfms, device, stats, num_workers=0, path='.') -> DataLoaders:
     "fastai `DataLoaders` over the `ArrayDataset`s `tr` and `va` as `cached_dls` builds them, normalised by `stats`."
     tr.split_idx, va.split_idx = 0, 1
-    tr.loss_func = va.loss_func = CrossEntropyLossFlat()                   # what a plain fastai Learner(dls, model) uses
+    # what a plain fastai Learner(dls, model) uses
+    tr.loss_func = va.loss_func = CrossEntropyLossFlat()
     after = [IntToFloatTensor(), stroke_norm(tr.x.shape[1], stats), *L(batch_tfms)]
-    train = ArrayDL(tr, bs=bs, shuffle=True, drop_last=len(tr) > bs, num_workers=num_workers, after_batch=after, device=device)
+    train = ArrayDL(tr, bs=bs, shuffle=True, drop_last=len(tr) > bs, num_workers=num_workers, after_batch=after,
+                    device=device)
     valid = train.new(dataset=va, bs=bs * 2, shuffle=False, drop_last=False)
     dls = DataLoaders(train, valid, path=path, device=device)
     dls.task, dls.cvk_vocab = Classification(), tr.vocab
@@ -403,10 +465,13 @@ def _split_table(split, man, fold) -> dict:
     "key_id -> is validation, from `split` (None: the source folder's saved split, `split_path`; a path; or a table)."
     if split is None:
         split = split_path(man['path'])
-        if not split.is_file(): raise FileNotFoundError(f"{split}: no saved split: draw one with stroke_split({man['path']!r}, items) first, or pass split=")
+        if not split.is_file():
+            raise FileNotFoundError(f"{split}: no saved split: draw one with stroke_split({man['path']!r}, items) "
+                                    "first, or pass split=")
     s = read_csv_text(split, 'split') if isinstance(split, (str, Path)) else split
     col = 'key_id' if 'key_id' in s else 'image_id' if 'image_id' in s else None
-    if col is None or not ({'is_valid', 'fold'} & set(s.columns)): raise ValueError(f"split needs key_id (or image_id) and is_valid or fold columns, has {list(s.columns)}")
+    if col is None or not ({'is_valid', 'fold'} & set(s.columns)):
+        raise ValueError(f"split needs key_id (or image_id) and is_valid or fold columns, has {list(s.columns)}")
     if fold is not None and 'fold' in s: v = s.fold.astype(int) == fold
     else: v = s.is_valid.astype(str).str.lower() == 'true'
     return dict(zip(s[col].astype(str), v))
@@ -414,38 +479,52 @@ def _split_table(split, man, fold) -> dict:
 # %% ../../nbs/strokes/70_data.ipynb #c040s4
 def _shard_set(dest, man, split) -> tuple:
     "The shard files of `split`, their lengths and their ids table, checked complete."
-    if split not in man['sets']: raise ValueError(f"{dest} has no {split} shards: render them with render_shards" + (" (test=True)" if split == 'test' else ''))
+    if split not in man['sets']:
+        raise ValueError(f"{dest} has no {split} shards: render them with render_shards"
+                         + (" (test=True)" if split == 'test' else ''))
     names = [_name(i) for i in range(_n_shards(man['sets'][split]['n'], man['spec']['shard_size']))]
     done = _done(dest, man, split)
     miss = [o for o in names if o not in done]
-    if miss: raise ValueError(f"{dest}: {len(miss)} of {len(names)} {split} shards are not rendered ({show_list(miss, 3)}): run render_shards again to finish them")
+    if miss:
+        raise ValueError(f"{dest}: {len(miss)} of {len(names)} {split} shards are not rendered ({show_list(miss, 3)}): "
+                         "run render_shards again to finish them")
     ids = pd.concat([read_csv_text(dest/split/f'{o}.csv', f'{split} shard ids') for o in names], ignore_index=True)
     dup = ids.key_id.duplicated(keep=False)
     if dup.any():
         k = ids.key_id[dup].iloc[0]; at = np.flatnonzero((ids.key_id == k).values)
-        raise ValueError(f"{dest}: key_id {k} appears more than once in the {split} shards: at rows {at.tolist()} (shards {sorted({names[j // man['spec']['shard_size']] for j in at})})")
+        raise ValueError(f"{dest}: key_id {k} appears more than once in the {split} shards: at rows {at.tolist()} "
+                         f"(shards {sorted({names[j // man['spec']['shard_size']] for j in at})})")
     return [dest/split/f'{o}.npy' for o in names], [man['shards'][split][o] for o in names], ids
 
 # %% ../../nbs/strokes/70_data.ipynb #c040s5
 def _manifest(dest) -> dict:
     jf = Path(dest)/'shards.json'
-    if not jf.is_file(): raise FileNotFoundError(f"{dest}: no shards.json: render the drawings there first (render_shards(path, {str(dest)!r}))")
+    if not jf.is_file():
+        raise FileNotFoundError(f"{dest}: no shards.json: render the drawings there first (render_shards(path, "
+                                f"{str(dest)!r}))")
     return load_json(jf)
 
 # %% ../../nbs/strokes/70_data.ipynb #c040s6
 def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, stats=None) -> DataLoaders:
-    "fastai `DataLoaders` over the memory-mapped shards in `dest` (from `render_shards`), train/valid by the saved split (fold `fold`)."
+    ("fastai `DataLoaders` over the memory-mapped shards in `dest` (from `render_shards`), train/valid by the saved "
+     "split (fold `fold`).")
     dest = Path(dest); man = _manifest(dest)
     fns, lens, ids = _shard_set(dest, man, 'train')
     valid = ids.key_id.map(_split_table(split, man, fold))
-    if valid.isna().any(): raise ValueError(f"{int(valid.isna().sum())} drawings in {dest} are not in the split ({show_list(ids.key_id[valid.isna()], 3)}): "
-                                            "was the split drawn over other items? pass split= or draw it again (stroke_split(..., force=True))")
+    if valid.isna().any():
+        raise ValueError(f"{int(valid.isna().sum())} drawings in {dest} are not in the split "
+                         f"({show_list(ids.key_id[valid.isna()], 3)}): "
+                                            "was the split drawn over other items? pass split= or draw it again "
+                                            "(stroke_split(..., force=True))")
     valid, bad = valid.astype(bool).values, _bad_keys(man, 'train')
     ok = ~ids.key_id.isin(list(bad)).values
-    if bad: warnings.warn(f"shard_dls: left out {len(bad)} drawing(s) that do not render (blank in the shards): {show_list(list(bad.values()), 3)}", stacklevel=2)
+    if bad:
+        warnings.warn(f"shard_dls: left out {len(bad)} drawing(s) that do not render (blank in the shards): "
+                      f"{show_list(list(bad.values()), 3)}", stacklevel=2)
     vocab = man['vocab']; o2i = {w: i for i, w in enumerate(vocab)}
     y = ids.word.map(o2i).values.astype(np.int64)
-    ds = lambda m: ArrayDataset(ShardArray(fns, lens, man['spec']['shape'], np.flatnonzero(m)), y[m], vocab, ids_table(ids.key_id[m], ids.word[m]))
+    ds = lambda m: ArrayDataset(ShardArray(fns, lens, man['spec']['shape'], np.flatnonzero(m)), y[m], vocab,
+                                ids_table(ids.key_id[m], ids.word[m]))
     dls = _array_dls(ds(~valid & ok), ds(valid & ok), bs, batch_tfms, device, stats, path=dest)
     dls.items = ids.rename(columns=dict(key_id='image_id', word='label')).assign(is_valid=valid)
     dls.strokes = dict(kind='shards', dest=str(dest))
@@ -453,9 +532,10 @@ def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, sta
 
 # %% ../../nbs/strokes/70_data.ipynb #c042
 class BadLog:
-    "Drawings that did not render and were given blank images, in any process: appended to a log file shared with the loader's worker processes."
+    ("Drawings that did not render and were given blank images, in any process: appended to a log file shared with the "
+     "loader's worker processes.")
     def __init__(self):
-        self.fn, self._home, self._seen = Path(tempfile.gettempdir())/f'cvk-bad-drawings-{os.getpid()}-{uuid.uuid4().hex[:8]}.tsv', os.getpid(), set()
+        self.fn, self._home, self._seen = (Path(tempfile.gettempdir())/f'cvk-bad-drawings-{os.getpid()}-{uuid.uuid4().hex[:8]}.tsv', os.getpid(), set())
     def __call__(self, key_id, reason):
         "Log the drawing `key_id` (once per process) and warn."
         if key_id in self._seen: return
@@ -465,17 +545,21 @@ class BadLog:
     def read(self) -> dict:
         "key_id -> reason of every bad drawing logged so far, by any process."
         if not self.fn.is_file(): return {}
-        return dict(line.rstrip('\n').split('\t', 1) for line in self.fn.read_text(encoding='utf-8').splitlines() if '\t' in line)
+        return dict(line.rstrip('\n').split('\t',
+                                            1) for line in self.fn.read_text(encoding='utf-8').splitlines() if '\t'
+                    in line)
     def __len__(self): return len(self.read())
     def __getstate__(self): return dict(self.__dict__, _seen=set())
-    def __del__(self, getpid=os.getpid):                               # bound here: at interpreter exit the module globals may be gone
+    # bound here: at interpreter exit the module globals may be gone
+    def __del__(self, getpid=os.getpid):
         if getpid() == self._home:
             try: self.fn.unlink(missing_ok=True)
             except Exception: pass
 
 # %% ../../nbs/strokes/70_data.ipynb #c042s1
 class StrokeArray(StrokeRows):
-    "The drawings `items` (key_id, file, line, offset) of the stroke folder `path`, rendered when indexed (after `aug`): a uint8 array-like (n, C, H, W)."
+    ("The drawings `items` (key_id, file, line, offset) of the stroke folder `path`, rendered when indexed (after "
+     "`aug`): a uint8 array-like (n, C, H, W).")
     def __init__(self, path, items, size=64, encoding='plain', lw=2, antialias=True, aug=None):
         self.size, self.encoding, self.lw, self.antialias, self.aug = size, encoding, lw, antialias, aug
         super().__init__(path, items)
@@ -486,35 +570,42 @@ class StrokeArray(StrokeRows):
 
     def __getitem__(self, i):
         j = np.arange(len(self))[i]; one = np.ndim(j) == 0; j = np.atleast_1d(j)
-        out = render_rows(self.src, *self.rows(j), self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug, self.bad)
+        out = render_rows(self.src, *self.rows(j), self.item_shape, self.size, self.encoding, self.lw, self.antialias,
+                          self.aug, self.bad)
         out = out[:, None] if out.ndim == 3 else out.transpose(0, 3, 1, 2)
         return out[0] if one else out
 
 # %% ../../nbs/strokes/70_data.ipynb #c042s2
 def split_setup(items, aug):
     "Split `items` checked, the training augmentation (`True`: `StrokeAug()`), the vocab and its index."
-    if 'is_valid' not in items: raise ValueError("items have no is_valid column: split them with stroke_split(path, items) first")
+    if 'is_valid' not in items:
+        raise ValueError("items have no is_valid column: split them with stroke_split(path, items) first")
     missing = [c for c in _COLS if c not in items]
     if missing: raise ValueError(f"items have no {missing} column(s): list them with stroke_items")
     vocab = sorted(items.word.unique().tolist())
     return StrokeAug() if aug is True else (aug or None), vocab, {w: i for i, w in enumerate(vocab)}
 
 # %% ../../nbs/strokes/70_data.ipynb #c042s3
-def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tfms=None, device=None, num_workers=None, lw=2, antialias=True, stats=None) -> DataLoaders:
-    "fastai `DataLoaders` rendering the split `items` (from `stroke_split`) of `path` as they load, the training drawings after `aug` (True: `StrokeAug()`)."
+def stroke_dls(path, items, size=64, encoding='plain', aug=True, bs=64, batch_tfms=None, device=None, num_workers=None,
+               lw=2, antialias=True, stats=None) -> DataLoaders:
+    ("fastai `DataLoaders` rendering the split `items` (from `stroke_split`) of `path` as they load, the training "
+     "drawings after `aug` (True: `StrokeAug()`).")
     path = Path(path)
     aug, vocab, o2i = split_setup(items, aug)
     def ds(v, a):
         it = items[items.is_valid.values == v]
-        return ArrayDataset(StrokeArray(path, it, size, encoding, lw, antialias, a), it.word.map(o2i).values.astype(np.int64), vocab, ids_table(it.key_id, it.word))
-    dls = _array_dls(ds(False, aug), ds(True, None), bs, batch_tfms, device, stats, default_workers() if num_workers is None else num_workers, path)
+        return ArrayDataset(StrokeArray(path, it, size, encoding, lw, antialias, a),
+                            it.word.map(o2i).values.astype(np.int64), vocab, ids_table(it.key_id, it.word))
+    dls = _array_dls(ds(False, aug), ds(True, None), bs, batch_tfms, device, stats,
+                     default_workers() if num_workers is None else num_workers, path)
     dls.items = items.rename(columns=dict(key_id='image_id', word='label'))
     dls.strokes = dict(kind='render', path=str(path), size=size, encoding=encoding, lw=lw, antialias=antialias)
     return dls
 
 # %% ../../nbs/strokes/70_data.ipynb #c042s4
 def stroke_test_dl(dls, **kwargs):
-    "The test drawings for `dls` (from `shard_dls` or `stroke_dls`) in sample-submission order; its `.ids` are their key_ids."
+    ("The test drawings for `dls` (from `shard_dls` or `stroke_dls`) in sample-submission order; its `.ids` are their "
+     "key_ids.")
     st = getattr(dls, 'strokes', None)
     if st is None: raise ValueError("stroke_test_dl needs DataLoaders from shard_dls or stroke_dls")
     if st['kind'] == 'shards':
@@ -525,5 +616,6 @@ def stroke_test_dl(dls, **kwargs):
         t = stroke_test_items(st['path'])
         x, keys = StrokeArray(st['path'], t, st['size'], st['encoding'], st['lw'], st['antialias']), t.key_id
     ds = ArrayDataset(x, None, dls.vocab, ids_table(keys))
-    ds.split_idx = 1                                                       # as fastai's test_set: no training-time augmentation
+    # as fastai's test_set: no training-time augmentation
+    ds.split_idx = 1
     return dls.valid.new(dataset=ds, **kwargs)

@@ -19,7 +19,8 @@ __all__ = ['as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read
 
 # %% ../../nbs/strokes/20_formats.ipynb #c005
 def _parse_text(text, dtype):
-    "The drawing's JSON text as strokes (row slices of one array) by the compiled parser, or None when it is not plain whole numbers."
+    ("The drawing's JSON text as strokes (row slices of one array) by the compiled parser, or None when it is not "
+     "plain whole numbers.")
     if not has_numba(): return None
     X, lens, ok = nb_parse(np.frombuffer(text.encode(), np.uint8))
     if not ok: return None
@@ -31,13 +32,15 @@ def _parse_text(text, dtype):
 def _stroke(s, i, dtype=np.float32):
     "Stroke `i` of a drawing, JSON form `[xs, ys(, ts)]` or an array (n, 2|3), as a `dtype` array (n, 2|3)."
     if isinstance(s, np.ndarray):
-        if s.ndim != 2 or s.shape[1] not in (2, 3): raise ValueError(f"stroke {i} is an array of shape {s.shape}, not (points, 2|3)")
+        if s.ndim != 2 or s.shape[1] not in (2, 3):
+            raise ValueError(f"stroke {i} is an array of shape {s.shape}, not (points, 2|3)")
         a = s.astype(dtype)
     else:
         if not isinstance(s, (list, tuple)) or len(s) not in (2, 3) or not all(isinstance(c, (list, tuple)) for c in s):
             raise ValueError(f"stroke {i} is not [xs, ys] or [xs, ys, ts]")
         lens = [len(c) for c in s]
-        if len(set(lens)) > 1: raise ValueError(f"stroke {i}: {'/'.join('xyt'[:len(s)])} lengths differ ({'/'.join(map(str, lens))})")
+        if len(set(lens)) > 1:
+            raise ValueError(f"stroke {i}: {'/'.join('xyt'[:len(s)])} lengths differ ({'/'.join(map(str, lens))})")
         try: a = np.array(s, dtype=dtype).T
         except (TypeError, ValueError): raise ValueError(f"stroke {i} holds values that are not numbers") from None
     if not len(a): raise ValueError(f"stroke {i} has no points")
@@ -46,7 +49,8 @@ def _stroke(s, i, dtype=np.float32):
 
 # %% ../../nbs/strokes/20_formats.ipynb #c006s1
 def _from_lists(obj, dtype):
-    "The strokes of the lists `obj` as row slices of one `dtype` array, in one conversion; None when anything looks wrong (`_stroke` then says what)."
+    ("The strokes of the lists `obj` as row slices of one `dtype` array, in one conversion; None when anything looks "
+     "wrong (`_stroke` then says what).")
     try:
         nc = len(obj[0]); lens = []
         for s in obj:
@@ -68,8 +72,10 @@ def as_drawing(obj, dtype=np.float32) -> list:
     if isinstance(obj, str):
         if (res := _parse_text(obj, dtype)) is not None: return res
         try: obj = json.loads(obj)
-        except json.JSONDecodeError as e: raise ValueError(f"drawing is not valid JSON ({e.msg} at char {e.pos})") from None
-    if not isinstance(obj, (list, tuple)): raise ValueError(f"drawing is not a list of strokes ({type(obj).__name__} {obj!r:.40})")
+        except json.JSONDecodeError as e:
+            raise ValueError(f"drawing is not valid JSON ({e.msg} at char {e.pos})") from None
+    if not isinstance(obj, (list, tuple)):
+        raise ValueError(f"drawing is not a list of strokes ({type(obj).__name__} {obj!r:.40})")
     if type(obj) is list and obj and type(obj[0]) is list and (res := _from_lists(obj, dtype)) is not None: return res
     if not len(obj): raise ValueError("empty drawing (no strokes)")
     res = [_stroke(s, i, dtype) for i, s in enumerate(obj)]
@@ -162,7 +168,8 @@ def _csv_records(fn):
         col = {h: j for j, h in enumerate(header)}
         missing = [c for c in ('key_id', 'drawing') if c not in col]
         if missing: raise ValueError(f"{fn}:1: no {' or '.join(missing)} column in the header {header}")
-        ik, iw, ic, ir, it, idr = (col.get(c) for c in ('key_id', 'word', 'countrycode', 'recognized', 'timestamp', 'drawing'))
+        ik, iw, ic, ir, it, idr = (col.get(c) for c in ('key_id', 'word', 'countrycode', 'recognized', 'timestamp',
+                                                        'drawing'))
         nh, sfn = len(header), str(fn)
         try:
             for row in r:
@@ -198,7 +205,9 @@ def _binary_body(fn, f, pos):
             n = struct.unpack('<H', nb)[0] if len(nb) == 2 else -1
             xy = f.read(2 * n) if n >= 0 else b''
             if n < 0 or len(xy) < 2 * n:
-                yield where, f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of {ns}"
+                yield (where,
+                       f"truncated record {i}: the file ends at byte {off + len(nb) + len(xy)}, inside stroke {k} of "
+                       f"{ns}")
                 return
             off += 2 + 2 * n
             strokes.append(np.ascontiguousarray(np.frombuffer(xy, np.uint8).reshape(2, n).T, np.float32))
@@ -233,7 +242,8 @@ class StrokeReader:
     "The records of the stroke file `fn`, streamed; bad ones are skipped and counted (the first `keep` in `skipped`)."
     def __init__(self, fn, kind=None, word=None, strict=False, keep=5, warn=True):
         self.fn, self.kind = Path(fn), kind or _kind(fn)
-        if self.kind not in _PARSERS: raise ValueError(f"unknown stroke format {self.kind!r}; known: {', '.join(_PARSERS)}")
+        if self.kind not in _PARSERS:
+            raise ValueError(f"unknown stroke format {self.kind!r}; known: {', '.join(_PARSERS)}")
         if not self.fn.is_file(): raise FileNotFoundError(f"stroke file {self.fn}: no such file")
         if word is None and self.kind == 'bin': word = Path(self.fn.name.removesuffix('.gz')).stem
         self.word, self.strict, self.keep, self.warn = word, strict, keep, warn
@@ -278,7 +288,8 @@ def read_binary(fn, **kwargs) -> StrokeReader:
 
 # %% ../../nbs/strokes/20_formats.ipynb #c020s3
 def read_strokes(path, **kwargs) -> StrokeReader:
-    "Stream the records of the stroke file `path`, the format from its suffix: `.ndjson`, `.csv`, `.bin` (each optionally `.gz`)."
+    ("Stream the records of the stroke file `path`, the format from its suffix: `.ndjson`, `.csv`, `.bin` (each "
+     "optionally `.gz`).")
     return StrokeReader(path, None, **kwargs)
 
 # %% ../../nbs/strokes/20_formats.ipynb #c030
@@ -307,10 +318,14 @@ def _binary_record(r) -> bytes:
     d, cc = r['drawing'], (r.get('countrycode') or '').encode('ascii')
     if len(cc) not in (0, 2): raise ValueError(f"countrycode {r.get('countrycode')!r} is not 2 letters")
     if not 0 < len(d) < 2**16: raise ValueError(f"{len(d)} strokes: the format holds 1 to 65535")
-    out = [_HEAD.pack(int(r['key_id']), cc or b'\0\0', int(bool(r.get('recognized'))), _unix(r.get('timestamp')), len(d))]
+    out = [_HEAD.pack(int(r['key_id']), cc or b'\0\0', int(bool(r.get('recognized'))), _unix(r.get('timestamp')),
+                      len(d))]
     for i, s in enumerate(d):
-        if s.shape[1] != 2: raise ValueError(f"stroke {i} has {s.shape[1]} channels: the format holds simplified x,y strokes (see simplify_raw)")
-        if not ((s == np.round(s)) & (s >= 0) & (s <= 255)).all(): raise ValueError(f"stroke {i} has points that are not whole numbers 0-255")
+        if s.shape[1] != 2:
+            raise ValueError(f"stroke {i} has {s.shape[1]} channels: the format holds simplified x,y strokes (see "
+                             "simplify_raw)")
+        if not ((s == np.round(s)) & (s >= 0) & (s <= 255)).all():
+            raise ValueError(f"stroke {i} has points that are not whole numbers 0-255")
         if len(s) >= 2**16: raise ValueError(f"stroke {i} has {len(s)} points: the format holds at most 65535")
         out.append(struct.pack('<H', len(s)) + np.ascontiguousarray(s.T).astype(np.uint8).tobytes())
     return b''.join(out)
@@ -322,13 +337,15 @@ def write_binary(records, fn) -> int:
     with atomic_save(fn, 'wb') as f:
         for i, r in enumerate(records):
             try: f.write(_binary_record(r))
-            except (ValueError, OverflowError, struct.error) as e: raise ValueError(f"{fn}: record {i} (key_id {r.get('key_id')!r}): {e}") from None
+            except (ValueError, OverflowError, struct.error) as e:
+                raise ValueError(f"{fn}: record {i} (key_id {r.get('key_id')!r}): {e}") from None
             n += 1
     return n
 
 # %% ../../nbs/strokes/20_formats.ipynb #c034
 def _rdp(p, eps, keep=()) -> np.ndarray:
-    "Indices of the points of the polyline `p` (n, 2) that Ramer-Douglas-Peucker with tolerance `eps` keeps (always the ends and the indices `keep`)."
+    ("Indices of the points of the polyline `p` (n, 2) that Ramer-Douglas-Peucker with tolerance `eps` keeps (always "
+     "the ends and the indices `keep`).")
     n = len(p); m = np.zeros(n, bool)
     if not n: return np.flatnonzero(m)
     m[[0, -1]] = True; m[np.asarray(keep, np.int64)] = True
@@ -346,7 +363,8 @@ def _rdp(p, eps, keep=()) -> np.ndarray:
 
 # %% ../../nbs/strokes/20_formats.ipynb #c034s1
 def simplify_raw(drawing, eps=2.0, keep_time=False) -> list:
-    "Raw strokes simplified as Google did: moved to the top-left, scaled so the larger side spans 0-255, RDP with `eps` (extremes kept), rounded."
+    ("Raw strokes simplified as Google did: moved to the top-left, scaled so the larger side spans 0-255, RDP with "
+     "`eps` (extremes kept), rounded.")
     d = as_drawing(drawing, np.float64)
     if keep_time and d[0].shape[1] < 3: raise ValueError("keep_time=True, but the drawing has no t column")
     allp = np.concatenate([s[:, :2] for s in d]); lo = allp.min(0); ext = (allp.max(0) - lo).max()

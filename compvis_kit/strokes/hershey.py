@@ -13,7 +13,8 @@ import numpy as np, pandas as pd
 from fastcore.all import *
 from ..core import *
 try: from HersheyFonts import HersheyFonts
-except ImportError: HersheyFonts = MissingModule('HersheyFonts', 'strokes', pip='Hershey-Fonts')     # raises where glyphs are drawn
+# raises where glyphs are drawn
+except ImportError: HersheyFonts = MissingModule('HersheyFonts', 'strokes', pip='Hershey-Fonts')
 from ..items import solution_path, build_competition
 from .formats import as_drawing, drawing_to_json, simplify_raw, write_binary, write_ndjson
 from .augment import keep_mask
@@ -40,8 +41,10 @@ GLYPH_NAMES = {**{c: f'capital {c.lower()}' for c in 'ABCDEFGHIJKLMNOPQRSTUVWXYZ
                **{c: f'small {c}' for c in 'abcdefghijklmnopqrstuvwxyz'},
                **{c: f'digit {c}' for c in '0123456789'}, **_PUNCT}
 GLYPH_CHARS = {v: k for k, v in GLYPH_NAMES.items()}
-_FIRST = ['capital a', 'small b', 'digit 3', 'ampersand', 'capital e', 'small g', 'digit 5', 'question mark', 'capital k',
-          'small m', 'digit 8', 'dollar sign', 'capital r', 'small s', 'digit 2', 'exclamation mark', 'capital w', 'small y',
+_FIRST = ['capital a', 'small b', 'digit 3', 'ampersand', 'capital e', 'small g', 'digit 5', 'question mark',
+          'capital k',
+          'small m', 'digit 8', 'dollar sign', 'capital r', 'small s', 'digit 2', 'exclamation mark', 'capital w',
+          'small y',
           'asterisk', 'digit 4']
 QD_WORDS = _FIRST + [w for w in GLYPH_NAMES.values() if w not in _FIRST]
 
@@ -62,10 +65,12 @@ def _check_fonts(fonts):
 
 # %% ../../nbs/strokes/50_hershey.ipynb #c006s2
 def hershey_glyphs(fonts=DEFAULT_FONTS, chars=None) -> dict:
-    "The strokes ((n,2) int arrays, y down) of each char in `chars` (all 94 by default) in each font: {word: {font: strokes}}."
+    ("The strokes ((n,2) int arrays, y down) of each char in `chars` (all 94 by default) in each font: {word: {font: "
+     "strokes}}.")
     fonts, chars = _check_fonts(fonts), ''.join(GLYPH_NAMES) if chars is None else chars
     bad = [c for c in chars if c not in GLYPH_NAMES]
-    if bad or not chars: raise ValueError(f"chars must be non-empty printable non-space ASCII, got {chars!r} (bad: {bad})")
+    if bad or not chars:
+        raise ValueError(f"chars must be non-empty printable non-space ASCII, got {chars!r} (bad: {bad})")
     return {GLYPH_NAMES[c]: {f: [s.copy() for s in _font(f)[c]] for f in fonts} for c in dict.fromkeys(chars)}
 
 # %% ../../nbs/strokes/50_hershey.ipynb #c010
@@ -109,23 +114,28 @@ def _glyph(strokes):
     "`strokes` ((n,2) or (n,3) point arrays) as a checked list of (n,2) float arrays without repeated points."
     try: ps = as_drawing([np.asarray(s, float) for s in strokes], np.float64)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"strokes must be a non-empty list of non-empty (n,2) or (n,3) point arrays with finite values ({e})") from None
+        raise ValueError("strokes must be a non-empty list of non-empty (n,2) or (n,3) point arrays with finite "
+                         f"values ({e})") from None
     return [_dedup(p[:, :2]) for p in ps]
 
 # %% ../../nbs/strokes/50_hershey.ipynb #c011s2
 def hershey_drawing(strokes, rng=None, canvas=1000, scale=(.3, .9), aspect=.1, rotate=15, shear=.25, jitter=.02,
                     tremor=.003, p_drop=.1, p_short=.1, speed=(.5, 2.), dt=16.) -> list:
-    "One random raw drawing of the glyph `strokes`: a list of (n,3) float arrays x, y (px on a `canvas` square), t (ms)."
+    ("One random raw drawing of the glyph `strokes`: a list of (n,3) float arrays x, y (px on a `canvas` square), t "
+     "(ms).")
     ps, rng = _glyph(strokes), _rng(rng)
     for k, v in dict(p_drop=p_drop, p_short=p_short).items():
         if not 0 <= v <= 1: raise ValueError(f"{k} must be between 0 and 1, got {v!r}")
     if not (canvas > 0 and 0 < scale[0] <= scale[1] <= 1 and 0 < speed[0] <= speed[1] and dt > 0):
-        raise ValueError(f"need canvas > 0, 0 < scale[0] <= scale[1] <= 1, 0 < speed[0] <= speed[1], dt > 0; got {canvas}, {scale}, {speed}, {dt}")
+        raise ValueError("need canvas > 0, 0 < scale[0] <= scale[1] <= 1, 0 < speed[0] <= speed[1], dt > 0; got "
+                         f"{canvas}, {scale}, {speed}, {dt}")
     pts = np.concatenate(ps); lo, hi = pts.min(0), pts.max(0)
     c0, ext = (lo + hi)/2, max((hi - lo).max(), 1e-9)
     keep = keep_mask(len(ps), rng, p_drop)
-    size, a, th, sh = canvas*rng.uniform(*scale), np.exp(rng.normal(0, aspect)), np.deg2rad(rng.uniform(-rotate, rotate)), rng.uniform(-shear, shear)
-    M = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]) @ np.array([[1, sh], [0, 1]]) @ np.diag([a, 1/a])*size
+    size, a, th, sh = canvas*rng.uniform(*scale), np.exp(rng.normal(0, aspect)), np.deg2rad(rng.uniform(
+            -rotate, rotate)), rng.uniform(-shear, shear)
+    M = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]) @ np.array([[1, sh], [0, 1]]) @ np.diag([
+            a, 1/a])*size
     corner = np.abs(M).sum(1)/2                                          # half-extent of the mapped unit square
     centre = np.array([rng.uniform(h, canvas - h) if 2*h < canvas else canvas/2 for h in corner])
     v0, out, t0, last = rng.uniform(*speed), [], 0., None
@@ -138,7 +148,8 @@ def hershey_drawing(strokes, rng=None, canvas=1000, scale=(.3, .9), aspect=.1, r
         xy, t = _pen(q, v, dt, rng)
         xy = xy + rng.normal(0, tremor*size, xy.shape)
         if last is not None:
-            t0 += np.hypot(*(xy[0] - last))/v*rng.uniform(1, 2) + rng.uniform(60, 300) + (rng.uniform(300, 1500) if rng.random() < .1 else 0)
+            t0 += np.hypot(*(xy[0] - last))/v*rng.uniform(1, 2) + rng.uniform(
+                    60, 300) + (rng.uniform(300, 1500) if rng.random() < .1 else 0)
         out.append(np.c_[np.round(np.clip(xy, 0, canvas), 2), np.round(t + t0)]); t0, last = out[-1][-1, 2], xy[-1]
     return out
 
@@ -194,7 +205,8 @@ def _write_qd(tmp, words, per_word, n_test, fonts, seed, canvas):
         for i in range(per_word):
             raw, s, (cc, rec, us) = _draw(glyphs, w, fonts, seed, i, canvas)
             k = next(keys)
-            rows.append(dict(countrycode=cc, drawing=drawing_to_json(s), key_id=k, recognized=rec, timestamp=_stamp(us), word=w))
+            rows.append(dict(countrycode=cc, drawing=drawing_to_json(s), key_id=k, recognized=rec, timestamp=_stamp(us),
+                             word=w))
             simp.append(dict(word=w, countrycode=cc, timestamp=_stamp(us, True), recognized=rec, key_id=k, drawing=s))
             raws.append(dict(simp[-1], drawing=raw))
         pd.DataFrame(rows).to_csv(tmp/'train_simplified'/f'{w}.csv', index=False)
@@ -214,38 +226,49 @@ def _write_qd(tmp, words, per_word, n_test, fonts, seed, canvas):
 # %% ../../nbs/strokes/50_hershey.ipynb #c019
 def _check_words(words):
     if isinstance(words, (int, np.integer)) and not isinstance(words, bool):
-        if not 3 <= words <= len(QD_WORDS): raise ValueError(f"words must be between 3 and {len(QD_WORDS)}, got {words}")
+        if not 3 <= words <= len(QD_WORDS):
+            raise ValueError(f"words must be between 3 and {len(QD_WORDS)}, got {words}")
         return QD_WORDS[:int(words)]
     words = [words] if isinstance(words, str) else list(words)
     bad = [w for w in words if w not in GLYPH_CHARS]
-    if bad: raise ValueError(f"unknown word(s) {bad}: words must be a number or names from QD_WORDS, e.g. {QD_WORDS[:3]}")
-    if len(set(words)) < len(words) or len(words) < 3: raise ValueError(f"words must be at least 3 different names, got {words}")
+    if bad:
+        raise ValueError(f"unknown word(s) {bad}: words must be a number or names from QD_WORDS, e.g. {QD_WORDS[:3]}")
+    if len(set(words)) < len(words) or len(words) < 3:
+        raise ValueError(f"words must be at least 3 different names, got {words}")
     return words
 
 # %% ../../nbs/strokes/50_hershey.ipynb #c019s1
-def quickdraw_competition(dest=None, words=20, per_word=200, n_test=None, fonts=DEFAULT_FONTS, seed=42, canvas=1000, force=False) -> Path:
+def quickdraw_competition(dest=None, words=20, per_word=200, n_test=None, fonts=DEFAULT_FONTS, seed=42, canvas=1000,
+                          force=False) -> Path:
     "Write (once) a Quick-Draw-like competition of Hershey glyph drawings of `words` to `dest`; test answers beside it."
     words, fonts = _check_words(words), _check_fonts(fonts)
-    if int(per_word) != per_word or per_word < 1: raise ValueError(f"per_word must be an integer >= 1, got {per_word!r}")
+    if int(per_word) != per_word or per_word < 1:
+        raise ValueError(f"per_word must be an integer >= 1, got {per_word!r}")
     n_test = max(len(words), len(words)*int(per_word)//5) if n_test is None else n_test
     if int(n_test) != n_test or n_test < 1: raise ValueError(f"n_test must be an integer >= 1, got {n_test!r}")
     if not canvas > 0: raise ValueError(f"canvas must be > 0, got {canvas!r}")
     per_word, n_test = int(per_word), int(n_test)
     dest = Path(dest) if dest else work_dir('data')/f'quickdraw-hershey-{len(words)}-{per_word}'
-    params = dict(source='hershey quickdraw', words=words, per_word=per_word, n_test=n_test, fonts=fonts, seed=seed, canvas=canvas, version=1)
-    return build_competition(dest, params, lambda tmp: _write_qd(tmp, words, per_word, n_test, fonts, seed, canvas), force)
+    params = dict(source='hershey quickdraw', words=words, per_word=per_word, n_test=n_test, fonts=fonts, seed=seed,
+                  canvas=canvas, version=1)
+    return build_competition(dest, params, lambda tmp: _write_qd(tmp, words, per_word, n_test, fonts, seed, canvas),
+                             force)
 
 # %% ../../nbs/strokes/50_hershey.ipynb #fx010
 MIRROR_CHARS = 'bdpq<>'
 
-def glyph_competition(dest=None, chars=MIRROR_CHARS, per_char=60, n_test=None, size=32, fonts=('futural', 'timesr', 'scripts'), seed=0, force=False) -> Path:
-    "Write (once) a class-folder competition of `chars` drawn by hand from Hershey glyphs, `size`-pixel PNGs; answers beside it."
+def glyph_competition(dest=None, chars=MIRROR_CHARS, per_char=60, n_test=None, size=32,
+                      fonts=('futural', 'timesr', 'scripts'), seed=0, force=False) -> Path:
+    ("Write (once) a class-folder competition of `chars` drawn by hand from Hershey glyphs, `size`-pixel PNGs; answers "
+     "beside it.")
     chars = list(dict.fromkeys(chars))
     bad = [c for c in chars if c not in GLYPH_NAMES]
-    if bad or len(chars) < 2: raise ValueError(f"chars must be at least 2 Hershey characters (letters, digits, punctuation), got {chars}")
+    if bad or len(chars) < 2:
+        raise ValueError(f"chars must be at least 2 Hershey characters (letters, digits, punctuation), got {chars}")
     n_test = len(chars)*per_char//5 if n_test is None else int(n_test)
     dest = Path(dest) if dest else work_dir('data')/f"glyphs-{''.join(f'{ord(c):x}' for c in chars)}-{per_char}"
-    params = dict(source='hershey glyph images', chars=''.join(chars), per_char=per_char, n_test=n_test, size=size, fonts=list(fonts), seed=seed, version=1)
+    params = dict(source='hershey glyph images', chars=''.join(chars), per_char=per_char, n_test=n_test, size=size,
+                  fonts=list(fonts), seed=seed, version=1)
     def write(tmp):
         g, rows = hershey_glyphs(tuple(fonts), ''.join(chars)), []
         for k in range(per_char*len(chars) + n_test):
@@ -267,7 +290,8 @@ _QD_SIZES = dict(quick=dict(words=6, per_word=60, n_valid=10, size=32, bs=32, tt
 
 # %% ../../nbs/strokes/50_hershey.ipynb #c008s3
 def quickdraw_cfg(mode=None) -> Sizing:
-    "Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with its folder as `.path`."
+    ("Sizing of the Quick Draw workflow (Hershey glyphs drawn as strokes, `quickdraw_competition`) for `mode`, with "
+     "its folder as `.path`.")
     cfg = sizing(mode, _QD_SIZES)
     cfg.path = quickdraw_competition(words=cfg.words, per_word=cfg.per_word)
     return cfg

@@ -23,7 +23,8 @@ def has_numba() -> bool:
 if _nb is not None:
     @_nb.njit(cache=True, nogil=True)
     def nb_parse(b):
-        "The drawing JSON bytes `b` (`[[[x..], [y..](, [t..])], ...]`, whole numbers only) as (points (n, channels) float64, stroke lengths, ok); ok False: anything else (the JSON path then parses or explains it)."
+        ("The drawing JSON bytes `b` (`[[[x..], [y..](, [t..])], ...]`, whole numbers only) as (points (n, channels) "
+         "float64, stroke lengths, ok); ok False: anything else (the JSON path then parses or explains it).")
         n = b.shape[0]; cap = n // 2 + 1
         vals = np.empty(cap); lens = np.empty(cap, np.int64); bad = (np.empty((0, 0)), np.empty(0, np.int64), False)
         i, nv, S, nc, depth = 0, 0, 0, 0, 0
@@ -81,7 +82,8 @@ if _nb is not None:
         return X, lens[:S].copy(), True
 
 # %% ../../nbs/strokes/10_kernels.ipynb #k006
-NB_ENC = dict(plain=0, order=1, time=2, velocity=3, acceleration=4, cumulative=5)     # the encodings the compiled engine draws
+# the encodings the compiled engine draws
+NB_ENC = dict(plain=0, order=1, time=2, velocity=3, acceleration=4, cumulative=5)
 NB_CH = (1, 1, 3, 1, 1, 3)
 NB_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -90,14 +92,17 @@ if _nb is not None:
 
     @_jit
     def nb_segment(img, x0, y0, x1, y1, col, hw, aa):
-        "Blend segment (x0, y0)-(x1, y1) (pixels, centres at integers) of half-width `hw` into `img` in `col` (-1: channel untouched)."
+        ("Blend segment (x0, y0)-(x1, y1) (pixels, centres at integers) of half-width `hw` into `img` in `col` (-1: "
+         "channel untouched).")
         h, w, C = img.shape
-        reach = hw + 1.25 if aa else hw + .5                       # antialiased: coverage falls to 0 over the last pixel
+        # antialiased: coverage falls to 0 over the last pixel
+        reach = hw + 1.25 if aa else hw + .5
         ix0 = max(int(np.floor(min(x0, x1) - reach)), 0); ix1 = min(int(np.ceil(max(x0, x1) + reach)), w - 1)
         iy0 = max(int(np.floor(min(y0, y1) - reach)), 0); iy1 = min(int(np.ceil(max(y0, y1) + reach)), h - 1)
         dx, dy = x1 - x0, y1 - y0; L = np.sqrt(dx * dx + dy * dy)
         ux, uy = (dx / L, dy / L) if L > 0 else (1., 0.)          # along the segment, and across it: (-uy, ux)
-        band = abs(uy) > 1e-6                                      # the row's pixels lie within reach of the line through the ends
+        # the row's pixels lie within reach of the line through the ends
+        band = abs(uy) > 1e-6
         hx = reach / abs(uy) if band else 0.
         slab = abs(ux) > 1e-6
         r2, inner2 = reach * reach, (reach - 1) ** 2 if aa else reach * reach
@@ -106,7 +111,8 @@ if _nb is not None:
         hin = inner * abs(iuy)
         for yy in range(iy0, iy1 + 1):
             py = yy - y0; lo, hi = ix0, ix1
-            flo, fhi = -1e18, 1e18                                 # where pixels are surely fully covered: within `inner` of the line, between the ends
+            # where pixels are surely fully covered: within `inner` of the line, between the ends
+            flo, fhi = -1e18, 1e18
             if band:
                 xc = x0 + py * ux * iuy
                 lo = max(lo, int(np.floor(xc - hx))); hi = min(hi, int(np.ceil(xc + hx)))
@@ -148,7 +154,8 @@ if _nb is not None:
 
     @_jit
     def nb_render(img, X, lens, lw, pad, enc, aa):
-        "Draw the drawing `X` (points, 2|3; strokes of `lens` points) into the black `img` (size, size, channels) by encoding number `enc`; False when a stroke is empty or an x, y is not within 0-255."
+        ("Draw the drawing `X` (points, 2|3; strokes of `lens` points) into the black `img` (size, size, channels) by "
+         "encoding number `enc`; False when a stroke is empty or an x, y is not within 0-255.")
         size, C = img.shape[0], img.shape[2]
         N, S = X.shape[0], lens.shape[0]
         for s in range(S):
@@ -158,7 +165,8 @@ if _nb is not None:
                 v = X[i, j]
                 if not (v >= -.5 and v <= 255.5): return False
         k, o = (size - 1 - 2 * pad) / 255 * 16, pad * 16.
-        hw = 0. if lw <= 1 else np.floor((lw + 1) / 2)           # OpenCV's lines: 1 px wide at lw=1, else 2 * ((lw + 1) // 2) + 1
+        # OpenCV's lines: 1 px wide at lw=1, else 2 * ((lw + 1) // 2) + 1
+        hw = 0. if lw <= 1 else np.floor((lw + 1) / 2)
         px = np.empty(N); py = np.empty(N)
         for i in range(N):
             px[i] = np.rint(X[i, 0] * k + o) / 16; py[i] = np.rint(X[i, 1] * k + o) / 16

@@ -12,7 +12,8 @@ from torch import nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from fastcore.all import *
-from fastai.vision.all import DataLoaders, IntToFloatTensor, CrossEntropyLossFlat, TensorImage, TensorCategory, Learner, params, trainable_params
+from fastai.vision.all import (DataLoaders, IntToFloatTensor, CrossEntropyLossFlat, TensorImage, TensorCategory,
+                               Learner, params, trainable_params)
 from ..loaders import ArrayDataset, ArrayDL, default_workers
 from ..models import timm_model
 from ..tasks import Classification
@@ -24,7 +25,8 @@ from ..core import work_dir, load_json, data_work_dir
 from ..splits import fold_split, split_path
 from ..models import timm_learner, check_arch
 from .data import stroke_test_items, StrokeArray, BadLog, stroke_norm, ids_table, split_setup
-from .data import stroke_items, stroke_split, sample_per_word, stroke_dls, shard_dls, render_shards, stroke_test_dl
+from .data import (stroke_items, stroke_split, sample_per_word, stroke_dls, shard_dls, render_shards,
+                                      stroke_test_dl)
 
 # %% auto #0
 __all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL',
@@ -35,9 +37,11 @@ __all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', '
 _MODES = ('even', 'first')
 
 def stroke_points(drawing, max_points=128, scale=255., mode='even') -> tuple:
-    "`drawing` as float32 (max_points, 3) rows dx, dy (from the previous point, the first from 0, / `scale`), lift (1: a stroke's last point), zero-padded; and its length."
+    ("`drawing` as float32 (max_points, 3) rows dx, dy (from the previous point, the first from 0, / `scale`), lift "
+     "(1: a stroke's last point), zero-padded; and its length.")
     if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-    if int(max_points) != max_points or max_points < 2: raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
+    if int(max_points) != max_points or max_points < 2:
+        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     lens = np.array([len(s) for s in drawing], np.int64)
     xy = np.concatenate([np.asarray(s, np.float32)[:, :2] for s in drawing])
@@ -78,8 +82,10 @@ _POOLS = ('mean', 'max', 'meanmax')
 
 # %% ../../nbs/strokes/80_models.ipynb #c011s3
 class StrokeLSTM(nn.Module):
-    "Masked 1-D convs over `stroke_points` sequences, a packed (bi)LSTM, mean and/or max pooling over the valid points, a linear head to `n_out` (none if 0)."
-    def __init__(self, n_out, hidden=128, layers=2, bidirectional=True, conv=True, n_in=3, conv_ch=(48, 64, 96), kernels=(5, 5, 3),
+    ("Masked 1-D convs over `stroke_points` sequences, a packed (bi)LSTM, mean and/or max pooling over the valid "
+     "points, a linear head to `n_out` (none if 0).")
+    def __init__(self, n_out, hidden=128, layers=2, bidirectional=True, conv=True, n_in=3, conv_ch=(48, 64, 96),
+                 kernels=(5, 5, 3),
                  pool='meanmax', dropout=0.2):
         super().__init__()
         if pool not in _POOLS: raise ValueError(f"pool must be one of {_POOLS}, got {pool!r}")
@@ -92,7 +98,8 @@ class StrokeLSTM(nn.Module):
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.n_features, n_out)) if n_out else nn.Identity()
 
     def features(self, points, lengths=None) -> torch.Tensor:
-        "Pooled features (B, `n_features`) of `points` (B, T, n_in) whose first `lengths` (B,) rows are real (default: all)."
+        ("Pooled features (B, `n_features`) of `points` (B, T, n_in) whose first `lengths` (B,) rows are real "
+         "(default: all).")
         B, T, _ = points.shape
         lengths = torch.full((B,), T) if lengths is None else torch.as_tensor(lengths).long().clamp(1, T)
         mask = _valid(lengths, T, points.device)
@@ -110,12 +117,17 @@ class StrokeLSTM(nn.Module):
 
 # %% ../../nbs/strokes/80_models.ipynb #c015
 class FusedStrokeModel(nn.Module):
-    "A timm CNN body (`cnn_arch`, or a module with `num_features`) on the image and a `StrokeLSTM` on the points, their features concatenated into one linear head."
-    def __init__(self, cnn_arch, n_out, in_chans=1, pretrained=False, weights=None, lstm_kwargs=None, dropout=0.2, **kwargs):
+    ("A timm CNN body (`cnn_arch`, or a module with `num_features`) on the image and a `StrokeLSTM` on the points, "
+     "their features concatenated into one linear head.")
+    def __init__(self, cnn_arch, n_out, in_chans=1, pretrained=False, weights=None, lstm_kwargs=None, dropout=0.2,
+                 **kwargs):
         super().__init__()
-        if isinstance(cnn_arch, str): self.cnn = timm_model(cnn_arch, 0, pretrained=pretrained, weights=weights, in_chans=in_chans, **kwargs)
+        if isinstance(cnn_arch, str):
+            self.cnn = timm_model(cnn_arch, 0, pretrained=pretrained, weights=weights, in_chans=in_chans, **kwargs)
         elif getattr(cnn_arch, 'num_features', None): self.cnn = cnn_arch
-        else: raise TypeError(f"cnn_arch must be a timm architecture name or a module with num_features, got {type(cnn_arch).__name__}")
+        else:
+            raise TypeError("cnn_arch must be a timm architecture name or a module with num_features, got "
+                            f"{type(cnn_arch).__name__}")
         self.lstm = StrokeLSTM(0, **(lstm_kwargs or {}))
         self.n_features = self.cnn.num_features + self.lstm.n_features
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.n_features, n_out))
@@ -136,7 +148,8 @@ def fused_splitter(model) -> list:
 
 # %% ../../nbs/strokes/80_models.ipynb #c019
 def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, encoding, lw, antialias, aug, bad=None):
-    "The drawings at these positions read from `src` (in file, offset order), each augmented once by `aug`: renders (None if no `shape`), points, lengths; a bad one blank (no points), told to `bad`."
+    ("The drawings at these positions read from `src` (in file, offset order), each augmented once by `aug`: renders "
+     "(None if no `shape`), points, lengths; a bad one blank (no points), told to `bad`.")
     n = len(keys)
     pts, lens = np.zeros((n, max_points, 3), np.float32), np.zeros(n, np.int64)
     imgs = None if shape is None else np.zeros((n, *shape), np.uint8)
@@ -149,10 +162,13 @@ def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, e
 
 # %% ../../nbs/strokes/80_models.ipynb #c019s1
 class StrokeSeqArray(StrokeRows):
-    "The drawings `items` of the stroke folder `path` read when indexed (after `aug`): (uint8 renders (n, C, H, W) if `size`, float32 points (n, max_points, 3), lengths)."
-    def __init__(self, path, items, max_points=128, size=64, encoding='plain', lw=2, antialias=True, aug=None, mode='even'):
+    ("The drawings `items` of the stroke folder `path` read when indexed (after `aug`): (uint8 renders (n, C, H, W) if "
+     "`size`, float32 points (n, max_points, 3), lengths).")
+    def __init__(self, path, items, max_points=128, size=64, encoding='plain', lw=2, antialias=True, aug=None,
+                 mode='even'):
         if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-        self.max_points, self.mode, self.size, self.encoding, self.lw, self.antialias, self.aug = int(max_points), mode, size, encoding, lw, antialias, aug
+        self.max_points, self.mode, self.size, self.encoding, self.lw, self.antialias, self.aug = (
+                int(max_points), mode, size, encoding, lw, antialias, aug)
         self.item_shape = None if size is None else render_shape(size, encoding, lw, antialias)
         super().__init__(path, items)
         self.bad = BadLog()
@@ -160,21 +176,26 @@ class StrokeSeqArray(StrokeRows):
     @property
     def n_inp(self): return 2 if self.item_shape is None else 3
     @property
-    def channels(self): return None if self.item_shape is None else 1 if len(self.item_shape) == 2 else self.item_shape[2]
+    def channels(self):
+        return None if self.item_shape is None else 1 if len(self.item_shape) == 2 else self.item_shape[2]
 
     def __getitem__(self, i):
         j = np.arange(len(self))[i]; one = np.ndim(j) == 0; j = np.atleast_1d(j)
-        imgs, pts, lens = _seq_rows(self.src, *self.rows(j), self.max_points, self.mode, self.item_shape, self.size, self.encoding, self.lw, self.antialias, self.aug, self.bad)
-        res = (pts, lens) if imgs is None else (imgs[:, None] if imgs.ndim == 3 else imgs.transpose(0, 3, 1, 2), pts, lens)
+        imgs, pts, lens = _seq_rows(self.src, *self.rows(j), self.max_points, self.mode, self.item_shape, self.size,
+                                    self.encoding, self.lw, self.antialias, self.aug, self.bad)
+        res = (pts, lens) if imgs is None else (imgs[:, None] if imgs.ndim == 3 else imgs.transpose(0, 3, 1, 2), pts,
+                                                lens)
         return tuple(o[0] for o in res) if one else res
 
 # %% ../../nbs/strokes/80_models.ipynb #c019s2
 class StrokeSeqDL(ArrayDL):
-    "An `ArrayDL` over a `StrokeSeqArray`: batches (images, points, lengths, labels), without the images when it renders none, without labels for a test set."
+    ("An `ArrayDL` over a `StrokeSeqArray`: batches (images, points, lengths, labels), without the images when it "
+     "renders none, without labels for a test set.")
     def create_batch(self, b):
         idx = np.asarray(b)
         *img, pts, lens = self.dataset.x[idx]
-        xs = (*[TensorImage(torch.from_numpy(np.ascontiguousarray(o))) for o in img], torch.from_numpy(pts), torch.from_numpy(lens))
+        xs = (*[TensorImage(torch.from_numpy(np.ascontiguousarray(o))) for o in img], torch.from_numpy(pts),
+              torch.from_numpy(lens))
         y = self.dataset.y
         return xs if y is None else (*xs, TensorCategory(torch.from_numpy(y[idx]).long()))
 
@@ -185,7 +206,8 @@ def _seq_ds(x, y, vocab, keys, words=None, split_idx=None) -> ArrayDataset:
     return ds
 
 # %% ../../nbs/strokes/80_models.ipynb #c020s1
-def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode) -> DataLoaders:
+def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats,
+             mode) -> DataLoaders:
     path = Path(path)
     aug, vocab, o2i = split_setup(items, aug)
     def ds(v, a):
@@ -196,45 +218,58 @@ def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_worke
     tr.loss_func = va.loss_func = CrossEntropyLossFlat()                  # what a plain fastai Learner(dls, model) uses
     after = [] if size is None else [IntToFloatTensor(), stroke_norm(tr.x.channels, stats)]
     nw = default_workers() if num_workers is None else num_workers
-    train = StrokeSeqDL(tr, bs=bs, shuffle=True, drop_last=len(tr) > bs, num_workers=nw, after_batch=after, device=device)
+    train = StrokeSeqDL(tr, bs=bs, shuffle=True, drop_last=len(tr) > bs, num_workers=nw, after_batch=after,
+                        device=device)
     dls = DataLoaders(train, train.new(dataset=va, bs=bs * 2, shuffle=False, drop_last=False), path=path, device=device)
     dls.task, dls.cvk_vocab = Classification(), vocab
     dls.items = items.rename(columns=dict(key_id='image_id', word='label'))
-    dls.strokes = dict(kind='seq', path=str(path), max_points=int(max_points), mode=mode, size=size, encoding=encoding, lw=lw, antialias=antialias)
+    dls.strokes = dict(kind='seq', path=str(path), max_points=int(max_points), mode=mode, size=size, encoding=encoding,
+                       lw=lw, antialias=antialias)
     return dls
 
 # %% ../../nbs/strokes/80_models.ipynb #c020s2
-def fused_dls(path, items, size=64, max_points=128, encoding='plain', aug=True, bs=64, device=None, num_workers=None, lw=2, antialias=True,
+def fused_dls(path, items, size=64, max_points=128, encoding='plain', aug=True, bs=64, device=None, num_workers=None,
+              lw=2, antialias=True,
               stats=None, mode='even') -> DataLoaders:
-    "fastai `DataLoaders` of (image, points, lengths, label) batches of the split `items` of `path`, read, augmented once (training: `aug`) and rendered as they load."
+    ("fastai `DataLoaders` of (image, points, lengths, label) batches of the split `items` of `path`, read, augmented "
+     "once (training: `aug`) and rendered as they load.")
     if size is None: raise ValueError("fused_dls renders images: pass a size (points_dls gives the points alone)")
     return _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode)
 
 # %% ../../nbs/strokes/80_models.ipynb #c020s3
 def points_dls(path, items, max_points=128, aug=True, bs=64, device=None, num_workers=None, mode='even') -> DataLoaders:
-    "fastai `DataLoaders` of (points, lengths, label) batches of the split `items` of `path` (`stroke_points` sequences), for a `StrokeLSTM`."
+    ("fastai `DataLoaders` of (points, lengths, label) batches of the split `items` of `path` (`stroke_points` "
+     "sequences), for a `StrokeLSTM`.")
     return _seq_dls(path, items, max_points, None, 'plain', aug, bs, device, num_workers, 2, True, None, mode)
 
 # %% ../../nbs/strokes/80_models.ipynb #c020s4
 def fused_test_dl(dls, **kwargs):
-    "The test drawings for `dls` (from `fused_dls` or `points_dls`) in sample-submission order; its `.ids` are their key_ids."
+    ("The test drawings for `dls` (from `fused_dls` or `points_dls`) in sample-submission order; its `.ids` are their "
+     "key_ids.")
     st = getattr(dls, 'strokes', None)
-    if st is None or st['kind'] != 'seq': raise ValueError("fused_test_dl needs DataLoaders from fused_dls or points_dls (stroke_test_dl serves shard_dls and stroke_dls)")
+    if st is None or st['kind'] != 'seq':
+        raise ValueError("fused_test_dl needs DataLoaders from fused_dls or points_dls (stroke_test_dl serves "
+                         "shard_dls and stroke_dls)")
     t = stroke_test_items(st['path'])
-    x = StrokeSeqArray(st['path'], t, st['max_points'], st['size'], st['encoding'], st['lw'], st['antialias'], None, st['mode'])
+    x = StrokeSeqArray(st['path'], t, st['max_points'], st['size'], st['encoding'], st['lw'], st['antialias'], None,
+                       st['mode'])
     return dls.valid.new(dataset=_seq_ds(x, None, dls.vocab, t.key_id, split_idx=1), **kwargs)
 
 # %% ../../nbs/strokes/80_models.ipynb #c026
 def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Learner:
-    "A fastai `Learner` of a `StrokeLSTM` on `points_dls` (no `arch`) or a `FusedStrokeModel` of timm `arch` on `fused_dls`; `kwargs` to the model."
+    ("A fastai `Learner` of a `StrokeLSTM` on `points_dls` (no `arch`) or a `FusedStrokeModel` of timm `arch` on "
+     "`fused_dls`; `kwargs` to the model.")
     n_out, want = len(dls.vocab), 2 if arch is None else 3
     if dls.n_inp != want:
-        raise ValueError(f"these loaders give {dls.n_inp} inputs: " + ("pass a CNN arch for images and points (or use points_dls)" if arch is None
+        raise ValueError(f"these loaders give {dls.n_inp} inputs: "
+                         + ("pass a CNN arch for images and points (or use points_dls)" if arch is None
                          else "a fused model needs images too: use fused_dls"))
     if arch is None: model, splitter = StrokeLSTM(n_out, **kwargs), trainable_params
-    else: model, splitter = FusedStrokeModel(arch, n_out, in_chans=dls.train.dataset.x.channels, **kwargs), fused_splitter
+    else:
+        model, splitter = FusedStrokeModel(arch, n_out, in_chans=dls.train.dataset.x.channels, **kwargs), fused_splitter
     task = getattr(dls, 'task', None) or Classification()
-    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(), splitter=splitter,
+    learn = Learner(dls, model, loss_func=loss_func or task.loss_func(), metrics=metrics or task.metrics(),
+                    splitter=splitter,
                     model_dir=work_dir('models'))   # lr_find and save write here, not beside the (read-only) data
     learn.arch, learn.pretrained = arch, bool(kwargs.get('pretrained') or kwargs.get('weights') is not None)
     if learn.pretrained: learn.freeze()
@@ -260,15 +295,21 @@ def is_stroke_folder(path) -> bool:
 
 # %% ../../nbs/strokes/80_models.ipynb #c030s2
 class StrokeData(DataKind):
-    "How `train` reads a Quick Draw folder: drawings per word, fixed holdout, rendering (or shards), and a CNN, fused or LSTM model."
+    ("How `train` reads a Quick Draw folder: drawings per word, fixed holdout, rendering (or shards), and a CNN, fused "
+     "or LSTM model.")
     tta_views = ('identity',)
     options = dict(model=STROKE_MODELS, encoding=ENCODINGS)        # cvk-train's --stroke-model and --encoding choices
     top_k, id_cols = 3, ('key_id', 'word')                         # Quick Draw submissions: three words a row (MAP@3)
-    def __init__(self, model='cnn', size=64, encoding='plain', per_class=None, n_valid=None, n_folds=None, seed=42, aug=True,
-                 shards=False, shard_size=5000, n_workers=2, max_points=128, point_mode='even', lw=2, antialias=True, stats=None):
+    def __init__(self, model='cnn', size=64, encoding='plain', per_class=None, n_valid=None, n_folds=None, seed=42,
+                 aug=True,
+                 shards=False, shard_size=5000, n_workers=2, max_points=128, point_mode='even', lw=2, antialias=True,
+                 stats=None):
         if model not in STROKE_MODELS: raise ValueError(f"model must be one of {list(STROKE_MODELS)}, got {model!r}")
-        if shards and model != 'cnn': raise ValueError(f"shards hold images only: model={model!r} reads the strokes, so render on the fly (shards=False)")
-        if size is not None: render_shape(size, encoding, lw, antialias)              # render's own checks of size, encoding, lw
+        if shards and model != 'cnn':
+            raise ValueError(f"shards hold images only: model={model!r} reads the strokes, so render on the fly "
+                             "(shards=False)")
+        # render's own checks of size, encoding, lw
+        if size is not None: render_shape(size, encoding, lw, antialias)
         store_attr()
     @classmethod
     def from_spec(cls, spec):
@@ -285,22 +326,29 @@ class StrokeData(DataKind):
     def __repr__(self): return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k != 'kind')})"
     def spec(self) -> dict:
         "What a run records about its data (and what `load_run_model` needs to rebuild the model)."
-        return dict(kind='strokes', model=self.model, size=self.size, encoding=self.encoding, per_class=self.per_class, n_valid=self.n_valid,
-                    n_folds=self.n_folds, seed=self.seed, aug=repr(self.aug) if not isinstance(self.aug, bool) else self.aug, shards=bool(self.shards),
+        return dict(kind='strokes', model=self.model, size=self.size, encoding=self.encoding, per_class=self.per_class,
+                    n_valid=self.n_valid,
+                    n_folds=self.n_folds, seed=self.seed,
+                    aug=repr(self.aug) if not isinstance(self.aug, bool) else self.aug, shards=bool(self.shards),
                     max_points=self.max_points, point_mode=self.point_mode, lw=self.lw, antialias=self.antialias)
     @property
-    def channels(self) -> int: s = render_shape(self.size, self.encoding, self.lw, self.antialias); return 1 if len(s) == 2 else s[2]
+    def channels(self) -> int:
+        s = render_shape(self.size, self.encoding, self.lw, self.antialias); return 1 if len(s) == 2 else s[2]
     def check_arch(self, arch):
         "Refuse an `arch` that does not fit the model kind, before anything is written."
         if self.model == 'lstm':
-            if arch not in (None, 'lstm'): raise ValueError(f"model='lstm' reads the points alone: pass arch='lstm', not {arch!r}")
-        elif arch == 'lstm': raise ValueError(f"arch 'lstm' needs StrokeData(model='lstm'); model={self.model!r} needs a timm architecture")
+            if arch not in (None, 'lstm'):
+                raise ValueError(f"model='lstm' reads the points alone: pass arch='lstm', not {arch!r}")
+        elif arch == 'lstm':
+            raise ValueError(f"arch 'lstm' needs StrokeData(model='lstm'); model={self.model!r} needs a timm "
+                             "architecture")
         else: check_arch(arch)
     def split(self, path) -> pd.DataFrame:
         "The drawings a run uses: the saved holdout over all drawings, plus `per_class` training drawings per word."
         # the test ids first (a key_id twice, ids not in the sample submission): a bad test file fails before any split
         if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
-        sp = stroke_split(path, stroke_items(path, verbose=False), n_valid=self.holdout(path), seed=self.seed, n_folds=self.n_folds)
+        sp = stroke_split(path, stroke_items(path, verbose=False), n_valid=self.holdout(path), seed=self.seed,
+                          n_folds=self.n_folds)
         if self.per_class is None: return sp
         tr = sample_per_word(sp[~sp.is_valid], self.per_class, self.seed)
         return sp[sp.is_valid | sp.index.isin(tr.index)]
@@ -313,24 +361,34 @@ class StrokeData(DataKind):
         "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
         sp = self.split(path)
         sp = fold_split(sp, fold)
-        if self.model != 'cnn' and batch_tfms: raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the strokes with aug=StrokeAug(...))")
+        if self.model != 'cnn' and batch_tfms:
+            raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the "
+                             "strokes with aug=StrokeAug(...))")
         kw = dict(bs=bs, device=device, num_workers=num_workers)
         if self.model == 'lstm': return points_dls(path, sp, self.max_points, self.aug, mode=self.point_mode, **kw)
-        if self.model == 'fused': return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw, antialias=self.antialias,
+        if self.model == 'fused':
+            return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw,
+                             antialias=self.antialias,
                                                    stats=self.stats, mode=self.point_mode, **kw)
-        if not self.shards: return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw, antialias=self.antialias, stats=self.stats, **kw)
-        return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None, stats=self.stats)
+        if not self.shards:
+            return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw,
+                              antialias=self.antialias, stats=self.stats, **kw)
+        return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None,
+                         stats=self.stats)
     def render(self, path, split=None, verbose=True) -> Path:
         "Pre-render (or finish rendering) this data's drawings and the test set to shards in `shard_dir`; its path."
         sp = self.split(path) if split is None else split
-        return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size, self.encoding, self.shard_size, self.n_workers,
+        return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size,
+                             self.encoding, self.shard_size, self.n_workers,
                              self.lw, self.antialias, verbose=verbose)
     def shard_dir(self, path) -> Path:
-        "Where the shards of these drawings live (`shards`, else in the folder's work folder): one folder per folder, size, encoding and sample."
+        ("Where the shards of these drawings live (`shards`, else in the folder's work folder): one folder per folder, "
+         "size, encoding and sample.")
         if isinstance(self.shards, (str, Path)): return Path(self.shards)
         path = Path(path).resolve()
-        name = f"{self.encoding}-{self.size}px-lw{self.lw}-{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}"
-        old = work_dir()/'shards'/path.name/name                  # where older versions of the kit rendered them: finished there
+        name = (f"{self.encoding}-{self.size}px-lw{self.lw}-{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}")
+        # where older versions of the kit rendered them: finished there
+        old = work_dir()/'shards'/path.name/name
         if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old
         return data_work_dir(path, 'shards', name)
     def model_for(self, arch, n_out, task=None, **kwargs) -> nn.Module:
@@ -340,7 +398,8 @@ class StrokeData(DataKind):
         return timm_model(arch, n_out, in_chans=self.channels, **kwargs)
     def learner(self, dls, arch, pretrained=False, weights=None, **kwargs) -> Learner:
         "The fastai `Learner` for `dls` (from `dls`): `timm_learner` for the CNN, `stroke_learner` otherwise."
-        if self.model == 'cnn': return timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
+        if self.model == 'cnn':
+            return timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
         if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
         return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
     def test_dl(self, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)

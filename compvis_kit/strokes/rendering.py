@@ -28,7 +28,8 @@ def check_range(drawing):
         a = np.asarray(s)[:, :2]
         if not np.isfinite(a).all(): raise ValueError(f"stroke {i} holds NaN or inf")
         if not (a.min() >= _LO and a.max() <= _HI):
-            raise ValueError(f"stroke {i}: x/y outside 0-255 ({a.min():g} to {a.max():g}): simplified drawings span 0-255 (raw ones: simplify_raw first)")
+            raise ValueError(f"stroke {i}: x/y outside 0-255 ({a.min():g} to {a.max():g}): simplified drawings span "
+                             "0-255 (raw ones: simplify_raw first)")
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c044s2
 def _pixels(drawing, size, pad) -> list:
@@ -50,7 +51,8 @@ def _bright(v): return np.rint(55 + 200 * np.asarray(v, np.float64)).astype(int)
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c046
 class _Segs:
-    "Every segment of a drawing in order: pixel ends `p`, `q`; stroke `sid`; index `k` of the `n` in its stroke; point indices `a`, `b` into `X`, the concatenated points."
+    ("Every segment of a drawing in order: pixel ends `p`, `q`; stroke `sid`; index `k` of the `n` in its stroke; "
+     "point indices `a`, `b` into `X`, the concatenated points.")
     def __init__(self, pts, d):
         lens = np.fromiter(map(len, d), np.int64, len(d)); n = np.maximum(lens - 1, 1)
         self.sid = np.repeat(np.arange(len(d)), n)
@@ -76,14 +78,16 @@ class _Segs:
         return np.arange(len(X)) / max(len(X) - 1, 1)
 
     def speed(self):
-        "Each segment's length / duration (ms, at least 1) when there is a t column, else its length; and the durations (or None)."
+        ("Each segment's length / duration (ms, at least 1) when there is a t column, else its length; and the "
+         "durations (or None).")
         v = np.hypot(*(self.X[self.b, :2] - self.X[self.a, :2]).T)
         if self.X.shape[1] < 3: return v, None
         dt = np.maximum(self.X[self.b, 2] - self.X[self.a, 2], 1)
         return v / dt, dt
 
     def accel(self):
-        "Each segment's change of speed from the previous segment of its stroke (per ms with a t column); 0 for a stroke's first."
+        ("Each segment's change of speed from the previous segment of its stroke (per ms with a t column); 0 for a "
+         "stroke's first.")
         v, dt = self.speed()
         prev = np.r_[0, np.arange(len(v) - 1)]; first = self.k == 0
         a = np.where(first, 0, np.abs(v - v[prev]))
@@ -104,7 +108,8 @@ def _order(pts, d, size, lw, lt):
 # %% ../../nbs/strokes/30_rendering.ipynb #c047s2
 def _time(pts, d, size, lw, lt):
     s = _Segs(pts, d); g = s.progress()
-    colors = np.stack([_fade(s.sid / max(len(d) - 1, 1)), _fade((g[s.a] + g[s.b]) / 2), _fade(s.k / np.maximum(s.n - 1, 1))], 1)
+    colors = np.stack([_fade(s.sid / max(len(d) - 1, 1)), _fade((g[s.a] + g[s.b]) / 2),
+                       _fade(s.k / np.maximum(s.n - 1, 1))], 1)
     return s.draw(np.zeros((size, size, 3), np.uint8), colors, lw, lt)
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c047s3
@@ -133,7 +138,8 @@ def _cumulative(pts, d, size, lw, lt):
     return img
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c047s7
-ENCODINGS = dict(plain=_plain, order=_order, time=_time, velocity=_velocity, acceleration=_acceleration, cumulative=_cumulative)
+ENCODINGS = dict(plain=_plain, order=_order, time=_time, velocity=_velocity, acceleration=_acceleration,
+                 cumulative=_cumulative)
 _BUILTIN = dict(ENCODINGS)                # what the compiled engine can stand in for
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c049
@@ -142,7 +148,8 @@ def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
     X = np.concatenate(drawing) if len(drawing) > 1 else np.ascontiguousarray(drawing[0])
     if X.dtype not in NB_DTYPES: X = X.astype(np.float64)
     lens = np.fromiter(map(len, drawing), np.int64, len(drawing))
-    if X.ndim != 2 or X.shape[1] not in (2, 3): raise ValueError(f"strokes of shape {X.shape[1:]}: expected (points, 2|3)")
+    if X.ndim != 2 or X.shape[1] not in (2, 3):
+        raise ValueError(f"strokes of shape {X.shape[1:]}: expected (points, 2|3)")
     enc = NB_ENC[encoding]
     img = np.zeros((int(size), int(size), NB_CH[enc]), np.uint8)
     if not nb_render(img, X, lens, float(lw), float(pad), enc, bool(antialias)):      # name what is wrong
@@ -152,7 +159,8 @@ def _render_numba(drawing, size, encoding, lw, antialias, pad) -> np.ndarray:
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c050
 def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, engine='auto') -> np.ndarray:
-    "`drawing` (coordinates 0-255) drawn on a black `size` x `size` uint8 canvas by the encoding `encoding` (see `ENCODINGS`)."
+    ("`drawing` (coordinates 0-255) drawn on a black `size` x `size` uint8 canvas by the encoding `encoding` (see "
+     "`ENCODINGS`).")
     f = ENCODINGS.get(encoding) if isinstance(encoding, str) else encoding
     if f is None: raise ValueError(f"unknown encoding {encoding!r}; known: {', '.join(ENCODINGS)}")
     if engine not in ('auto', 'numba', 'cv2'): raise ValueError(f"unknown engine {engine!r}: 'auto', 'numba' or 'cv2'")
@@ -161,16 +169,20 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     builtin = isinstance(encoding, str) and f is _BUILTIN.get(encoding)
     if engine == 'numba':
-        if not has_numba(): raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
-        if not builtin: raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), not {encoding!r}")
+        if not has_numba():
+            raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
+        if not builtin:
+            raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), not {encoding!r}")
     if engine != 'cv2' and builtin and has_numba(): return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c064
 def show_drawings(drawings, encodings=('plain',), size=64, titles=None, figsize=None, **kwargs):
-    "A matplotlib grid of `drawings` (rows) rendered at `size` in each of `encodings` (columns); `titles` label the rows."
+    ("A matplotlib grid of `drawings` (rows) rendered at `size` in each of `encodings` (columns); `titles` label the "
+     "rows.")
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(len(drawings), len(encodings), figsize=figsize or (1.5 * len(encodings), 1.5 * len(drawings)), squeeze=False)
+    fig, axs = plt.subplots(len(drawings), len(encodings),
+                            figsize=figsize or (1.5 * len(encodings), 1.5 * len(drawings)), squeeze=False)
     for i, d in enumerate(drawings):
         for j, e in enumerate(encodings):
             im, ax = render(d, size, e, **kwargs), axs[i, j]
@@ -197,7 +209,8 @@ def _plain_ok(o) -> bool:
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c071s2
 def check_drawing(obj) -> str | None:
-    "Why `obj` (a drawing's JSON text, lists or arrays) does not render as simplified data (x, y in 0-255), or None when it does."
+    ("Why `obj` (a drawing's JSON text, lists or arrays) does not render as simplified data (x, y in 0-255), or None "
+     "when it does.")
     if isinstance(obj, (str, bytes)):
         try:
             if _plain_ok(json.loads(obj, parse_constant=_no_constant)): return None

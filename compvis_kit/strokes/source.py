@@ -23,7 +23,8 @@ csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))          # raw drawin
 
 # %% ../../nbs/strokes/60_source.ipynb #c005s1
 def raw_records(f, offset=0, line=1):
-    "(line, byte offset, bytes) of each record of the binary CSV file `f` from `offset`: a record ends at a newline outside quotes."
+    ("(line, byte offset, bytes) of each record of the binary CSV file `f` from `offset`: a record ends at a newline "
+     "outside quotes.")
     f.seek(offset); buf = None
     for b in f:
         if buf is None: start, first, buf = offset, line, b
@@ -31,7 +32,8 @@ def raw_records(f, offset=0, line=1):
         offset += len(b); line += 1
         if buf.count(b'"') & 1: continue                              # a newline inside a quoted field
         yield first, start, buf; buf = None
-    if buf is not None: yield first, start, buf                       # an unclosed quote at the end: the caller sees a bad record
+    # an unclosed quote at the end: the caller sees a bad record
+    if buf is not None: yield first, start, buf
 
 # %% ../../nbs/strokes/60_source.ipynb #c005s2
 def record_fields(raw) -> list:
@@ -77,8 +79,10 @@ class BadDrawing(ValueError):
 
 # %% ../../nbs/strokes/60_source.ipynb #c024s1
 class StrokeSource:
-    "Stroke CSVs under `path`, read by offset: at most `max_open` files open, reopened in each process (a forked file offset is shared)."
-    def __init__(self, path, max_open=32): self.path, self.max_open, self._open, self._pid = Path(path), max_open, OrderedDict(), None
+    ("Stroke CSVs under `path`, read by offset: at most `max_open` files open, reopened in each process (a forked file "
+     "offset is shared).")
+    def __init__(self, path, max_open=32):
+        self.path, self.max_open, self._open, self._pid = Path(path), max_open, OrderedDict(), None
 
     def _file(self, rel):
         if self._pid != os.getpid(): self._open, self._pid = OrderedDict(), os.getpid()
@@ -92,16 +96,20 @@ class StrokeSource:
         return self._open[rel]
 
     def drawing(self, rel, line, offset, key_id) -> list:
-        "The drawing of the record of `key_id` at byte `offset` (line `line`) of the file `rel`, checked to be that record."
+        ("The drawing of the record of `key_id` at byte `offset` (line `line`) of the file `rel`, checked to be that "
+         "record.")
         f, cols = self._file(rel)
         rec, where = next(raw_records(f, int(offset), int(line)), None), f"{self.path/rel}:{line}"
         row = record_fields(rec[2]) if rec else []
         found = row[cols['key_id']].strip() if len(row) == len(cols) else None
-        if found != key_id: raise ValueError(f"{where}: expected the record of key_id {key_id}, found {found or 'no record'}: "
-                                             "the file changed since the items were listed; list them again (stroke_items)")
+        if found != key_id:
+            raise ValueError(f"{where}: expected the record of key_id {key_id}, found {found or 'no record'}: "
+                                             "the file changed since the items were listed; list them again "
+                                             "(stroke_items)")
         try:
             d = as_drawing(row[cols['drawing']]); X = np.concatenate(d)[:, :2]
-            if not (X.min() >= -.5 and X.max() <= 255.5): check_range(d)       # cheap on the whole drawing; the reason per stroke
+            # cheap on the whole drawing; the reason per stroke
+            if not (X.min() >= -.5 and X.max() <= 255.5): check_range(d)
             return d
         except ValueError as e: raise BadDrawing(f"{where} (key_id {key_id}): {e}") from None
 
@@ -118,7 +126,8 @@ def render_shape(size, encoding, lw, antialias) -> tuple:
 
 # %% ../../nbs/strokes/60_source.ipynb #c024s3
 def read_drawing(src, key, file, line, offset, aug, bad):
-    "The drawing of `key` read from `src` and augmented; None if it is bad and `bad(key, reason)` takes it (else the error)."
+    ("The drawing of `key` read from `src` and augmented; None if it is bad and `bad(key, reason)` takes it (else the "
+     "error).")
     try:
         d = src.drawing(file, line, offset, key)
         return aug(d) if aug is not None else d
@@ -127,8 +136,10 @@ def read_drawing(src, key, file, line, offset, aug, bad):
         bad(key, str(e))
 
 # %% ../../nbs/strokes/60_source.ipynb #c024s4
-def render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, antialias, aug=None, bad=None) -> np.ndarray:
-    "The drawings at these positions read from `src` (file by file, in offset order), augmented by `aug`, rendered: uint8 (n, *shape); bad ones blank, told to `bad`."
+def render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, antialias, aug=None,
+                bad=None) -> np.ndarray:
+    ("The drawings at these positions read from `src` (file by file, in offset order), augmented by `aug`, rendered: "
+     "uint8 (n, *shape); bad ones blank, told to `bad`.")
     out = np.zeros((len(keys), *shape), np.uint8)
     for j in sorted(range(len(keys)), key=lambda j: (files[j], offsets[j])):
         d = read_drawing(src, keys[j], files[j], lines[j], offsets[j], aug, bad)
@@ -137,12 +148,16 @@ def render_rows(src, keys, files, lines, offsets, shape, size, encoding, lw, ant
 
 # %% ../../nbs/strokes/60_source.ipynb #c024s5
 def render_shard(path, rows, fx, fm, shape, size, encoding, lw, antialias) -> tuple:
-    "Render the drawings `rows` (lists key_id, file, line, offset, word?) of `path` to the shard `fx` (.npy) and its ids to `fm` (.csv), atomically: (count, [[key_id, reason] of bad ones])."
+    ("Render the drawings `rows` (lists key_id, file, line, offset, word?) of `path` to the shard `fx` (.npy) and its "
+     "ids to `fm` (.csv), atomically: (count, [[key_id, reason] of bad ones]).")
     src, bad = StrokeSource(path), []
-    try: x = render_rows(src, rows['key_id'], rows['file'], rows['line'], rows['offset'], shape, size, encoding, lw, antialias, bad=lambda k, why: bad.append([k, why]))
+    try:
+        x = render_rows(src, rows['key_id'], rows['file'], rows['line'], rows['offset'], shape, size, encoding, lw,
+                        antialias, bad=lambda k, why: bad.append([k, why]))
     finally: src.close()
     cols = [k for k in ('key_id', 'word') if k in rows]
-    with atomic_save(fm, mode='w') as f:                                # no pandas here: a worker imports numpy and the renderer only
+    # no pandas here: a worker imports numpy and the renderer only
+    with atomic_save(fm, mode='w') as f:
         w = csv.writer(f, lineterminator='\n'); w.writerow(cols); w.writerows(zip(*[rows[k] for k in cols]))
     with atomic_save(fx) as f: np.save(f, x)
     return len(x), bad
@@ -160,4 +175,5 @@ class StrokeRows:
 
     def rows(self, j) -> tuple:
         "key_ids, files, lines and offsets of the rows `j` (an index array), as `render_rows` takes them."
-        return self.keys[j].tolist(), [self.fnames[c] for c in self.fcode[j]], self.lines[j].tolist(), self.offsets[j].tolist()
+        return self.keys[j].tolist(), [self.fnames[c] for c
+                                       in self.fcode[j]], self.lines[j].tolist(), self.offsets[j].tolist()
