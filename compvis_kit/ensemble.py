@@ -48,9 +48,8 @@ def align_preds(preds) -> list:
             # a missing point (NaN) equals itself
             diff = (t != src[1]) & ~(t.isnan() & src[1].isnan()) if t.is_floating_point() else t != src[1]
             if not diff.any(): continue
-            bad = [ref.ids[i] for i
-                   in diff.flatten(1).any(1).nonzero().flatten().tolist()] if t.ndim > 1 else [ref.ids[i] for i
-                                                                                               in diff.nonzero().flatten().tolist()]
+            rows = diff.flatten(1).any(1) if t.ndim > 1 else diff
+            bad = [ref.ids[i] for i in rows.nonzero().flatten().tolist()]
             raise ValueError(f"member {nm!r} has targets that disagree with {src[0]!r} on {len(bad)} ids: "
                              f"{show_first(bad, 10)}")
     targs = None if src is None else src[1]

@@ -219,7 +219,8 @@ def resize_spec(item_tfms=None, size=None, resize='squish') -> tuple:
         return size, resize
     t = L(item_tfms)
     if len(t) != 1:
-        raise ValueError(f"feed_dls takes one resize item transform, got {list(t)}: move other transforms to batch_tfms")
+        raise ValueError(f"feed_dls takes one resize item transform, got {list(t)}: "
+                         "move other transforms to batch_tfms")
     t = t[0]
     if type(t).__name__ == 'CropPad' and t.pad_mode == 'zeros': return (t.size[1], t.size[0]), 'pad'
     if type(t).__name__ == 'Resize' and t.method in (ResizeMethod.Squish, ResizeMethod.Crop):
@@ -264,8 +265,8 @@ def feed_dls(path, size=None, resize='squish', item_tfms=None, batch_tfms=None, 
                    **(dl_kwargs or {}))
     valid = train.new(dataset=ds(True), bs=bs*2, shuffle=False, drop_last=False)
     dls = DataLoaders(train, valid, path=path, device=device)
-    dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab, dls.feed = (
-            items, layout, fold, task, vocab, dict(size=size, method=method, engine=jpeg_engine(engine), presize=presize))
+    dls.items, dls.layout, dls.fold, dls.task, dls.cvk_vocab = items, layout, fold, task, vocab
+    dls.feed = dict(size=size, method=method, engine=jpeg_engine(engine), presize=presize)
     return dls
 
 # %% ../nbs/22_feed.ipynb #c023s3

@@ -102,16 +102,20 @@ def _monitored(cb, monitor):
 
 # %% ../nbs/23_recipes.ipynb #c013s2
 class PlateauLR(Callback):
-    "Multiply the learning rate by `factor` when `monitor` stops improving, exactly as PyTorch's `ReduceLROnPlateau`, on top of any schedule."
+    ("Multiply the learning rate by `factor` when `monitor` stops improving, exactly as PyTorch's "
+     "`ReduceLROnPlateau`, on top of any schedule.")
     order, run_valid = 61, False
     def __init__(self, monitor='valid_loss', factor=0.1, patience=10, threshold=1e-4, threshold_mode='rel', cooldown=0,
                  min_lr=0., mode=None, reset_on_fit=True):
-        if not 0 < factor < 1: raise ValueError(f"PlateauLR: factor multiplies the rate (PyTorch's meaning) and must be in (0, 1), got {factor}; fastai's factor=10 is factor=0.1 here")
+        if not 0 < factor < 1:
+            raise ValueError(f"PlateauLR: factor multiplies the rate (PyTorch's meaning) and must be in (0, 1), "
+                             f"got {factor}; fastai's factor=10 is factor=0.1 here")
         store_attr(); self.mode = _mode(monitor, mode); self._new(); self._resumed, self.base = False, None
     def _new(self):
         self.stand_in = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.)
-        self.sched = torch.optim.lr_scheduler.ReduceLROnPlateau(self.stand_in, mode=self.mode, factor=self.factor, patience=self.patience,
-                        threshold=self.threshold, threshold_mode=self.threshold_mode, cooldown=self.cooldown, eps=0.)
+        self.sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            self.stand_in, mode=self.mode, factor=self.factor, patience=self.patience, threshold=self.threshold,
+            threshold_mode=self.threshold_mode, cooldown=self.cooldown, eps=0.)
     @property
     def scale(self) -> float: return self.stand_in.param_groups[0]['lr']
     def before_fit(self):
@@ -124,12 +128,14 @@ class PlateauLR(Callback):
     def after_batch(self):
         if self.base is not None: self.opt.set_hyper('lr', self.base); self.base = None
     def after_epoch(self):
-        if not epoch_skipped(self.learn): self.sched.step(_monitored(self, self.monitor)); self.scales.append(self.scale)
+        if not epoch_skipped(self.learn):
+            self.sched.step(_monitored(self, self.monitor)); self.scales.append(self.scale)
     def after_fit(self): self._resumed = False           # a state loaded during a fit (a resumed run) is used up by it
     def state_dict(self) -> dict: return self.sched.state_dict()
     def load_state_dict(self, sd):
         "Resume from `sd` (a `state_dict`): the next `fit` continues with this multiplier and these counts."
-        self._new(); self.sched.load_state_dict(sd); self.stand_in.param_groups[0]['lr'] = sd['_last_lr'][0]; self._resumed = True
+        self._new(); self.sched.load_state_dict(sd)
+        self.stand_in.param_groups[0]['lr'] = sd['_last_lr'][0]; self._resumed = True
 
 # %% ../nbs/23_recipes.ipynb #c013s3
 @patch

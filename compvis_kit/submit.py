@@ -152,7 +152,8 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
     with atomic_save(dest, mode='w', newline='') as f:    # the CSV and its manifest land together, or neither does
         df.to_csv(f, index=False, sep=sep); f.flush()                # delimited as the sample was
         if _sha256(sample_csv) != sha0:
-            raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; run again")
+            raise RuntimeError(f"{sample_csv} changed while the submission was made from it: nothing written; "
+                               "run again")
         save_json(_manifest(df, preds, sample_csv, sha0, dest, _sha256(f.name), id_col, label_col, members, weights,
                             notebook, top_k, extra, ignored),
                   manifest_path(dest))

@@ -535,7 +535,8 @@ class BadLog:
     ("Drawings that did not render and were given blank images, in any process: appended to a log file shared with the "
      "loader's worker processes.")
     def __init__(self):
-        self.fn, self._home, self._seen = (Path(tempfile.gettempdir())/f'cvk-bad-drawings-{os.getpid()}-{uuid.uuid4().hex[:8]}.tsv', os.getpid(), set())
+        self.fn = Path(tempfile.gettempdir())/f'cvk-bad-drawings-{os.getpid()}-{uuid.uuid4().hex[:8]}.tsv'
+        self._home, self._seen = os.getpid(), set()
     def __call__(self, key_id, reason):
         "Log the drawing `key_id` (once per process) and warn."
         if key_id in self._seen: return

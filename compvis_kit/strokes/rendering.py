@@ -172,7 +172,8 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
         if not has_numba():
             raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
         if not builtin:
-            raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), not {encoding!r}")
+            raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), "
+                             f"not {encoding!r}")
     if engine != 'cv2' and builtin and has_numba(): return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
