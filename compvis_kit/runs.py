@@ -251,6 +251,7 @@ ONE_PROCESS = OneProcess()
 def processes(distributed=False):
     "`ONE_PROCESS`, or (`distributed`) the processes a launcher (torchrun, accelerate launch) started, in their group."
     if not distributed: return ONE_PROCESS
+    require('accelerate', 'dist')                        # missing: an error naming the extra
     procs = require('compvis_kit.distributed', 'dist', pip='accelerate').Processes()
     if procs.world == 1: warnings.warn("distributed=True without a launcher ($WORLD_SIZE unset): training on one "
                                        "process; start it with torchrun, accelerate launch, or cvk-train --gpus N",
