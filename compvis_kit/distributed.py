@@ -73,6 +73,10 @@ class ShardedDL(DistributedDL):
         t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
         dist.broadcast(t, rank)
         return t.cpu().tolist()
+    @property
+    def rng(self): return self.dl.rng                    # the shuffling generator (a resume checkpoint saves it)
+    @rng.setter
+    def rng(self, v): self.dl.rng = v
     def get_idxs(self):
         idxs = self._broadcast(list(self.dl.get_idxs()), 0)             # process 0's order, shuffled or not
         self.n, self.n_padded = len(idxs), _round_to_multiple(len(idxs), self.world_size)

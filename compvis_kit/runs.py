@@ -424,6 +424,7 @@ def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
         for kind in ('test', 'test_tta'):
             ps = [r.preds(kind).reindex(runs[0].preds(kind).ids) for r in runs]
             res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0), meta=dict(ps[0].meta, name=f'{name}-{kind}', folds=folds))
+    if rank_distrib(): return res                       # data-parallel (distributed=True): process 0 writes
     (out/name).mkdir(parents=True, exist_ok=True)
     for k in ('oof', 'oof_tta', 'test', 'test_tta'):
         if k in res: res[k].save(out/name/f'{k}.safetensors')
