@@ -11,7 +11,7 @@ import os, datetime, contextlib
 import torch, torch.distributed as dist
 from fastcore.all import *
 from .core import require
-accelerate = require('accelerate', 'dist')
+require('accelerate', 'dist')                # the engine of fastai.distributed: missing, an error names the extra
 from fastai.distributed import DistributedDL, DistributedTrainer, _round_to_multiple
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import _ConstantFunc
@@ -22,8 +22,8 @@ from .shell import run_as_main
 from .cli import cvk_train
 
 # %% auto #0
-__all__ = ['accelerate', 'world_size', 'rank', 'init_distributed', 'barrier', 'main_first', 'shard_idxs', 'ShardedDL',
-           'ShardedTrainer', 'sharded_ctx', 'shard_dl', 'gather_preds', 'sharded_predict', 'Processes']
+__all__ = ['world_size', 'rank', 'init_distributed', 'barrier', 'main_first', 'shard_idxs', 'ShardedDL', 'ShardedTrainer',
+           'sharded_ctx', 'shard_dl', 'gather_preds', 'sharded_predict', 'Processes']
 
 # %% ../nbs/29_distributed.ipynb #d005
 def world_size() -> int:
@@ -128,7 +128,10 @@ def gather_preds(parts, ids) -> Preds:
     cat = lambda k: None if getattr(parts[0], k) is None else torch.cat([getattr(p, k) for p in parts])[idx]
     return Preds(ids, parts[0].vocab, cat('probs'), cat('targs'), parts[0].meta)
 
-def _local_detach(b, cpu=True, gather=True): return to_detach(b, cpu, gather=False)
+# %% ../nbs/29_distributed.ipynb #d020b
+def _local_detach(b, cpu=True, gather=True):
+    "fastai's `to_detach` without gathering from the other processes: a process predicting its own shard keeps it."
+    return to_detach(b, cpu, gather=False)
 
 # %% ../nbs/29_distributed.ipynb #d021
 def sharded_predict(task, learn, dl, files=None, **kwargs) -> tuple:
