@@ -7,7 +7,7 @@ Docs: https://compvis-kit.github.io/compvis_kit/cli.html.md"""
 
 # %% ../nbs/13_cli.ipynb #c002
 from __future__ import annotations
-import sys
+import sys, os
 from pathlib import Path
 from fastcore.all import *
 from typing import Annotated
@@ -45,6 +45,42 @@ def _no_run(names, folder) -> FileNotFoundError:
     hint = ''.join(did_you_mean(n, have) for n in names)
     return FileNotFoundError(f"no run {', '.join(map(repr, names))} in {folder}: the runs there are {have or 'none'}{hint} (cvk-runs PATH lists them)")
 
+# %% ../nbs/13_cli.ipynb #c005s5
+def _processes(gpus) -> int|None:
+    "How many processes train: the launcher's (checked against `gpus`), 1, or None when `gpus` asks for a launch."
+    import torch
+    world = int(os.environ.get('WORLD_SIZE', 1))
+    if gpus is not None and gpus < 1: raise ValueError(f"--gpus {gpus}: give a number of processes, 1 or more")
+    if world > 1:
+        if gpus and gpus != world:
+            raise ValueError(f"--gpus {gpus}, but the launcher started {world} processes: drop --gpus")
+        return world
+    if not gpus or gpus == 1: return 1
+    if torch.cuda.is_available() and gpus > torch.cuda.device_count():
+        raise ValueError(f"--gpus {gpus}: this machine has {torch.cuda.device_count()} GPUs")
+    return None
+
+# %% ../nbs/13_cli.ipynb #c005s6
+def _argv(cmd, kwargs) -> list:
+    "The command line giving the `command` `cmd` the arguments `kwargs`: positionals, then flags for non-defaults."
+    import argparse
+    pos, opts = [], []
+    for a in cmd.parser()._actions:
+        if a.dest not in kwargs: continue
+        v = kwargs[a.dest]
+        if not a.option_strings: pos.append(str(v))
+        elif v is None or v == a.default: continue
+        elif isinstance(a, (argparse._StoreTrueAction, argparse._StoreFalseAction)): opts.append(a.option_strings[-1])
+        else: opts += [a.option_strings[-1], *map(str, v if isinstance(v, (list, tuple)) else [v])]
+    return pos + opts
+
+# %% ../nbs/13_cli.ipynb #c005s7
+def _torchrun(n, argv) -> int:
+    "Run `cvk-train` with `argv` on `n` processes of this machine through torchrun; its exit status."
+    import subprocess
+    return subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc-per-node={n}',
+                           '-m', 'compvis_kit.distributed', *argv]).returncode
+
 # %% ../nbs/13_cli.ipynb #c006
 def _choices(help, names): return Annotated[str, help, dict(choices=list(names))]
 
@@ -75,6 +111,7 @@ def cvk_train(
     seed:int=42,              # Training seed
     cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
+    gpus:int=None,            # Data-parallel on N processes here, one per GPU (CPU ones without CUDA), via torchrun
     valid_pct:float=None,     # Validation share when the split is first drawn (default: 0.1; then saved and reused)
     n_folds:int=None,         # Folds when the split is first drawn (default: 1/--valid-pct)
     folder:str=None,          # Folder of the training images, if not train_images/, train/ or images/
@@ -88,6 +125,7 @@ def cvk_train(
     shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
 ):
     "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
+    if (world := _processes(gpus)) is None: return _torchrun(gpus, _argv(cvk_train, locals()))   # this, on N processes
     from fastai.vision.all import Flip, aug_transforms
     from compvis_kit.models import check_arch
     from compvis_kit.items import competition_items
@@ -97,7 +135,7 @@ def cvk_train(
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
     if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
     if resume and not (runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], runs_folder(path))
-    run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log)
+    run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log, distributed=world > 1)
     if hasattr(kind := kind_for(path), 'from_cli'):                # a data kind with flags of its own (drawings)
         if flip or aug or cache or any((folder, csv_fname, suff, test_folder, valid_pct)):
             raise ValueError("--flip, --aug, --cache, --valid-pct and the image layout flags apply to image folders; "
@@ -115,6 +153,7 @@ def cvk_train(
                   schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
                   num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
                   test_folder=test_folder, **go_on)
+    if world > 1 and int(os.environ.get('RANK', 0)): return                 # process 0 reports
     print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
     print(f"run folder: {r.path}")
 

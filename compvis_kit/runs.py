@@ -6,12 +6,13 @@ Docs: https://compvis-kit.github.io/compvis_kit/runs.html.md"""
 
 # %% ../nbs/09_runs.ipynb #c002
 from __future__ import annotations
-import os, sys, time, re, traceback, json, shutil
+import os, sys, time, re, traceback, json, shutil, contextlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.all import *
 from fastai.vision.all import Learner, set_seed, Callback
+from fastai.torch_core import rank_distrib
 from .core import *
 from .preds import Preds
 from .loaders import competition_dls
@@ -23,10 +24,10 @@ from .data import data_for, data_kind, detect_kind
 from .image_data import ImageData, DATA_ARGS
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'Run', 'runs_dir', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs', 'default_tta', 'get_data',
-           'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'check_run_name', 'run_record',
-           'predict_and_save', 'resume_point', 'train', 'load_run', 'runs_folder', 'runs_table', 'best_runs',
-           'load_run_model', 'checkpoint_ensemble', 'train_folds']
+__all__ = ['SCHEDULES', 'ONE_PROCESS', 'Run', 'runs_dir', 'bare_model', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs',
+           'default_tta', 'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'check_run_name',
+           'run_record', 'OneProcess', 'processes', 'predict_and_save', 'resume_point', 'train', 'load_run',
+           'runs_folder', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/09_runs.ipynb #c005
 class Run(AttrDict):
@@ -49,6 +50,11 @@ def runs_dir(path) -> Path:
     "Where runs on the competition folder `path` are recorded."
     return work_dir('runs', competition_key(path))
 
+# %% ../nbs/09_runs.ipynb #c005s2
+def bare_model(model) -> nn.Module:
+    "`model` without the `DistributedDataParallel` (or `DataParallel`) wrapper of data-parallel training."
+    return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+
 # %% ../nbs/09_runs.ipynb #c006
 class RunRecorder(Callback):
     "Keep the run record `run.json` in `out`: status and history after every epoch, the weights when training ends; a resumed run goes on from `history` and `seconds`."
@@ -58,7 +64,7 @@ class RunRecorder(Callback):
     def write(self, status, **extra):
         "Write `run.json` with `status` (atomically) and return it as a `Run`."
         self.record.update(status=status, history=self.history, **extra)
-        save_json(self.record, self.out/'run.json')
+        if rank_distrib() == 0: save_json(self.record, self.out/'run.json')     # data-parallel: process 0 writes
         return Run(self.record)
     def before_fit(self):
         if not self.history: self.write('running')
@@ -67,7 +73,8 @@ class RunRecorder(Callback):
         names, vals = self.recorder.metric_names[1:-1], self.recorder.log[1:-1]
         self.history.append({n: float(v) for n, v in zip(names, vals) if isinstance(v, (int, float))})
         self.write('running', epochs_done=len(self.history), seconds=round(time.time()-self.t0, 1))
-    def after_fit(self): save_state_dict(self.learn.model.state_dict(), self.out/'model.safetensors')
+    def after_fit(self):
+        if rank_distrib() == 0: save_state_dict(bare_model(self.learn.model).state_dict(), self.out/'model.safetensors')
     def fail(self, e):
         "Record that training failed with exception `e`."
         return self.write('failed', error=f'{type(e).__name__}: {e}', traceback=traceback.format_exc())
@@ -79,7 +86,7 @@ class EpochEcho(Callback):
     def __init__(self, run_name): self.run_name = run_name
     def before_fit(self): self.t0 = time.time()
     def after_epoch(self):
-        if not os.environ.get('CVK_ECHO') or epoch_skipped(self.learn): return
+        if not os.environ.get('CVK_ECHO') or epoch_skipped(self.learn) or rank_distrib(): return
         names, vals = self.recorder.metric_names[1:-1], self.recorder.log[1:-1]
         kv = ' '.join(f'{n} {v:.4f}' for n, v in zip(names, vals) if isinstance(v, float))
         sys.__stdout__.write(f'    {self.run_name} epoch {self.epoch+1}/{self.n_epoch}: {kv} ({time.time()-self.t0:.0f}s)\n')
@@ -110,7 +117,8 @@ class SaveEpochs(Callback):
     def after_epoch(self):
         e = self.epoch + 1
         if e in self.epochs and not epoch_skipped(self.learn):
-            save_state_dict(self.learn.model.state_dict(), self.out/f'epoch{e}.safetensors')
+            if rank_distrib() == 0:                         # data-parallel: process 0 writes
+                save_state_dict(bare_model(self.learn.model).state_dict(), self.out/f'epoch{e}.safetensors')
             if e not in self.saved: self.saved.append(e)
     def state_dict(self): return dict(saved=self.saved)
     def load_state_dict(self, sd): self.saved = list(sd['saved'])
@@ -193,7 +201,7 @@ def _run_to_resume(out, resume=False, force=False):
 
 # %% ../nbs/09_runs.ipynb #c018s3
 _RESUME_KEYS = ('arch', 'data', 'fold', 'epochs', 'lr', 'bs', 'wd', 'schedule', 'pretrained', 'weights', 'model_kwargs', 'data_spec', 'item_tfms',
-                'batch_tfms', 'seed', 'task', 'n_train', 'n_valid', 'vocab', 'data_args')
+                'batch_tfms', 'seed', 'task', 'n_train', 'n_valid', 'vocab', 'data_args', 'world_size')
 
 # %% ../nbs/09_runs.ipynb #c018s4
 def _check_same_run(prev, rec):
@@ -226,18 +234,44 @@ def run_record(path, out, name, arch, data, dls, learn, batch_tfms=None, tta=Non
                notebook=notebook_name(), device=str(dls.device), started=time.strftime('%Y-%m-%dT%H:%M:%S'))
     return rec | dls.task.record(getattr(dls, 'items', None))    # keypoints: how many points were missing (masked)
 
+# %% ../nbs/09_runs.ipynb #tr04b
+class OneProcess:
+    "The one process of a run that is not data-parallel, with the methods of `distributed.Processes`."
+    world, rank, main = 1, 0, True
+    def __repr__(self): return 'ONE_PROCESS'
+    def barrier(self): pass
+    def first(self, f, *args, **kwargs): return f(*args, **kwargs)
+    def fit_ctx(self, learn): return contextlib.nullcontext(learn)
+    def predict(self, task, learn, dl, **kwargs): return task.predict(learn, dl, **kwargs)
+    def record(self, bs) -> dict: return dict(world_size=1, effective_bs=bs)
+
+ONE_PROCESS = OneProcess()
+
+# %% ../nbs/09_runs.ipynb #tr04c
+def processes(distributed=False):
+    "`ONE_PROCESS`, or (`distributed`) the processes a launcher (torchrun, accelerate launch) started, in their group."
+    if not distributed: return ONE_PROCESS
+    require('accelerate', 'dist')                        # missing: an error naming the extra
+    procs = require('compvis_kit.distributed', 'dist', pip='accelerate').Processes()
+    if procs.world == 1: warnings.warn("distributed=True without a launcher ($WORLD_SIZE unset): training on one "
+                                       "process; start it with torchrun, accelerate launch, or cvk-train --gpus N",
+                                       stacklevel=3)
+    return procs
+
 # %% ../nbs/09_runs.ipynb #tr05
-def predict_and_save(learn, dls, tdl, data, path, out, name, fold=0, views=('identity',), merge='mean', suffix='') -> dict:
+def predict_and_save(learn, dls, tdl, data, path, out, name, fold=0, views=('identity',), merge='mean', suffix='',
+                     procs=None) -> dict:
     "Plain and TTA `Preds` of `learn`'s current weights on the validation (and test: `tdl`) set, saved in `out`."
+    procs = procs or ONE_PROCESS
     res = {}
     for kind, dl in (('valid', dls.valid), ('test', tdl)):
         if dl is None: continue
-        ps = dls.task.predict(learn, dl, name=name, views=views, merge=merge, files=data.files(dl, path))
+        ps = procs.predict(dls.task, learn, dl, name=name, views=views, merge=merge, files=data.files(dl, path))
         res.update(zip((kind, f'{kind}_tta'), ps))
     for k, p in res.items():
         p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k,
                       fold=fold)
-        p.save(out/f'{k}{suffix}.safetensors')
+        if procs.main: p.save(out/f'{k}{suffix}.safetensors')
     return res
 
 # %% ../nbs/09_runs.ipynb #tr06
@@ -255,9 +289,9 @@ def resume_point(rec, prev, out) -> tuple:
 def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=None, bs=64, fold=0, schedule=None,
           precision=None, pretrained=False, weights=None, model_kwargs=None, wd=None, tta_views=None, tta_merge='mean',
           predict_test=True, seed=42, cbs=None, dest=None, cache=False, num_workers=None, save_epochs=None, data=None,
-          resume=False, force=False, keep_checkpoints=1, log=None, **kwargs) -> Run:
+          resume=False, force=False, keep_checkpoints=1, log=None, distributed=False, **kwargs) -> Run:
     "Train `arch` on fold `fold` of `path` (any registered data kind, or `data`); save predictions, weights, record."
-    t0 = time.time()
+    t0, procs = time.time(), processes(distributed)    # `distributed`: this process and the others the launcher started
     data = get_data(path, data, item_tfms=item_tfms, cache=cache, **kwargs)
     data.check_arch(arch)                              # before anything is written
     tta_views, tta_why = (tta_views, 'asked for') if tta_views is not None else default_tta(data, batch_tfms)
@@ -265,9 +299,10 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
     out = Path(dest or runs_dir(path))/name
     prev = _run_to_resume(out, resume, force)
     set_seed(seed)
-    dls = data.dls(path, bs=bs, fold=fold, batch_tfms=batch_tfms, num_workers=num_workers)
+    dls = procs.first(data.dls, path, bs=bs, fold=fold, batch_tfms=batch_tfms, num_workers=num_workers)   # 0 splits
     _check_bs(dls, bs, path, fold)
-    learn, task = data.learner(dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {})), dls.task
+    learn = procs.first(data.learner, dls, arch, pretrained=pretrained, weights=weights, **(model_kwargs or {}))
+    task = dls.task
     learn, precision = _set_precision(learn, precision)
     if wd is not None: learn.wd = wd
     fit = get_schedule(schedule, learn.pretrained)
@@ -276,20 +311,23 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
         path, out, name, arch, data, dls, learn, batch_tfms, tta, fold=fold, epochs=epochs, lr=lr, bs=bs,
         schedule=getattr(schedule, '__name__', schedule) or ('fine_tune' if learn.pretrained else 'one_cycle'),
         precision=precision, weights=str(weights) if weights else None, model_kwargs=model_kwargs or {}, seed=seed,
-        wd=wd, log=list(L(log))))
+        wd=wd, log=list(L(log)), **procs.record(bs)))
     logs = log_callbacks(log, out, name, config=dict(rec.record)) if log else []   # an unknown logger: refused here
+    if not procs.main: logs = []
     last = None
     if prev is not None: last, done = resume_point(rec, prev, out); t0 -= done
-    elif force and (out/'run.json').exists(): shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    elif force and (out/'run.json').exists() and procs.main: shutil.rmtree(out)
+    if procs.main: out.mkdir(parents=True, exist_ok=True)
     if rec.history: rec.write('running', epochs_done=len(rec.history))
+    procs.barrier()                                     # the run folder is there for every process
     ckpt = SaveEpochs(out, save_epochs or [])
     goon = ResumeCheckpoint(out, keep_checkpoints, resume_from=last,
                             meta=lambda: dict(history=rec.history, seconds=round(time.time() - rec.t0, 1)))
     save = partial(predict_and_save, learn, dls, data=data, path=path, out=out, name=name, fold=fold, views=tta_views,
-                   merge=tta_merge)
+                   merge=tta_merge, procs=procs)
     try:                                                # whatever fails from here on is recorded: never left running
-        fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
+        with procs.fit_ctx(learn): fit(learn, epochs, lr, [*L(cbs), *logs, EpochEcho(name), ckpt, rec, goon])
+        procs.barrier()                                 # process 0 has written the weights
         fit_s = time.time() - t0
         tdl = data.test_dl(dls, path) if predict_test else None
         res = save(tdl)
@@ -300,7 +338,9 @@ def train(path, arch, item_tfms=None, batch_tfms=None, epochs=5, lr=None, name=N
                        seconds=round(time.time()-t0, 1))
     except Exception as e: rec.fail(e); raise
     run = rec.write('finished', metrics=metrics, checkpoints=ckpt.saved, finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
-    for f in resume_checkpoints(out): f.unlink()         # a finished run is not resumed: its weights are model.safetensors
+    if procs.main:                                  # a finished run is not resumed: its weights are model.safetensors
+        for f in resume_checkpoints(out): f.unlink()
+    procs.barrier()                                      # every process returns a finished run
     run.learn = learn
     return run
 
@@ -384,6 +424,7 @@ def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
         for kind in ('test', 'test_tta'):
             ps = [r.preds(kind).reindex(runs[0].preds(kind).ids) for r in runs]
             res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0), meta=dict(ps[0].meta, name=f'{name}-{kind}', folds=folds))
+    if rank_distrib(): return res                       # data-parallel (distributed=True): process 0 writes
     (out/name).mkdir(parents=True, exist_ok=True)
     for k in ('oof', 'oof_tta', 'test', 'test_tta'):
         if k in res: res[k].save(out/name/f'{k}.safetensors')
