@@ -28,7 +28,8 @@ _RESIZE = ('squish', 'crop', 'pad')
 
 # %% ../nbs/13_cli.ipynb #c005s1
 def item_tfms_for(size, resize='squish'):
-    "The item transform that brings images to `size`: 'squish', 'crop' (centre crop at validation) or 'pad' (zero-padding)."
+    ("The item transform that brings images to `size`: 'squish', 'crop' (centre crop at validation) or 'pad' "
+     "(zero-padding).")
     if resize not in _RESIZE: raise ValueError(f"resize must be one of {list(_RESIZE)}, got {resize!r}")
     from fastai.vision.all import Resize, CropPad
     return CropPad(size, pad_mode='zeros') if resize == 'pad' else Resize(size, method=resize)
@@ -36,14 +37,16 @@ def item_tfms_for(size, resize='squish'):
 # %% ../nbs/13_cli.ipynb #c005s2
 def _run_names(folder) -> list:
     "The runs (and `train_folds` folders) recorded in the runs folder `folder`."
-    return sorted(d.name for d in Path(folder).iterdir() if (d/'run.json').exists() or (d/'cv.json').exists()) if Path(folder).is_dir() else []
+    return sorted(d.name for d in Path(folder).iterdir() if (d/'run.json').exists()
+                  or (d/'cv.json').exists()) if Path(folder).is_dir() else []
 
 # %% ../nbs/13_cli.ipynb #c005s3
 def _no_run(names, folder) -> FileNotFoundError:
     "The error for the runs `names` not in `folder`: the runs there, and the close names."
     have = _run_names(folder)
     hint = ''.join(did_you_mean(n, have) for n in names)
-    return FileNotFoundError(f"no run {', '.join(map(repr, names))} in {folder}: the runs there are {have or 'none'}{hint} (cvk-runs PATH lists them)")
+    return (FileNotFoundError(f"no run {', '.join(map(repr, names))} in {folder}: the runs there are "
+                              f"{have or 'none'}{hint} (cvk-runs PATH lists them)"))
 
 # %% ../nbs/13_cli.ipynb #c005s5
 def _processes(gpus) -> int|None:
@@ -87,15 +90,20 @@ def _choices(help, names): return Annotated[str, help, dict(choices=list(names))
 # %% ../nbs/13_cli.ipynb #c006s1
 @command(spell=dict(model='stroke_model'))
 def cvk_train(
-    path:str,                 # Competition folder: class folders, a CSV beside an image folder, labels.csv + train/ + test/, or Quick Draw's train_simplified/
+    # Competition folder: class folders, a CSV beside an image folder, labels.csv + train/ + test/, or Quick Draw's
+    # train_simplified/
+    path:str,
     arch:str='resnet18',      # Any timm architecture (an unknown name gets suggestions); 'lstm' for --stroke-model lstm
     size:int=None,            # Image size the model sees (default 224; drawings: 64)
     resize:_choices("How images reach --size (pad: zero-padding, no scaling)", _RESIZE)='squish',
     epochs:int=5,             # Epochs (fine_tune: after one frozen epoch)
     lr:float=None,            # Learning rate (default: 3e-3 from scratch, 2e-3 fine-tuning)
     bs:int=64,                # Batch size
-    name:str=None,            # Run name (default: ARCH-<date>-<time>); an existing run's name is refused (see --resume, --force)
-    resume:Annotated[str, "Continue the killed run NAME from its last complete epoch (repeat its flags: other ones are refused)", dict(metavar='NAME')]=None,
+    # Run name (default: ARCH-<date>-<time>); an existing run's name is refused (see --resume, --force)
+    name:str=None,
+    resume:Annotated[str,
+                     "Continue the killed run NAME from its last complete epoch (repeat its flags: other ones are "
+                     "refused)", dict(metavar='NAME')]=None,
     force:bool=False,         # Replace an existing run of the same --name
     fold:int=0,               # Fold of the shared split to validate on (0: the saved validation set)
     flip:bool=False,          # Random horizontal flips while training (for keypoints: with left/right names swapped)
@@ -103,13 +111,19 @@ def cvk_train(
     pretrained:bool=False,    # Start from timm's pretrained weights (from the timm/HF cache when offline)
     weights:str=None,         # Start from a local weights file (.safetensors, .pth, .bin; any parameter names)
     schedule:_choices("Training schedule (default: fine_tune with --pretrained, else one_cycle)", _SCHEDULES)=None,
-    precision:_choices("Precision (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)", ('bf16', 'fp16', 'fp32'))=None,
-    tta_views:Annotated[str, f"TTA views merged for the TTA predictions, of {', '.join(_TTA_VIEWS)} (default: identity, and flip when trained with --flip or --aug; drawings: identity)",
+    precision:_choices("Precision (default: bf16 on GPUs with native bf16, fp16 on older GPUs, fp32 on a CPU)",
+                       ('bf16', 'fp16', 'fp32'))=None,
+    tta_views:Annotated[str,
+                        f"TTA views merged for the TTA predictions, of {', '.join(_TTA_VIEWS)} (default: identity, and "
+                        "flip when trained with --flip or --aug; drawings: identity)",
                         dict(nargs='+', choices=list(_TTA_VIEWS), metavar='VIEW')]=None,
-    log:Annotated[str, "Watch the run in tensorboard (events in the run folder) and/or wandb (offline without WANDB_API_KEY)",
+    log:Annotated[str,
+                  "Watch the run in tensorboard (events in the run folder) and/or wandb "
+                  "(offline without WANDB_API_KEY)",
                   dict(nargs='+', choices=['tensorboard', 'wandb'])]=None,
     seed:int=42,              # Training seed
-    cache:bool=False,         # Decode images once into a cached array (needs --resize giving one size: any of the three)
+    # Decode images once into a cached array (needs --resize giving one size: any of the three)
+    cache:bool=False,
     num_workers:int=None,     # DataLoader workers (default: cores - 1, at most 8)
     gpus:int=None,            # Data-parallel on N processes here, one per GPU (CPU ones without CUDA), via torchrun
     valid_pct:float=None,     # Validation share when the split is first drawn (default: 0.1; then saved and reused)
@@ -118,13 +132,15 @@ def cvk_train(
     csv_fname:str=None,       # Training CSV, if not train.csv or labels.csv
     suff:str='',              # Suffix that turns a CSV id into a file name (e.g. .jpg)
     test_folder:str=None,     # Folder of the test images, if not test_images/ or test/ (default: the training folder)
-    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)", ('cnn', 'fused', 'lstm'))='cnn',
+    stroke_model:_choices("Drawings: cnn (images), fused (CNN + LSTM over the points) or lstm (points alone)",
+                          ('cnn', 'fused', 'lstm'))='cnn',
     encoding:_choices("Drawings: how strokes are drawn", _ENCODINGS)='plain',
     per_class:int=None,       # Drawings: training drawings per word (default: all)
     n_valid:int=None,         # Drawings: held out per word when the split is first drawn (default: 80)
     shards:bool=False,        # Drawings: pre-render them once to shards (cnn only) instead of rendering as they load
 ):
-    "Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the runs table."
+    ("Train ARCH on the competition folder PATH (shared split, fold FOLD), save the run, and print its line of the "
+     "runs table.")
     if (world := _processes(gpus)) is None: return _torchrun(gpus, _argv(cvk_train, locals()))   # this, on N processes
     from fastai.vision.all import Flip, aug_transforms
     from compvis_kit.models import check_arch
@@ -133,7 +149,8 @@ def cvk_train(
     from compvis_kit.runs import train, runs_table, runs_folder
     from compvis_kit.data import kind_for
     if not Path(path).is_dir(): raise FileNotFoundError(f"{path}: no such folder")
-    if resume and name and name != resume: raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
+    if resume and name and name != resume:
+        raise ValueError(f"--resume {resume} continues the run of that name: drop --name {name}")
     if resume and not (runs_folder(path)/resume/'run.json').exists(): raise _no_run([resume], runs_folder(path))
     run_name, go_on = resume or name, dict(resume=bool(resume), force=force, log=log, distributed=world > 1)
     if hasattr(kind := kind_for(path), 'from_cli'):                # a data kind with flags of its own (drawings)
@@ -143,15 +160,21 @@ def cvk_train(
         data = kind.from_cli(stroke_model, size=size, encoding=encoding, per_class=per_class, n_valid=n_valid,
                              n_folds=n_folds, shards=shards)
         data.check_arch(arch)
-        r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule, precision=precision, pretrained=pretrained,
+        r = train(path, arch, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold, schedule=schedule,
+                  precision=precision, pretrained=pretrained,
                   weights=weights, tta_views=tta_views, seed=seed, num_workers=num_workers, data=data, **go_on)
     else:
         check_arch(arch)
-        task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff, test_folder=test_folder))
-        bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
-        r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr, name=run_name, bs=bs, fold=fold,
-                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views, seed=seed, cache=cache,
-                  num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname, suff=suff,
+        task = task_for(competition_items(path, check=False, folder=folder, csv_fname=csv_fname, suff=suff,
+                                          test_folder=test_folder))
+        bt = ([task.flip_tfm() if task.kind == 'points' else Flip()] if flip or aug
+              else []) + (aug_transforms(size=size or 224, do_flip=False) if aug else [])
+        r = train(path, arch, item_tfms=item_tfms_for(size or 224, resize), batch_tfms=bt or None, epochs=epochs, lr=lr,
+                  name=run_name, bs=bs, fold=fold,
+                  schedule=schedule, precision=precision, pretrained=pretrained, weights=weights, tta_views=tta_views,
+                  seed=seed, cache=cache,
+                  num_workers=num_workers, valid_pct=valid_pct, n_folds=n_folds, folder=folder, csv_fname=csv_fname,
+                  suff=suff,
                   test_folder=test_folder, **go_on)
     if world > 1 and int(os.environ.get('RANK', 0)): return                 # process 0 reports
     print(runs_table(path, all_folds=True).query('name == @r.name').to_string(index=False))
@@ -171,16 +194,19 @@ def cvk_runs(
 
 # %% ../nbs/13_cli.ipynb #c007a
 def _members(path, names) -> list:
-    "The runs `names` on competition `path` (or `train_folds` folders, whose out-of-fold predictions stand for the validation ones)."
+    ("The runs `names` on competition `path` (or `train_folds` folders, whose out-of-fold predictions stand for the "
+     "validation ones).")
     from compvis_kit.runs import load_run, runs_folder
     folder = runs_folder(path)
     miss = [n for n in names if n not in _run_names(folder)]
     if miss: raise _no_run(miss, folder)
-    return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
+    return [load_run(folder/n) if (folder/n/'run.json').exists() else AttrDict(
+            load_json(folder/n/'cv.json'), dir=str(folder/n)) for n in names]
 
 # %% ../nbs/13_cli.ipynb #c007as1
 def _member_preds(m, kind) -> 'Preds':
-    "Predictions `kind` ('valid', 'valid_tta', 'test', 'test_tta') of a run, or of a `train_folds` folder (out-of-fold for 'valid')."
+    ("Predictions `kind` ('valid', 'valid_tta', 'test', 'test_tta') of a run, or of a `train_folds` folder "
+     "(out-of-fold for 'valid').")
     from compvis_kit.runs import Run
     from compvis_kit.preds import Preds
     if isinstance(m, Run): return m.preds(kind)
@@ -192,13 +218,18 @@ def cvk_submit(
     path:str,                                               # Competition folder
     runs:Annotated[str, "Names of the runs (or train_folds folders) to ensemble", dict(nargs='+')],
     weights:Annotated[float, "One weight per run (default: equal)", dict(nargs='*')]=None,
-    fit:bool=False,                                         # Fit the weights by hill climbing on the runs' validation (out-of-fold) predictions
-    dest:str=None,                                          # Submission file (default: work/submissions/<competition>/submission.csv)
-    plain:bool=False,                                       # Use the runs' plain test predictions instead of their TTA ones
+    # Fit the weights by hill climbing on the runs' validation (out-of-fold) predictions
+    fit:bool=False,
+    # Submission file (default: work/submissions/<competition>/submission.csv)
+    dest:str=None,
+    # Use the runs' plain test predictions instead of their TTA ones
+    plain:bool=False,
     sample_csv:str='sample_submission.csv',                 # The sample submission, relative to PATH
-    top_k:int=None,                                         # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
+    # Guesses per row, space-separated (default: 3 for Quick Draw folders, else 1)
+    top_k:int=None,
 ):
-    "Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers exist."
+    ("Write the weighted ensemble of RUNS' test predictions as PATH's submission, with a manifest; score it if answers "
+     "exist.")
     from compvis_kit.items import solution_path
     from compvis_kit.data import kind_for
     from compvis_kit.ensemble import ensemble, fit_report, score_summary
@@ -212,19 +243,24 @@ def cvk_submit(
     val = ensemble(vals, w)
     out = Path(dest) if dest else work_dir('submissions', competition_key(path))/'submission.csv'
     k = top_k or getattr(kind_for(path), 'top_k', None)
-    extra = dict(predictions='test' + sfx, fitted=fit, **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
+    extra = dict(predictions='test' + sfx, fitted=fit,
+                 **({} if val.kind == 'points' else dict(valid_accuracy=val.accuracy())),
                  **({f'valid_map{k}': val.map_at_k(k)} if k and val.kind != 'points' else {}))
-    make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs], top_k=k if k and k > 1 else None,
+    make_submission(ens, Path(path)/sample_csv, out, members=[dict(name=r.name, path=str(r.dir)) for r in rs],
+                    top_k=k if k and k > 1 else None,
                     weights=ens.meta['weights'], extra=extra)
-    print(f"ensemble of {len(rs)} run(s), validation {score_summary(val)}" + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
+    print(f"ensemble of {len(rs)} run(s), validation {score_summary(val)}"
+          + (f", MAP@{k} {val.map_at_k(k):.4f}" if k and k > 1 else '')
           + (' (fitted on these items: see the held-out line above)' if fit else ''))
-    if solution_path(path).exists(): print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
+    if solution_path(path).exists():
+        print(f"score against {solution_path(path).name}: {score_submission(out, solution_path(path)):.4f}")
 
 # %% ../nbs/13_cli.ipynb #c008c
 @command
 def cvk_check_images(
     path:str,  # Competition folder (with train_images/, test_images/) or any folder of images
-    exclude:bool=False,  # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
+    # Move bad files to PATH/_excluded/ (a read-only PATH: leave them, the loaders skip them) instead of failing
+    exclude:bool=False,
 ):
     "Check the images under PATH: print what is bad or odd; exit 1 if bad files remain."
     from compvis_kit.checks import check_images
@@ -240,16 +276,22 @@ def _write_ids(preds, dest, id_cols=None) -> Path:
     points = ['image_id', *(f'{n}_{a}' for n in preds.vocab for a in 'xy')]
     cols = list(id_cols) if id_cols else points if preds.kind == 'points' else ['image_id', 'label']
     fn = dest.with_name(dest.stem + '-ids.csv')
-    with atomic_save(fn, mode='w', newline='') as f: pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
+    with atomic_save(fn, mode='w', newline='') as f:
+        pd.DataFrame({c: preds.ids if i == 0 else '' for i, c in enumerate(cols)}).to_csv(f, index=False)
     return fn
 
 # %% ../nbs/13_cli.ipynb #c008ps1
 @command
 def cvk_predict(
-    runs:Annotated[str, "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest (.json)", dict(nargs='+')],
-    images:Annotated[str, "New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; drawings: a test_simplified.csv-like CSV",
+    runs:Annotated[str,
+                   "Run folders, run names (with --path), files from export_run/export_onnx, or a submission manifest "
+                   "(.json)", dict(nargs='+')],
+    images:Annotated[str,
+                     "New images: a folder (ids: file stems), a competition folder (its test set), a CSV of ids; "
+                     "drawings: a test_simplified.csv-like CSV",
                      dict(required=True)]=None,
-    sample:str=None,          # Sample submission: the ids, their order and the columns to fill (default: every image found)
+    # Sample submission: the ids, their order and the columns to fill (default: every image found)
+    sample:str=None,
     weights:Annotated[float, "One weight per run (default: equal, or the manifest's)", dict(nargs='*')]=None,
     dest:str='submission.csv',  # Submission to write (its manifest beside it)
     path:str=None,            # Competition folder whose runs RUNS names
@@ -268,6 +310,8 @@ def cvk_predict(
     pred = predict_folder(ps, images, tta=not plain, sample=sample, weights=ws or None, bs=bs)
     d = data_kind(ps[0].kind)
     out, k = Path(dest), top_k or getattr(d, 'top_k', None)
-    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out, members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
-                    top_k=k if k and k > 1 and pred.kind == 'probs' else None, extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
+    make_submission(pred, sample or _write_ids(pred, out, getattr(d, 'id_cols', None)), out,
+                    members=[dict(name=p.name, path=p.source) for p in ps], weights=pred.meta.get('weights'),
+                    top_k=k if k and k > 1 and pred.kind == 'probs' else None,
+                    extra=dict(predictions='plain' if plain else 'tta', images=str(Path(images).resolve())))
     print(f"{len(ps)} model(s) predicted {len(pred)} items of {images}")

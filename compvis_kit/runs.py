@@ -36,13 +36,15 @@ class Run(AttrDict):
         m = self.get('metrics', {})
         err = lambda k: m.get(k, m.get(f'{k}_rate', float('nan')))
         return (f"Run({self.name!r}{'' if not self.get('fold') else f', fold {self.fold}'}: error {err('error'):.4f}, "
-                f"TTA error {err('tta_error'):.4f}, {self.epochs} epochs, {m.get('seconds', 0):.0f}s, {self.get('status', 'finished')})")
+                f"TTA error {err('tta_error'):.4f}, {self.epochs} epochs, {m.get('seconds', 0):.0f}s, "
+                f"{self.get('status', 'finished')})")
     @property
     def path(self): return Path(self['dir'])
     def preds(self, which='valid_tta', epoch=None) -> Preds:
         "Saved predictions: 'valid', 'valid_tta', 'test' or 'test_tta'; of the checkpoint after `epoch` if given."
         if epoch is not None and epoch not in self.get('checkpoints', []):
-            raise ValueError(f"run {self.name!r} has no checkpoint after epoch {epoch}: it has {self.get('checkpoints', [])} (train with save_epochs=)")
+            raise ValueError(f"run {self.name!r} has no checkpoint after epoch {epoch}: it has "
+                             f"{self.get('checkpoints', [])} (train with save_epochs=)")
         return Preds.load(self.path/(f'{which}.safetensors' if epoch is None else f'{which}_epoch{epoch}.safetensors'))
 
 # %% ../nbs/09_runs.ipynb #c005s1
@@ -57,10 +59,12 @@ def bare_model(model) -> nn.Module:
 
 # %% ../nbs/09_runs.ipynb #c006
 class RunRecorder(Callback):
-    "Keep the run record `run.json` in `out`: status and history after every epoch, the weights when training ends; a resumed run goes on from `history` and `seconds`."
+    ("Keep the run record `run.json` in `out`: status and history after every epoch, the weights when training ends; a "
+     "resumed run goes on from `history` and `seconds`.")
     order, run_valid = 95, False
     def __init__(self, out, record, history=None, seconds=0.):
-        self.out, self.record, self.history, self.t0 = Path(out), dict(record), list(history or []), time.time() - seconds
+        self.out, self.record, self.history, self.t0 = (Path(out), dict(record), list(history or []),
+                                                        time.time() - seconds)
     def write(self, status, **extra):
         "Write `run.json` with `status` (atomically) and return it as a `Run`."
         self.record.update(status=status, history=self.history, **extra)
@@ -89,7 +93,8 @@ class EpochEcho(Callback):
         if not os.environ.get('CVK_ECHO') or epoch_skipped(self.learn) or rank_distrib(): return
         names, vals = self.recorder.metric_names[1:-1], self.recorder.log[1:-1]
         kv = ' '.join(f'{n} {v:.4f}' for n, v in zip(names, vals) if isinstance(v, float))
-        sys.__stdout__.write(f'    {self.run_name} epoch {self.epoch+1}/{self.n_epoch}: {kv} ({time.time()-self.t0:.0f}s)\n')
+        sys.__stdout__.write(f'    {self.run_name} epoch {self.epoch+1}/{self.n_epoch}: {kv} '
+                             f'({time.time()-self.t0:.0f}s)\n')
         sys.__stdout__.flush()
 
 # %% ../nbs/09_runs.ipynb #c010
@@ -97,23 +102,29 @@ SCHEDULES = dict(
     one_cycle=lambda learn, epochs, lr, cbs: learn.fit_one_cycle(epochs, lr_max=lr or 3e-3, cbs=cbs),
     fine_tune=lambda learn, epochs, lr, cbs: learn.fine_tune(epochs, base_lr=lr or 2e-3, cbs=cbs),
     flat_cos=lambda learn, epochs, lr, cbs: learn.fit_flat_cos(epochs, lr=lr or 3e-3, cbs=cbs),
-    step_decay=lambda learn, epochs, lr, cbs: step_decay_schedule(-(-epochs // 2), every=3, factor=0.5)(learn, epochs, lr or 3e-3, cbs),
+    step_decay=lambda learn, epochs, lr, cbs: step_decay_schedule(-(-epochs // 2), every=3, factor=0.5)(
+            learn, epochs, lr or 3e-3, cbs),
     plateau=lambda learn, epochs, lr, cbs: plateau_schedule(patience=1, factor=0.316)(learn, epochs, lr or 1e-3, cbs),
     sgdr=lambda learn, epochs, lr, cbs: sgdr_schedule(cycle_len=1, cycle_mult=2)(learn, epochs, lr or 3e-3, cbs),
-    precomputed_fine_tune=lambda learn, epochs, lr, cbs: precomputed_fine_tune_schedule()(learn, epochs, lr or 1e-3, cbs))
+    precomputed_fine_tune=lambda learn, epochs, lr, cbs: precomputed_fine_tune_schedule()(
+            learn, epochs, lr or 1e-3, cbs))
 
 def get_schedule(schedule, pretrained=False):
-    "The schedule function for `schedule` (a name in `SCHEDULES`, a callable, or None: fine_tune if pretrained, else one_cycle)."
+    ("The schedule function for `schedule` (a name in `SCHEDULES`, a callable, or None: fine_tune if pretrained, else "
+     "one_cycle).")
     if schedule is None: schedule = 'fine_tune' if pretrained else 'one_cycle'
     if callable(schedule): return schedule
-    if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: use one of {list(SCHEDULES)} or a function f(learn, epochs, lr, cbs)")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}: use one of {list(SCHEDULES)} or a function f(learn, epochs, "
+                         "lr, cbs)")
     return SCHEDULES[schedule]
 
 # %% ../nbs/09_runs.ipynb #c014
 class SaveEpochs(Callback):
     "Save the model's weights after each epoch in `epochs` (1-based) to `out/epoch<k>.safetensors`, atomically."
     order = 96
-    def __init__(self, out, epochs): self.out, self.epochs, self.saved = Path(out), sorted(set(int(e) for e in epochs)), []
+    def __init__(self, out, epochs):
+        self.out, self.epochs, self.saved = Path(out), sorted(set(int(e) for e in epochs)), []
     def after_epoch(self):
         e = self.epoch + 1
         if e in self.epochs and not epoch_skipped(self.learn):
@@ -125,7 +136,8 @@ class SaveEpochs(Callback):
 
 # %% ../nbs/09_runs.ipynb #c016
 def default_tta(data, batch_tfms=None) -> tuple:
-    "TTA views for a run on `data` when none are asked for, and why: `data.default_tta(batch_tfms)`, else its fixed `tta_views`."
+    ("TTA views for a run on `data` when none are asked for, and why: `data.default_tta(batch_tfms)`, else its fixed "
+     "`tta_views`.")
     if hasattr(data, 'default_tta'): return data.default_tta(batch_tfms)
     return tuple(data.tta_views), f"{type(data).__name__}'s views"
 
@@ -138,14 +150,18 @@ def get_data(path, data=None, item_tfms=None, cache=False, **kwargs):
 class WandbRun(Callback):
     "Start a W&B run named `name` in `out` before fitting when none is open (offline without an API key)."
     order = 40
-    def __init__(self, name, out, config=None): self.run_name, self.out, self.config, self.started = name, str(out), config, False   # text: W&B's config walk fails on a Path
+    # text: W&B's config walk fails on a Path
+    def __init__(self, name, out, config=None):
+        self.run_name, self.out, self.config, self.started = name, str(out), config, False
     def before_fit(self):
         wandb = require('wandb', 'log')
-        self.learn.gather_args = dict          # fastai's config walk fails on fastcore 2.2 (below): the config is the run record
+        # fastai's config walk fails on fastcore 2.2 (below): the config is the run record
+        self.learn.gather_args = dict
         if wandb.run is not None: return
         mode = os.environ.get('WANDB_MODE') or ('online' if os.environ.get('WANDB_API_KEY') else 'offline')
         Path(self.out).mkdir(parents=True, exist_ok=True)
-        wandb.init(project=os.environ.get('WANDB_PROJECT', 'compvis_kit'), name=self.run_name, dir=self.out, config=self.config, mode=mode)
+        wandb.init(project=os.environ.get('WANDB_PROJECT', 'compvis_kit'), name=self.run_name, dir=self.out,
+                   config=self.config, mode=mode)
         self.started = True
 
 # %% ../nbs/09_runs.ipynb #c017bs1
@@ -159,7 +175,8 @@ class WandbFinish(Callback):
 
 # %% ../nbs/09_runs.ipynb #c017bs2
 def log_callbacks(log, out, name=None, config=None) -> list:
-    "fastai's own callbacks for `log` ('tensorboard', 'wandb' or both): TensorBoard events in `out/tensorboard`, a W&B run."
+    ("fastai's own callbacks for `log` ('tensorboard', 'wandb' or both): TensorBoard events in `out/tensorboard`, a "
+     "W&B run.")
     cbs = []
     for kind in L(log):
         if kind == 'tensorboard':
@@ -176,44 +193,59 @@ def log_callbacks(log, out, name=None, config=None) -> list:
 
 # %% ../nbs/09_runs.ipynb #c018
 def default_precision() -> str:
-    "bf16 on a GPU that computes in bf16 natively (compute capability 8+: A100, H100...), fp16 on older GPUs (T4, P100, V100), fp32 on a CPU."
+    ("bf16 on a GPU that computes in bf16 natively (compute capability 8+: A100, H100...), fp16 on older GPUs (T4, "
+     "P100, V100), fp32 on a CPU.")
     if not torch.cuda.is_available(): return 'fp32'
     return 'bf16' if torch.cuda.get_device_capability()[0] >= 8 and torch.cuda.is_bf16_supported() else 'fp16'
 
 # %% ../nbs/09_runs.ipynb #c018s1
 def _set_precision(learn, precision):
     if precision is None: precision = default_precision()
-    if precision not in ('bf16', 'fp16', 'fp32'): raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
+    if precision not in ('bf16', 'fp16', 'fp32'):
+        raise ValueError(f"precision must be 'bf16', 'fp16' or 'fp32', got {precision!r}")
     return dict(bf16=learn.to_bf16, fp16=learn.to_fp16, fp32=lambda: learn)[precision](), precision
 
 # %% ../nbs/09_runs.ipynb #c018s2
 def _run_to_resume(out, resume=False, force=False):
-    "The record in run folder `out` if `resume`; None for a new run. Refuses to overwrite a run unless `force`, and to resume a finished one."
+    ("The record in run folder `out` if `resume`; None for a new run. Refuses to overwrite a run unless `force`, and "
+     "to resume a finished one.")
     if resume and force: raise ValueError("resume=True continues a run and force=True replaces it: pass one of them")
     fn = out/'run.json'
     if resume:
-        if not fn.exists(): raise FileNotFoundError(f"nothing to resume: {out} holds no run (no run.json); train without resume=True to start it")
+        if not fn.exists():
+            raise FileNotFoundError(f"nothing to resume: {out} holds no run (no run.json); train without resume=True "
+                                    "to start it")
         r = load_json(fn)
-        if r.get('status') == 'finished': raise ValueError(f"run {out.name!r} in {out} has finished: there is nothing to resume (force=True trains it again from the start; or pick another name)")
+        if r.get('status') == 'finished':
+            raise ValueError(f"run {out.name!r} in {out} has finished: there is nothing to resume (force=True trains "
+                             "it again from the start; or pick another name)")
         return r
     if fn.exists() and not force:
-        raise FileExistsError(f"run folder {out} already holds run {out.name!r} ({load_json(fn).get('status', 'finished')}): pass resume=True to continue it, force=True to replace it, or another name")
+        raise FileExistsError(f"run folder {out} already holds run {out.name!r} "
+                              f"({load_json(fn).get('status', 'finished')}): pass resume=True to continue it, "
+                              "force=True to replace it, or another name")
 
 # %% ../nbs/09_runs.ipynb #c018s3
-_RESUME_KEYS = ('arch', 'data', 'fold', 'epochs', 'lr', 'bs', 'wd', 'schedule', 'pretrained', 'weights', 'model_kwargs', 'data_spec', 'item_tfms',
+_RESUME_KEYS = ('arch', 'data', 'fold', 'epochs', 'lr', 'bs', 'wd', 'schedule', 'pretrained', 'weights', 'model_kwargs',
+                'data_spec', 'item_tfms',
                 'batch_tfms', 'seed', 'task', 'n_train', 'n_valid', 'vocab', 'data_args', 'world_size')
 
 # %% ../nbs/09_runs.ipynb #c018s4
 def _check_same_run(prev, rec):
-    "Refuse to resume the run recorded as `prev` with the arguments recorded in `rec` if they differ, naming each difference."
+    ("Refuse to resume the run recorded as `prev` with the arguments recorded in `rec` if they differ, naming each "
+     "difference.")
     norm = lambda v: json.loads(json.dumps(v))
-    diff = [f"{k}={rec.get(k)!r} (the run has {prev[k]!r})" for k in _RESUME_KEYS if k in prev and norm(rec.get(k)) != norm(prev[k])]
-    if diff: raise ValueError(f"cannot resume run {prev['name']!r} with other arguments: {'; '.join(diff)}. Pass the run's arguments, or force=True to train it again from the start")
+    diff = [f"{k}={rec.get(k)!r} (the run has {prev[k]!r})" for k in _RESUME_KEYS if k in prev and norm(rec.get(k))
+            != norm(prev[k])]
+    if diff:
+        raise ValueError(f"cannot resume run {prev['name']!r} with other arguments: {'; '.join(diff)}. Pass the run's "
+                         "arguments, or force=True to train it again from the start")
 
 # %% ../nbs/09_runs.ipynb #c018s5
 def _check_bs(dls, bs, path, fold):
     if len(dls.train) == 0:
-        raise ValueError(f"bs={bs} is larger than the training set ({len(dls.train_ds)} items: fold {fold} of {path}); fastai drops the last incomplete batch, "
+        raise ValueError(f"bs={bs} is larger than the training set ({len(dls.train_ds)} items: fold {fold} of {path}); "
+                         "fastai drops the last incomplete batch, "
                          f"so not one batch would be trained: pass bs={len(dls.train_ds)} or less")
 
 # %% ../nbs/09_runs.ipynb #tr02
@@ -269,7 +301,8 @@ def predict_and_save(learn, dls, tdl, data, path, out, name, fold=0, views=('ide
         ps = procs.predict(dls.task, learn, dl, name=name, views=views, merge=merge, files=data.files(dl, path))
         res.update(zip((kind, f'{kind}_tta'), ps))
     for k, p in res.items():
-        p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name, kind=k,
+        p.meta.update(name=f'{name}{suffix.replace("_", "@")}' + ('+tta' if k.endswith('tta') else ''), run=name,
+                      kind=k,
                       fold=fold)
         if procs.main: p.save(out/f'{k}{suffix}.safetensors')
     return res
@@ -279,9 +312,11 @@ def resume_point(rec, prev, out) -> tuple:
     "(last checkpoint or None, seconds trained) of the killed run recorded as `prev` in `out`; `rec` takes its history."
     _check_same_run(prev, rec.record)
     last, done = (resume_checkpoints(out) or [None])[-1], 0
-    if last is None: print(f"run {rec.record['name']!r}: no checkpoint in {out} to resume from; training from the start")
+    if last is None:
+        print(f"run {rec.record['name']!r}: no checkpoint in {out} to resume from; training from the start")
     else: m = checkpoint_meta(last); rec.history, done = m['history'], m['seconds']; rec.t0 = time.time() - done
-    rec.record.update(started=prev.get('started'), resumed=[*prev.get('resumed', []), time.strftime('%Y-%m-%dT%H:%M:%S')])
+    rec.record.update(started=prev.get('started'),
+                      resumed=[*prev.get('resumed', []), time.strftime('%Y-%m-%dT%H:%M:%S')])
     return last, done
 
 # %% ../nbs/09_runs.ipynb #c018s6
@@ -362,15 +397,21 @@ def _finished(r): return r.get('status', 'finished') == 'finished' and 'metrics'
 
 # %% ../nbs/09_runs.ipynb #c019s4
 def runs_table(path, all_folds=False) -> pd.DataFrame:
-    "One row per finished run in the runs folder `path` (or of the competition folder `path`), lowest `tta_error` first; fold 0 only unless `all_folds`."
+    ("One row per finished run in the runs folder `path` (or of the competition folder `path`), lowest `tta_error` "
+     "first; fold 0 only unless `all_folds`.")
     path = runs_folder(path)
     runs = [load_run(d) for d in sorted(path.iterdir()) if (d/'run.json').exists()] if path.is_dir() else []
     err = lambda m, k: m.get(k, m.get(f'{k}_rate'))          # runs recorded before `error` was generic
-    rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs, item_tfms='; '.join(r.item_tfms)[:60] or _data_desc(r),
-                 error=err(r.metrics, 'error'), tta_error=err(r.metrics, 'tta_error'), tta_map3=r.metrics.get('tta_map3'), seconds=r.metrics['seconds'])
+    rows = [dict(name=r.name, arch=r.arch, fold=r.get('fold', 0), epochs=r.epochs,
+                 item_tfms='; '.join(r.item_tfms)[:60] or _data_desc(r),
+                 error=err(r.metrics, 'error'), tta_error=err(r.metrics, 'tta_error'),
+                 tta_map3=r.metrics.get('tta_map3'), seconds=r.metrics['seconds'])
             for r in runs if _finished(r) and (all_folds or not r.get('fold', 0))]
-    df = pd.DataFrame(rows, columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error', 'tta_error', 'tta_map3', 'seconds'])
-    if df.tta_map3.isna().all(): df = df.drop(columns='tta_map3')          # MAP@3 where runs recorded it (more than 3 classes)
+    df = pd.DataFrame(rows,
+                      columns=['name', 'arch', 'fold', 'epochs', 'item_tfms', 'error', 'tta_error', 'tta_map3',
+                               'seconds'])
+    # MAP@3 where runs recorded it (more than 3 classes)
+    if df.tta_map3.isna().all(): df = df.drop(columns='tta_map3')
     return df.sort_values(['tta_error', 'name']).reset_index(drop=True)
 
 # %% ../nbs/09_runs.ipynb #c019s5
@@ -409,8 +450,10 @@ def checkpoint_ensemble(run, which='valid_tta', epochs=None, weights=None) -> Pr
 # %% ../nbs/09_runs.ipynb #c038
 @delegates(train, but=['fold', 'name', 'dest'])
 def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
-    "One `train` run per fold (all folds by default); out-of-fold `Preds` over every training item, test `Preds` averaged over folds."
-    data = get_data(path, kwargs.pop('data', None), item_tfms=kwargs.pop('item_tfms', None), cache=kwargs.pop('cache', False),
+    ("One `train` run per fold (all folds by default); out-of-fold `Preds` over every training item, test `Preds` "
+     "averaged over folds.")
+    data = get_data(path, kwargs.pop('data', None), item_tfms=kwargs.pop('item_tfms', None),
+                    cache=kwargs.pop('cache', False),
                     **{k: kwargs.pop(k) for k in list(kwargs) if k in DATA_ARGS})
     n = int(data.split(path).fold.max()) + 1
     folds = list(range(n)) if folds is None else list(folds)
@@ -423,7 +466,8 @@ def train_folds(path, arch, name, folds=None, dest=None, **kwargs) -> AttrDict:
     if kwargs.get('predict_test', True):
         for kind in ('test', 'test_tta'):
             ps = [r.preds(kind).reindex(runs[0].preds(kind).ids) for r in runs]
-            res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0), meta=dict(ps[0].meta, name=f'{name}-{kind}', folds=folds))
+            res[kind] = Preds(ps[0].ids, ps[0].vocab, torch.stack([p.probs for p in ps]).mean(0),
+                              meta=dict(ps[0].meta, name=f'{name}-{kind}', folds=folds))
     if rank_distrib(): return res                       # data-parallel (distributed=True): process 0 writes
     (out/name).mkdir(parents=True, exist_ok=True)
     for k in ('oof', 'oof_tta', 'test', 'test_tta'):

@@ -21,7 +21,8 @@ def did_you_mean(name, names, n=3) -> str:
     return f"; did you mean {' or '.join(close)}?" if close else ''
 
 # %% ../nbs/28_shell.ipynb #s011
-_KW = re.compile(r"""(?<![\w.\-/])(?P<k>[A-Za-z_]\w*)=(?P<v>'[^']*'|"[^"]*"|\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|[^\s,;:()\[\]]*[^\s,;:()\[\].])?""")
+_KW = re.compile(r"""(?<![\w.\-/])(?P<k>[A-Za-z_]\w*)="""                   # a Python keyword argument: name=...
+                 r"""(?P<v>'[^']*'|"[^"]*"|\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|[^\s,;:()\[\]]*[^\s,;:()\[\].])?""")
 
 # %% ../nbs/28_shell.ipynb #s011s1
 def _flag_for(a, v) -> str:
@@ -32,7 +33,8 @@ def _flag_for(a, v) -> str:
         on = 'True' if isinstance(a, argparse._StoreTrueAction) else 'False'
         return f'no {flag}' if v not in (None, on) else flag
     if v is None: return flag
-    if v == 'True': return f'{flag} {a.metavar}' if (a.metavar or '').isupper() else flag    # `resume=True` -> `--resume NAME`
+    # `resume=True` -> `--resume NAME`
+    if v == 'True': return f'{flag} {a.metavar}' if (a.metavar or '').isupper() else flag
     return f'no {flag}' if v == 'None' else f"{flag} " + v.strip("'" + '"')
 
 # %% ../nbs/28_shell.ipynb #s011s2
@@ -41,7 +43,8 @@ def flag_spelling(msg, parser, spell=None) -> str:
     acts = {a.dest: a for a in parser._actions if a.help != argparse.SUPPRESS and a.dest != 'help'}
     def sub(m):
         a = acts.get((spell or {}).get(m['k'], m['k']))
-        if a is None or re.search(r'\w\($', msg[:m.start()]): return m[0]      # not the command's, or an argument of a call
+        # not the command's, or an argument of a call
+        if a is None or re.search(r'\w\($', msg[:m.start()]): return m[0]
         return _flag_for(a, m['v'])
     return _KW.sub(sub, str(msg))
 
@@ -49,7 +52,8 @@ def flag_spelling(msg, parser, spell=None) -> str:
 _INPUT_ERRORS = (ValueError, OSError, KeyError, ImportError, TypeError, CliError)
 
 def error_line(e, parser=None, spell=None) -> str:
-    "The one line a shell user sees for the exception `e`: its message in the command's flags; the exception's type when unexpected."
+    ("The one line a shell user sees for the exception `e`: its message in the command's flags; the exception's type "
+     "when unexpected.")
     if isinstance(e, OSError) and e.errno is not None and e.filename is not None: msg = f"{e.filename}: {e.strerror}"
     else: msg = str(e.args[0]) if len(e.args) == 1 else str(e)
     msg = re.sub(r'\s*\n\s*', ' ', msg.strip()).removeprefix('error: ')
@@ -63,24 +67,28 @@ class UsageError(Exception):
 
 # %% ../nbs/28_shell.ipynb #s019s1
 class _ShellParser(argparse.ArgumentParser):
-    "argparse's parser whose errors are a `UsageError`: one line, with the flag (unknown options) or value (invalid choices) closest to the typed one."
+    ("argparse's parser whose errors are a `UsageError`: one line, with the flag (unknown options) or value (invalid "
+     "choices) closest to the typed one.")
     def parse_known_args(self, args=None, namespace=None):
         self._argv = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
 
     def _unknown(self, opts) -> list:
         "The options typed that are no flag of this parser, nor the unambiguous start of one."
-        return [t for t in self._argv if t.startswith('--') and len([o for o in opts if o.startswith(t.split('=')[0])]) != 1
+        return [t for t in self._argv if t.startswith('--') and len([o for o in opts if o.startswith(t.split('=')[0])])
+                != 1
                 and t.split('=')[0] not in opts]
 
     def error(self, message):
         opts = [o for a in self._actions if a.help != argparse.SUPPRESS for o in a.option_strings]
-        if message.startswith('the following arguments are required') and self._unknown(opts):      # a mistyped flag first
+        # a mistyped flag first
+        if message.startswith('the following arguments are required') and self._unknown(opts):
             message = f"unrecognized arguments: {' '.join(self._unknown(opts))}"
         m = re.match(r'unrecognized arguments: (.*)', message)
         if m:
             bad = [t for t in m[1].split() if t.startswith('-')]
-            hints = {t: difflib.get_close_matches(t.split('=')[0].replace('_', '-'), opts, n=1, cutoff=0.6) for t in bad}
+            hints = {t: difflib.get_close_matches(t.split('=')[0].replace('_', '-'), opts, n=1,
+                                                  cutoff=0.6) for t in bad}
             hints = {t: c[0] for t, c in hints.items() if c}
             if len(hints) == 1 and len(bad) == 1: message += f"; did you mean {hints[bad[0]]}?"
             elif hints: message += f"; did you mean {', '.join(f'{c} (for {t})' for t, c in hints.items())}?"
@@ -92,13 +100,16 @@ class _ShellParser(argparse.ArgumentParser):
 
 # %% ../nbs/28_shell.ipynb #s019s2
 def shell_parser(func, prog=None, pos=None) -> argparse.ArgumentParser:
-    "`call_parse`'s parser of `func` (fastcore's `anno_parser`), with `--debug`, positionals named in capitals, and `UsageError` for argparse's errors."
+    ("`call_parse`'s parser of `func` (fastcore's `anno_parser`), with `--debug`, positionals named in capitals, and "
+     "`UsageError` for argparse's errors.")
     p = anno_parser(func, prog=prog or func.__name__.replace('_', '-'), pos=pos)
     if 'debug' not in inspect.signature(func).parameters:
-        p.add_argument('--debug', action='store_true', help="Show the traceback of an error instead of its one line (default: False)")
+        p.add_argument('--debug', action='store_true',
+                       help="Show the traceback of an error instead of its one line (default: False)")
     for a in p._actions:
         if not a.option_strings and a.metavar is None: a.metavar = a.dest.upper()
-        if isinstance(a, argparse._StoreFalseAction): a.help = a.help.removesuffix(' (default: True)')   # `--no-half`: off unless given
+        # `--no-half`: off unless given
+        if isinstance(a, argparse._StoreFalseAction): a.help = a.help.removesuffix(' (default: True)')
     p.__class__ = _ShellParser
     return p
 
@@ -109,7 +120,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 # %% ../nbs/28_shell.ipynb #s023s1
 def run_command(func, argv=None, prog=None, pos=None, aliases=None, spell=None) -> int:
-    "Run `func` as the shell command `prog` on `argv` (default `sys.argv[1:]`); the exit status: 0, 1 (error), 2 (usage), 130 (interrupted)."
+    ("Run `func` as the shell command `prog` on `argv` (default `sys.argv[1:]`); the exit status: 0, 1 (error), 2 "
+     "(usage), 130 (interrupted).")
     argv = [(aliases or {}).get(str(a), str(a)) for a in (sys.argv[1:] if argv is None else argv)]
     p = shell_parser(func, prog, pos)
     try: args = vars(p.parse_args(argv))
@@ -146,7 +158,8 @@ def _script_frame(frame) -> bool:
 
 # %% ../nbs/28_shell.ipynb #s028s1
 def command(func=None, *, prog=None, pos=None, aliases=None, spell=None):
-    "Make `func` a `cvk-*` command: run from its console script (or `python -m`), `run_command` gives it the shell's contract; called from Python, it is `func`."
+    ("Make `func` a `cvk-*` command: run from its console script (or `python -m`), `run_command` gives it the shell's "
+     "contract; called from Python, it is `func`.")
     if func is None: return partial(command, prog=prog, pos=pos, aliases=aliases, spell=spell)
     prog = prog or func.__name__.replace('_', '-')
     @wraps(func)
@@ -155,7 +168,8 @@ def command(func=None, *, prog=None, pos=None, aliases=None, spell=None):
         return run_command(func, prog=prog, pos=pos, aliases=aliases, spell=spell)
     _f.cli = lambda argv=None: run_command(func, argv, prog=prog, pos=pos, aliases=aliases, spell=spell)
     _f.parser = lambda: shell_parser(func, prog, pos)
-    if _script_frame(inspect.currentframe().f_back): sys.exit(_f.cli())                # the decorated function's module run as a program
+    # the decorated function's module run as a program
+    if _script_frame(inspect.currentframe().f_back): sys.exit(_f.cli())
     return _f
 
 # %% ../nbs/28_shell.ipynb #s030c

@@ -14,31 +14,40 @@ _OPTIONAL_PATH = dict(nargs='?', const='', metavar='PATH')     # a flag whose va
 __all__ = ['train_config', 'cvk_sweep']
 
 # %% ../../nbs/sweep_lib/50_cli.ipynb #c045
-def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epochs=1, lr=None, bs=64, width=None, seed=42, name=None,
-                 cache=True, schedule=None, pretrained=False, tta_views=None, predict_test=True, dest=None, resume=False, force=False):
-    "`train` on competition folder `path` from a flat config: `size` and `resize` (squish, crop, pad), `flip`, ResNet `width` (channels of stage 1)."
+def train_config(path, arch='resnet18', size=32, resize='pad', flip=False, epochs=1, lr=None, bs=64, width=None,
+                 seed=42, name=None,
+                 cache=True, schedule=None, pretrained=False, tta_views=None, predict_test=True, dest=None,
+                 resume=False, force=False):
+    ("`train` on competition folder `path` from a flat config: `size` and `resize` (squish, crop, pad), `flip`, ResNet "
+     "`width` (channels of stage 1).")
     from compvis_kit.cli import item_tfms_for
     from compvis_kit.runs import train
     from fastai.vision.all import Flip
     kw = dict(channels=tuple(int(width)*m for m in (1, 2, 4, 8))) if width else None
-    return train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=Flip() if flip else None, epochs=epochs, lr=lr, bs=bs, name=name,
-                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained, tta_views=tuple(tta_views) if tta_views else None, model_kwargs=kw, predict_test=predict_test,
+    return train(path, arch, item_tfms=item_tfms_for(size, resize), batch_tfms=Flip() if flip else None, epochs=epochs,
+                 lr=lr, bs=bs, name=name,
+                 seed=seed, cache=cache, schedule=schedule, pretrained=pretrained,
+                 tta_views=tuple(tta_views) if tta_views else None, model_kwargs=kw, predict_test=predict_test,
                  dest=dest, resume=resume, force=force)
 
 # %% ../../nbs/sweep_lib/50_cli.ipynb #c047c
 @command
 def cvk_sweep(
-    config:str,               # Sweep YAML: name, function, method, metric, parameters, fixed, run_cap (W&B's sweep shape)
-    storage:str=None,         # Journal file, or database URL (postgresql+psycopg://user@host/db); default work/sweeps/NAME.journal
+    # Sweep YAML: name, function, method, metric, parameters, fixed, run_cap (W&B's sweep shape)
+    config:str,
+    # Journal file, or database URL (postgresql+psycopg://user@host/db); default work/sweeps/NAME.journal
+    storage:str=None,
     workers:int=1,            # Worker processes on this machine (ignored with --gpus)
     gpus:str=None,            # GPU ids, comma-separated: one worker per GPU (e.g. 0,1,2)
     lease:float=60,           # Seconds after which a trial whose worker stopped renewing its lease (died) is retried
     retry_failed:bool=False,  # Queue again the trials whose train function raised
     status:bool=False,        # Show progress and the runs table only; run nothing
     every:float=10,           # Seconds between progress lines
-    report:Annotated[str, _OPTIONAL_PATH]=None,  # Then write the sweep's HTML page to PATH (default work/sweeps/NAME.html)
+    # Then write the sweep's HTML page to PATH (default work/sweeps/NAME.html)
+    report:Annotated[str, _OPTIONAL_PATH]=None,
 ):
-    "Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its runs table."
+    ("Create (or resume) the sweep of CONFIG, run its queued trials on local workers showing progress, then print its "
+     "runs table.")
     from compvis_kit.sweep.storage import optuna, mask_password
     from compvis_kit.sweep.workers import Sweep, progress_line
     from compvis_kit.sweep.report import sweep_table
@@ -49,7 +58,8 @@ def cvk_sweep(
     if retry_failed: print(f"queued again: trials {sw.retry_failed()}", flush=True)
     if not status: sw.run(workers=workers, gpus=gpus, lease=lease, every=every)
     print(progress_line(sw.progress()))
-    with pd.option_context('display.width', 200, 'display.max_columns', 30): print(sweep_table(sw).to_string(index=False))
+    with pd.option_context('display.width', 200, 'display.max_columns', 30):
+        print(sweep_table(sw).to_string(index=False))
     if report is not None:
         from compvis_kit.sweep.analysis import sweep_report
         print(f"report: {sweep_report(sw, report or None)}")

@@ -19,24 +19,34 @@ _RUN_CONFIG = ('arch', 'epochs', 'lr', 'bs', 'fold', 'seed', 'schedule', 'precis
 # %% ../../nbs/sweep_lib/30_report.ipynb #c041s1
 def _trial_row(sw, t):
     rec, res = t.user_attrs.get('record', {}), t.user_attrs.get('result', {})
-    return dict(sweep=sw.name, trial=t.number, point=t.user_attrs.get('point'), state=t.state.name, run_name=rec.get('run_name')), t.user_attrs.get('config') or dict(t.params), \
+    return dict(sweep=sw.name, trial=t.number, point=t.user_attrs.get('point'), state=t.state.name,
+                run_name=rec.get('run_name')), t.user_attrs.get('config') or dict(t.params), \
            t.user_attrs.get('metrics', {}), dict(duration_s=res.get('duration_s'), gpu_peak_mb=res.get('gpu_peak_mb'),
-           git_commit=rec.get('git_commit'), git_dirty=rec.get('git_dirty'), notebook=rec.get('notebook'), host=rec.get('host'), worker=rec.get('worker'),
-           gpu=rec.get('gpu'), run_dir=res.get('run_dir'), failure=t.user_attrs.get('error'), retry_of=t.user_attrs.get('retry_of'), started=t.datetime_start)
+           git_commit=rec.get('git_commit'), git_dirty=rec.get('git_dirty'), notebook=rec.get('notebook'),
+                                                 host=rec.get('host'), worker=rec.get('worker'),
+           gpu=rec.get('gpu'), run_dir=res.get('run_dir'), failure=t.user_attrs.get('error'),
+                                                 retry_of=t.user_attrs.get('retry_of'), started=t.datetime_start)
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c041s2
 def _run_row(r):
     sha = r.get('git_commit') or ''
     m = r.get('metrics', {})
-    return dict(sweep=None, trial=None, point=None, state=dict(finished='COMPLETE', failed='FAIL', running='RUNNING').get(r.get('status', 'finished'), r.get('status'))), \
-           {**{k: r.get(k) for k in _RUN_CONFIG if k in r}, 'item_tfms': '; '.join(r.get('item_tfms', [])), 'batch_tfms': '; '.join(r.get('batch_tfms', []))}, \
-           numbers_in(m), dict(duration_s=m.get('seconds'), gpu_peak_mb=None, git_commit=sha.removesuffix('-dirty') or None, git_dirty=sha.endswith('-dirty') if sha else None,
-           notebook=r.get('notebook'), host=None, worker=None, gpu=None, run_dir=str(r.get('dir')), failure=r.get('error'), retry_of=None,
+    return dict(sweep=None, trial=None, point=None,
+                state=dict(finished='COMPLETE', failed='FAIL', running='RUNNING').get(
+                        r.get('status', 'finished'), r.get('status'))), \
+           {**{k: r.get(k) for k in _RUN_CONFIG if k in r}, 'item_tfms': '; '.join(r.get('item_tfms', [])),
+            'batch_tfms': '; '.join(r.get('batch_tfms', []))}, \
+           numbers_in(m), dict(duration_s=m.get('seconds'), gpu_peak_mb=None,
+                               git_commit=sha.removesuffix('-dirty') or None,
+                               git_dirty=sha.endswith('-dirty') if sha else None,
+           notebook=r.get('notebook'), host=None, worker=None, gpu=None, run_dir=str(r.get('dir')),
+                               failure=r.get('error'), retry_of=None,
            started=pd.Timestamp(r['started']) if r.get('started') else None)
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c041s3
 def runs_df(*sweeps, runs=None) -> pd.DataFrame:
-    "One row per trial of `sweeps` (and per run folder in `runs` made outside them): id, config, metric and record columns."
+    ("One row per trial of `sweeps` (and per run folder in `runs` made outside them): id, config, metric and record "
+     "columns.")
     parts = [_trial_row(sw, t) for sw in sweeps for t in sw.trials()]
     if runs is not None:
         from compvis_kit.runs import load_run, runs_folder
@@ -47,10 +57,13 @@ def runs_df(*sweeps, runs=None) -> pd.DataFrame:
     cfg = list(dict.fromkeys(k for p in parts for k in p[1]))
     met = list(dict.fromkeys(k for p in parts for k in p[2]))
     clash = set(met) & (set(cfg) | set(parts[0][0] if parts else ()) | set(parts[0][3] if parts else ()))
-    rows = [{**i, **c, **{(f'metric_{k}' if k in clash else k): v for k, v in m.items()}, 'name': Path(r['run_dir']).name if r['run_dir'] else i.pop('run_name', None), **r}
+    rows = [{**i, **c, **{(f'metric_{k}' if k in clash else k): v for k, v in m.items()},
+             'name': Path(r['run_dir']).name if r['run_dir'] else i.pop('run_name', None), **r}
             for i, c, m, r in parts]
     met = [f'metric_{k}' if k in clash else k for k in met]
-    df = pd.DataFrame(rows, columns=['sweep', 'trial', 'point', 'state', *cfg, *met, 'name', 'duration_s', 'gpu_peak_mb', 'git_commit', 'git_dirty',
+    df = pd.DataFrame(rows,
+                      columns=['sweep', 'trial', 'point', 'state', *cfg, *met, 'name', 'duration_s', 'gpu_peak_mb',
+                               'git_commit', 'git_dirty',
                                      'notebook', 'host', 'worker', 'gpu', 'run_dir', 'failure', 'retry_of', 'started'])
     for c in ('trial', 'point', 'retry_of'): df[c] = df[c].astype('Int64')
     df.attrs.update(config=cfg, metrics=met)
@@ -60,27 +73,32 @@ def runs_df(*sweeps, runs=None) -> pd.DataFrame:
 def best_per(df, by, metric='error', goal='minimize') -> pd.DataFrame:
     "The best completed row of `df` per group of `by` (a column or list), by `metric`; best groups first."
     d = df[df.state.eq('COMPLETE') & df[metric].notna()]
-    idx = (d.groupby(by, dropna=False)[metric].idxmin() if goal == 'minimize' else d.groupby(by, dropna=False)[metric].idxmax())
+    idx = (d.groupby(by, dropna=False)[metric].idxmin() if goal == 'minimize' else d.groupby(
+            by, dropna=False)[metric].idxmax())
     return d.loc[idx.values].sort_values(metric, ascending=goal == 'minimize')
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c043
 def axis_positions(s):
-    "Positions in [0, 1] of the values of column `s` and (position, label) ticks: numbers with over 3 values scaled (log if they span 100x), others as evenly spaced categories."
+    ("Positions in [0, 1] of the values of column `s` and (position, label) ticks: numbers with over 3 values scaled "
+     "(log if they span 100x), others as evenly spaced categories.")
     v = s.dropna()
     num = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     if num and v.nunique() > 3:
         log = bool((v > 0).all() and v.max()/v.min() >= 100)
         x = np.log10(s.astype(float)) if log else s.astype(float)
         lo, hi = x.min(), x.max()
-        return (x - lo)/(hi - lo), [(t, f"{(10**(lo + t*(hi-lo)) if log else lo + t*(hi-lo)):.3g}") for t in (0, 0.5, 1)]
-    lbl = s.map(lambda x: 'None' if x is None or (pd.api.types.is_scalar(x) and pd.isna(x)) else str(x))       # missing: 'None'
+        return (x - lo)/(hi - lo), [(t, f"{(10**(lo + t*(hi-lo)) if log else lo + t*(hi-lo)):.3g}") for t in (
+                0, 0.5, 1)]
+    # missing: 'None'
+    lbl = s.map(lambda x: 'None' if x is None or (pd.api.types.is_scalar(x) and pd.isna(x)) else str(x))
     cats = [str(c) for c in sorted(v.unique())] if num else list(dict.fromkeys(lbl))
     p = {c: (i/(len(cats)-1) if len(cats) > 1 else 0.5) for i, c in enumerate(cats)}
     return lbl.map(p).astype(float), [(p[c], c) for c in cats]
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c043s1
 def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
-    "Parallel coordinates of `cols` (default: `df.attrs['config']`) and `metric`, a line per completed trial coloured by `metric`."
+    ("Parallel coordinates of `cols` (default: `df.attrs['config']`) and `metric`, a line per completed trial coloured "
+     "by `metric`.")
     import matplotlib.pyplot as plt
     d = df[df.state.eq('COMPLETE') & df[metric].notna()].reset_index(drop=True)
     cols = [c for c in (cols or df.attrs.get('config', [])) if c != metric] + [metric]
@@ -97,7 +115,8 @@ def parallel_plot(df, cols=None, metric='error', cmap='viridis', ax=None):
 
 # %% ../../nbs/sweep_lib/30_report.ipynb #c043s2
 def plot_metric_vs(df, params=None, metric='error', ncols=3):
-    "`metric` of each completed trial against each parameter in `params` (default: `df.attrs['config']`): one panel each."
+    ("`metric` of each completed trial against each parameter in `params` (default: `df.attrs['config']`): one panel "
+     "each.")
     import matplotlib.pyplot as plt
     d = df[df.state.eq('COMPLETE') & df[metric].notna()]
     params = params or [p for p in df.attrs.get('config', []) if d[p].astype(str).nunique() > 1]
@@ -113,7 +132,8 @@ def plot_metric_vs(df, params=None, metric='error', ncols=3):
             cats = sorted(s.astype(str).unique())
             x = s.astype(str).map({c: i for i, c in enumerate(cats)})
             ax.scatter(x + rng.uniform(-0.15, 0.15, len(x)), d[metric], s=15)
-            ax.hlines(d.groupby(s.astype(str))[metric].mean().reindex(cats), np.arange(len(cats)) - 0.3, np.arange(len(cats)) + 0.3, color='r')
+            ax.hlines(d.groupby(s.astype(str))[metric].mean().reindex(cats), np.arange(len(cats)) - 0.3,
+                      np.arange(len(cats)) + 0.3, color='r')
             ax.set_xticks(range(len(cats)), cats)
         ax.set_xlabel(p); ax.set_ylabel(metric)
     for ax in list(axs.flat)[len(params):]: ax.set_visible(False)
@@ -125,5 +145,8 @@ def sweep_table(sw) -> pd.DataFrame:
     "The runs table of sweep `sw` for a terminal: trial, state, config and metrics, duration, worker; best first."
     df = runs_df(sw)
     cols = ['trial', 'state', *df.attrs['config'], *df.attrs['metrics'], 'duration_s', 'worker']
-    df = df.assign(_done=df.state.ne('COMPLETE')).sort_values(['_done', sw.metric, 'trial'], ascending=[True, sw.spec['metric']['goal'] == 'minimize', True])
+    df = df.assign(_done=df.state.ne('COMPLETE')).sort_values(['_done', sw.metric, 'trial'],
+                                                              ascending=[
+                                                                      True, sw.spec['metric']['goal'] == 'minimize',
+                                                                         True])
     return df[cols].reset_index(drop=True)

@@ -20,7 +20,8 @@ __all__ = ['SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec',
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c006
 SWEEP_KEYS = dict(name='the sweep (Optuna study) name', function="'module:function' called with each configuration",
                   method='grid, random or tpe', metric='{name: ..., goal: minimize|maximize} (or just the name)',
-                  parameters='the swept parameters', fixed='settings every trial gets', run_cap='number of trials of a search',
+                  parameters='the swept parameters', fixed='settings every trial gets',
+                  run_cap='number of trials of a search',
                   project='W&B project to log trials to (when wandb is installed)', description='free text')
 PARAM_KEYS = ('values', 'value', 'min', 'max', 'distribution')
 METHODS = ('grid', 'random', 'tpe')
@@ -34,22 +35,31 @@ def _did_you_mean(k, options):
 def _param_spec(k, p, method, where):
     "One parameter's spec normalised: dict(values=[...]) or dict(min, max, distribution); ('fixed', v) for `value:`."
     if isinstance(p, (list, tuple)): p = dict(values=list(p))
-    if not isinstance(p, dict): raise ValueError(f"{where}: expected a list of values or a mapping with {list(PARAM_KEYS)}, got {p!r}")
+    if not isinstance(p, dict):
+        raise ValueError(f"{where}: expected a list of values or a mapping with {list(PARAM_KEYS)}, got {p!r}")
     bad = [x for x in p if x not in PARAM_KEYS]
-    if bad: raise ValueError(f"{where}: unknown key {bad[0]!r}{_did_you_mean(bad[0], PARAM_KEYS)}; a parameter has {', '.join(PARAM_KEYS)}")
+    if bad:
+        raise ValueError(f"{where}: unknown key {bad[0]!r}{_did_you_mean(bad[0], PARAM_KEYS)}; a parameter has "
+                         f"{', '.join(PARAM_KEYS)}")
     if 'value' in p: return ('fixed', p['value'])
     if 'values' in p:
         vs = p['values']
-        if not isinstance(vs, (list, tuple)) or not len(vs): raise ValueError(f"{where}: empty list of values: give at least one value")
+        if not isinstance(vs, (list, tuple)) or not len(vs):
+            raise ValueError(f"{where}: empty list of values: give at least one value")
         odd = [v for v in vs if not isinstance(v, (str, int, float, bool, type(None)))]
-        if odd: raise ValueError(f"{where}: value {odd[0]!r} is not a number, string, boolean or null: put structured settings in `fixed` or in the train function")
-        if len(set(map(repr, vs))) < len(vs): raise ValueError(f"{where}: repeated values {list(vs)}: each grid point would run twice")
+        if odd:
+            raise ValueError(f"{where}: value {odd[0]!r} is not a number, string, boolean or null: put structured "
+                             "settings in `fixed` or in the train function")
+        if len(set(map(repr, vs))) < len(vs):
+            raise ValueError(f"{where}: repeated values {list(vs)}: each grid point would run twice")
         return dict(values=list(vs))
     if 'min' in p and 'max' in p:
-        if method == 'grid': raise ValueError(f"{where}: a grid needs `values`; a `min`/`max` range needs method random or tpe")
+        if method == 'grid':
+            raise ValueError(f"{where}: a grid needs `values`; a `min`/`max` range needs method random or tpe")
         ints = all(isinstance(p[x], int) and not isinstance(p[x], bool) for x in ('min', 'max'))
         dist = p.get('distribution', 'int_uniform' if ints else 'uniform')
-        if dist not in DISTRIBUTIONS: raise ValueError(f"{where}: distribution {dist!r} unknown: use one of {DISTRIBUTIONS}")
+        if dist not in DISTRIBUTIONS:
+            raise ValueError(f"{where}: distribution {dist!r} unknown: use one of {DISTRIBUTIONS}")
         if not p['min'] < p['max']: raise ValueError(f"{where}: min {p['min']} must be below max {p['max']}")
         return dict(min=p['min'], max=p['max'], distribution=dist)
     raise ValueError(f"{where}: give `values`, `value`, or `min` and `max`")
@@ -57,18 +67,24 @@ def _param_spec(k, p, method, where):
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c007s1
 def sweep_spec(spec, source='sweep spec') -> dict:
     "Check the sweep `spec` (a W&B-shaped dict) and return it normalised; errors name `source` and the key."
-    if not isinstance(spec, dict): raise ValueError(f"{source}: expected a mapping with keys {list(SWEEP_KEYS)}, got {type(spec).__name__}")
+    if not isinstance(spec, dict):
+        raise ValueError(f"{source}: expected a mapping with keys {list(SWEEP_KEYS)}, got {type(spec).__name__}")
     bad = [k for k in spec if k not in SWEEP_KEYS]
-    if bad: raise ValueError(f"{source}: unknown key {bad[0]!r}{_did_you_mean(bad[0], SWEEP_KEYS)}; a sweep has {', '.join(SWEEP_KEYS)}")
+    if bad:
+        raise ValueError(f"{source}: unknown key {bad[0]!r}{_did_you_mean(bad[0], SWEEP_KEYS)}; a sweep has "
+                         f"{', '.join(SWEEP_KEYS)}")
     name = spec.get('name')
-    if not name or not re.fullmatch(r'[\w.\-+=]+', str(name)): raise ValueError(f"{source}: `name` {name!r}: give a name of letters, digits, and . - + = _")
+    if not name or not re.fullmatch(r'[\w.\-+=]+', str(name)):
+        raise ValueError(f"{source}: `name` {name!r}: give a name of letters, digits, and . - + = _")
     method = spec.get('method', 'grid')
     if method not in METHODS: raise ValueError(f"{source}: method {method!r} unknown: use one of {METHODS}")
     metric = spec.get('metric', 'error')
     metric = dict(name=metric, goal='minimize') if isinstance(metric, str) else dict(metric)
-    if set(metric) - {'name', 'goal'} or 'name' not in metric: raise ValueError(f"{source}: metric {metric!r}: give a name, or {{name: ..., goal: minimize|maximize}}")
+    if set(metric) - {'name', 'goal'} or 'name' not in metric:
+        raise ValueError(f"{source}: metric {metric!r}: give a name, or {{name: ..., goal: minimize|maximize}}")
     metric.setdefault('goal', 'minimize')
-    if metric['goal'] not in ('minimize', 'maximize'): raise ValueError(f"{source}: metric goal {metric['goal']!r}: use minimize or maximize")
+    if metric['goal'] not in ('minimize', 'maximize'):
+        raise ValueError(f"{source}: metric goal {metric['goal']!r}: use minimize or maximize")
     fixed, params = dict(spec.get('fixed') or {}), {}
     for k, p in (spec.get('parameters') or {}).items():
         if k in fixed: raise ValueError(f"{source}: {k!r} is both a parameter and fixed")
@@ -77,8 +93,10 @@ def sweep_spec(spec, source='sweep spec') -> dict:
         else: params[k] = r
     if not params: raise ValueError(f"{source}: no parameters to sweep: give `parameters: {{name: {{values: [...]}}}}`")
     run_cap = spec.get('run_cap')
-    if method != 'grid' and not (isinstance(run_cap, int) and run_cap > 0): raise ValueError(f"{source}: a {method} search needs `run_cap`, its number of trials")
-    return dict(name=str(name), function=spec.get('function'), method=method, metric=metric, parameters=params, fixed=fixed,
+    if method != 'grid' and not (isinstance(run_cap, int) and run_cap > 0):
+        raise ValueError(f"{source}: a {method} search needs `run_cap`, its number of trials")
+    return dict(name=str(name), function=spec.get('function'), method=method, metric=metric, parameters=params,
+                fixed=fixed,
                 run_cap=run_cap, project=spec.get('project'), description=spec.get('description'))
 
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c007s2
@@ -98,7 +116,8 @@ def grid_points(parameters) -> list:
 
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c014
 def function_name(fn) -> str|None:
-    "The `module:function` name workers import `fn` by, or None if `fn` cannot be imported (defined in a notebook or script)."
+    ("The `module:function` name workers import `fn` by, or None if `fn` cannot be imported (defined in a notebook or "
+     "script).")
     mod, qn = getattr(fn, '__module__', None), getattr(fn, '__qualname__', '')
     if not mod or mod == '__main__' or '<' in qn: return None
     try: obj = importlib.import_module(mod)
@@ -125,16 +144,19 @@ def check_arguments(fn, names, source='sweep'):
     if any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values()): return
     for n in names:
         if n not in sig.parameters:
-            raise ValueError(f"{source}: {n!r} is not an argument of {getattr(fn, '__name__', fn)}{tuple(sig.parameters)}{_did_you_mean(n, sig.parameters)}")
+            raise ValueError(f"{source}: {n!r} is not an argument of "
+                             f"{getattr(fn, '__name__', fn)}{tuple(sig.parameters)}{_did_you_mean(n, sig.parameters)}")
 
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c016
 def toy_train(x=0, y=0, sleep=0.0, log=None, fail_x=None, fail_file=None, name=None):
-    "A stand-in train function: sleep `sleep` s, note 'start'/'end' in `log`, return dict(error=...); raise if `x == fail_x` (while `fail_file` exists, if given)."
+    ("A stand-in train function: sleep `sleep` s, note 'start'/'end' in `log`, return dict(error=...); raise if `x == "
+     "fail_x` (while `fail_file` exists, if given).")
     def note(what):
         if log:
             with open(log, 'a') as f: f.write(f'{what} {x} {y} {os.getpid()} {name}\n')
     note('start')
-    if fail_x is not None and x == fail_x and (fail_file is None or Path(fail_file).exists()): raise RuntimeError(f"toy_train: x={x} fails on purpose")
+    if fail_x is not None and x == fail_x and (fail_file is None or Path(fail_file).exists()):
+        raise RuntimeError(f"toy_train: x={x} fails on purpose")
     time.sleep(sleep)
     note('end')
     return dict(error=(x - 2)**2 + 0.1*y, score=float(x + y))
@@ -152,6 +174,7 @@ def trial_outcome(res, metric='error') -> tuple:
         d = Path(res['dir'])
         st = sorted(p.name for p in d.glob('*.safetensors'))
         ck = [f for f in st if f == 'model.safetensors' or re.fullmatch(r'epoch\d+\.safetensors', f)]
-        return numbers_in(res['metrics']), dict(run_dir=str(d), preds=[str(d/f) for f in st if f not in ck], checkpoints=[str(d/f) for f in ck])
+        return numbers_in(res['metrics']), dict(run_dir=str(d), preds=[str(d/f) for f in st if f not in ck],
+                                                checkpoints=[str(d/f) for f in ck])
     if isinstance(res, dict): return numbers_in(res), {}
     raise TypeError(f"the train function returned {type(res).__name__}: return a number, a dict of metrics or a Run")

@@ -11,7 +11,8 @@ from pathlib import Path
 from filelock import FileLock
 from fastcore.basics import patch
 from ..core import MissingModule, require, locked, work_dir
-from .spec import sweep_spec, grid_points, function_name, load_function, check_arguments, load_sweep_yaml
+from .spec import (sweep_spec, grid_points, function_name, load_function, check_arguments,
+                                   load_sweep_yaml)
 try:
     import optuna
     from optuna.trial import TrialState
@@ -20,7 +21,8 @@ try:
     from optuna.storages.journal import JournalFileBackend
     from optuna.storages.journal._file import BaseJournalFileLock
 except ImportError:                     # without Optuna the module imports; using a sweep raises, naming the extra
-    optuna = TrialState = UpdateFinishedTrialError = JournalStorage = RDBStorage = JournalFileBackend = MissingModule('optuna', 'sweep')
+    optuna = MissingModule('optuna', 'sweep')
+    TrialState = UpdateFinishedTrialError = JournalStorage = RDBStorage = JournalFileBackend = optuna
     BaseJournalFileLock = object
 
 # %% auto #0
@@ -28,10 +30,13 @@ __all__ = ['FlockLock', 'mask_password', 'sweep_storage', 'default_storage', 'Sw
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c019
 class FlockLock(BaseJournalFileLock):
-    "A lock for Optuna's journal file: filelock's `FileLock` on `path` (`flock` on Unix), freed by the OS when its process dies (even by SIGKILL)."
-    def __init__(self, path): self.path, self.lock, self.tl = str(path), FileLock(str(path), thread_local=False), threading.Lock()
+    ("A lock for Optuna's journal file: filelock's `FileLock` on `path` (`flock` on Unix), freed by the OS when its "
+     "process dies (even by SIGKILL).")
+    def __init__(self, path):
+        self.path, self.lock, self.tl = str(path), FileLock(str(path), thread_local=False), threading.Lock()
     def acquire(self) -> bool:
-        self.tl.acquire()                                   # threads of this process queue here; processes on the file lock
+        # threads of this process queue here; processes on the file lock
+        self.tl.acquire()
         self.lock.acquire(poll_interval=0.001)                # a journal write takes well under 1 ms
         return True
     def release(self):
@@ -40,27 +45,33 @@ class FlockLock(BaseJournalFileLock):
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c020
 def mask_password(text):
-    "`text` (a database URL, or a message holding one) with its passwords as ***: the `user:password@` and `password=` forms."
+    ("`text` (a database URL, or a message holding one) with its passwords as ***: the `user:password@` and "
+     "`password=` forms.")
     text = re.sub(r'(://[^:/@\s]*):[^@\s]*@', r'\1:***@', str(text))
     return re.sub(r'((?:^|[?&;\s])(?:password|passwd|pwd)\s*=\s*)(\'[^\']*\'|[^&;\s]*)', r'\1***', text, flags=re.I)
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c020s1
 def sweep_storage(url):
-    "The Optuna storage for `url` (a journal file path, or a database URL) and its canonical form, which workers are given."
+    ("The Optuna storage for `url` (a journal file path, or a database URL) and its canonical form, which workers are "
+     "given.")
     url = str(url)
     if '://' not in url:
         p = Path(url).expanduser().resolve()
         p.parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(str(p), lock_obj=FlockLock(str(p) + '.lock'))), str(p)
-    if url.startswith('sqlite'): raise ValueError(f"{url}: SQLite is not safe with parallel workers (Optuna FAQ): give a journal file path instead")
-    if url.startswith('postgresql://') or url.startswith('postgres://'): url = 'postgresql+psycopg://' + url.split('://', 1)[1]
+    if url.startswith('sqlite'):
+        raise ValueError(f"{url}: SQLite is not safe with parallel workers (Optuna FAQ): give a journal file path "
+                         "instead")
+    if url.startswith('postgresql://') or url.startswith('postgres://'):
+        url = 'postgresql+psycopg://' + url.split('://', 1)[1]
     if url.startswith('postgresql+psycopg'): require('psycopg', 'sweep', pip='psycopg[binary]')
     kw = dict(pool_pre_ping=True)
     if url.startswith('postgresql'): kw['connect_args'] = dict(connect_timeout=10)
     try: return RDBStorage(url, engine_kwargs=kw, skip_table_creation=False), url
     except Exception as e:
         msg = str(getattr(e, 'orig', None) or e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConnectionError(f"cannot reach sweep storage {mask_password(url)}: {mask_password(msg)}. Is the database server running, and the URL right?") from None
+        raise ConnectionError(f"cannot reach sweep storage {mask_password(url)}: {mask_password(msg)}. Is the database "
+                              "server running, and the URL right?") from None
 
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c024
 def default_storage(name) -> str:
@@ -87,7 +98,8 @@ class Sweep:
     def metric(self): return self.spec['metric']['name']
     def __repr__(self):
         p = self.progress()
-        return f"Sweep({self.name!r}, {self.spec['method']}, {p['done']}/{p['total']} done, {p['running']} running, {p['failed']} failed, {p['queued']} queued; {mask_password(self.url)})"
+        return (f"Sweep({self.name!r}, {self.spec['method']}, {p['done']}/{p['total']} done, {p['running']} running, "
+                f"{p['failed']} failed, {p['queued']} queued; {mask_password(self.url)})")
     @property
     def fn(self):
         if self._fn is None: self._fn = load_function(self.spec['function'])
@@ -95,11 +107,13 @@ class Sweep:
 
     @classmethod
     def from_spec(cls, spec, fn=None, storage=None, source='sweep'):
-        "Create sweep `spec` (or resume it) in `storage` (default: `default_storage(name)`), training with `fn` or the spec's `function`."
+        ("Create sweep `spec` (or resume it) in `storage` (default: `default_storage(name)`), training with `fn` or "
+         "the spec's `function`.")
         spec = sweep_spec(spec, source)
         if fn is not None and not isinstance(fn, str): spec['function'] = function_name(fn)
         else:
-            if not (fn or spec['function']): raise ValueError(f"{source}: no train function: give `function: module:name` (or fn=)")
+            if not (fn or spec['function']):
+                raise ValueError(f"{source}: no train function: give `function: module:name` (or fn=)")
             fn = load_function(fn or spec['function'])
             spec['function'] = function_name(fn)
         check_arguments(fn, [*spec['parameters'], *spec['fixed']], source)
@@ -110,18 +124,25 @@ class Sweep:
         old = study.user_attrs.get('cvk_sweep')
         if old is None: study.set_user_attr('cvk_sweep', spec)
         else:
-            diff = [k for k in _SAME if old.get(k) != spec.get(k) and not (k == 'function' and _same_function(old[k], spec[k]))]
-            if diff: raise ValueError(f"{source}: sweep {spec['name']!r} already exists in {mask_password(url)} with a different {', '.join(diff)} "
-                                      f"({', '.join(f'{k}: {old.get(k)!r}' for k in diff)}): give the new sweep another name")
+            diff = [k for k in _SAME if old.get(k) != spec.get(k) and not (k == 'function' and _same_function(
+                    old[k], spec[k]))]
+            if diff:
+                raise ValueError(f"{source}: sweep {spec['name']!r} already exists in {mask_password(url)} with a "
+                                 f"different {', '.join(diff)} "
+                                      f"({', '.join(f'{k}: {old.get(k)!r}' for k in diff)}): give the new sweep "
+                                      "another name")
         sw = cls(study, old or spec, url, fn)
         if spec['method'] == 'grid': sw._enqueue_grid()
         return sw
 
     @classmethod
-    def create(cls, name, fn=None, parameters=None, fixed=None, method='grid', metric='error', goal='minimize', run_cap=None, storage=None,
+    def create(cls, name, fn=None, parameters=None, fixed=None, method='grid', metric='error', goal='minimize',
+               run_cap=None, storage=None,
                project=None, description=None):
-        "Create the sweep `name` over `fn`'s arguments `parameters` (name: list of values, or a W&B parameter spec), or resume it."
-        return cls.from_spec(dict(name=name, parameters=parameters, fixed=fixed, method=method, metric=dict(name=metric, goal=goal),
+        ("Create the sweep `name` over `fn`'s arguments `parameters` (name: list of values, or a W&B parameter spec), "
+         "or resume it.")
+        return cls.from_spec(dict(name=name, parameters=parameters, fixed=fixed, method=method,
+                                  metric=dict(name=metric, goal=goal),
                                   run_cap=run_cap, project=project, description=description), fn=fn, storage=storage)
 
     @classmethod
@@ -137,7 +158,8 @@ class Sweep:
         if name not in names: raise KeyError(f"no sweep {name!r} in {mask_password(url)}: it has {names}")
         study = optuna.load_study(study_name=name, storage=st)
         spec = study.user_attrs.get('cvk_sweep')
-        if spec is None: raise ValueError(f"study {name!r} in {mask_password(url)} was not made by Sweep (no 'cvk_sweep' attribute)")
+        if spec is None:
+            raise ValueError(f"study {name!r} in {mask_password(url)} was not made by Sweep (no 'cvk_sweep' attribute)")
         study.sampler = _sampler(spec)
         return cls(study, spec, url)
 
@@ -164,6 +186,7 @@ def _enqueue_grid(self:Sweep):
 # %% ../../nbs/sweep_lib/20_storage.ipynb #c025s2
 @contextlib.contextmanager
 def _create_lock(url):
-    "Serialise sweep creation on a journal file (two `cvk-sweep` started at once enqueue the grid once); PostgreSQL: workers de-duplicate."
+    ("Serialise sweep creation on a journal file (two `cvk-sweep` started at once enqueue the grid once); PostgreSQL: "
+     "workers de-duplicate.")
     if '://' in url: yield; return
     with locked(url + '.create.lock'): yield

@@ -20,7 +20,8 @@ __all__ = ['Lease', 'progress_line']
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c028
 class Lease:
-    "Renew trial `tid`'s `lease_until` (now + `secs`) every `secs/3` s from a thread, until `stop()`; `lost` once the trial is not ours."
+    ("Renew trial `tid`'s `lease_until` (now + `secs`) every `secs/3` s from a thread, until `stop()`; `lost` once the "
+     "trial is not ours.")
     def __init__(self, storage, tid, secs):
         self.st, self.tid, self.secs, self.lost, self.ev = storage, tid, float(secs), False, threading.Event()
         self.renew()
@@ -29,7 +30,8 @@ class Lease:
     def renew(self):
         try: self.st.set_trial_user_attr(self.tid, 'lease_until', time.time() + self.secs)
         except UpdateFinishedTrialError: self.lost = True
-        except Exception as e: print(f"sweep: renewing the lease of trial id {self.tid} failed ({e}); retrying", file=sys.stderr)
+        except Exception as e:
+            print(f"sweep: renewing the lease of trial id {self.tid} failed ({e}); retrying", file=sys.stderr)
     def _loop(self):
         while not self.ev.wait(self.secs/3) and not self.lost: self.renew()
     def stop(self): self.ev.set(); self.th.join()
@@ -37,28 +39,35 @@ class Lease:
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c029
 def _superseded(trials) -> set:
     "Numbers of failed trials that were queued again (or were duplicates)."
-    return {t.user_attrs['retry_of'] for t in trials if 'retry_of' in t.user_attrs} | {t.number for t in trials if 'duplicate_of' in t.user_attrs}
+    return {t.user_attrs['retry_of'] for t in trials if 'retry_of' in t.user_attrs} | {t.number for t in trials
+                                                                                       if 'duplicate_of'
+                                                                                       in t.user_attrs}
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c029s1
 @patch
 def _requeue(self:Sweep, t):
     "Enqueue trial `t`'s configuration again, pointing back to it."
-    params = t.params or (grid_points(self.spec['parameters'])[t.user_attrs['point']] if 'point' in t.user_attrs else None)
-    if not params: return None                                # a search trial that died before sampling: a new one replaces it
+    params = t.params or (grid_points(self.spec['parameters'])[t.user_attrs['point']] if 'point' in t.user_attrs
+                          else None)
+    # a search trial that died before sampling: a new one replaces it
+    if not params: return None
     ua = dict(retry_of=t.number, **({'point': t.user_attrs['point']} if 'point' in t.user_attrs else {}))
     self.study.enqueue_trial(params, user_attrs=ua)
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c029s2
 @patch
 def reap(self:Sweep, lease=60.) -> list:
-    "Fail the running trials whose lease expired (their worker died) and queue each again; their numbers. `lease`: for trials that never wrote one."
+    ("Fail the running trials whose lease expired (their worker died) and queue each again; their numbers. `lease`: "
+     "for trials that never wrote one.")
     now, res, st = time.time(), [], self.study._storage
     for t in self.trials(states=(TrialState.RUNNING,)):
         until = t.user_attrs.get('lease_until', (t.datetime_start.timestamp() if t.datetime_start else now) + lease)
         if until > now: continue
         w = t.user_attrs.get('record', {}).get('worker', '?')
         try:
-            st.set_trial_user_attr(t._trial_id, 'error', f"lease expired {now-until:.1f}s ago: worker {w} stopped renewing it (killed?); queued again")
+            st.set_trial_user_attr(t._trial_id, 'error',
+                                   f"lease expired {now-until:.1f}s ago: worker {w} stopped renewing it (killed?); "
+                                   "queued again")
             st.set_trial_state_values(t._trial_id, TrialState.FAIL)
         except UpdateFinishedTrialError: continue             # it finished, or another worker reaped it first
         self._requeue(t); res.append(t.number)
@@ -67,12 +76,15 @@ def reap(self:Sweep, lease=60.) -> list:
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c029s3
 @patch
 def retry_failed(self:Sweep) -> list:
-    "Queue again the failed trials (a raising train function) whose configuration has not completed since; their numbers."
+    ("Queue again the failed trials (a raising train function) whose configuration has not completed since; their "
+     "numbers.")
     ts = self.trials(); sup = _superseded(ts)
-    done = {json.dumps(t.user_attrs.get('config'), sort_keys=True) for t in ts if t.state in (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING)}
+    done = {json.dumps(t.user_attrs.get('config'), sort_keys=True) for t in ts if t.state in (
+            TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING)}
     res = []
     for t in ts:
-        if t.state == TrialState.FAIL and t.number not in sup and json.dumps(t.user_attrs.get('config'), sort_keys=True) not in done:
+        if t.state == TrialState.FAIL and t.number not in sup and json.dumps(
+                t.user_attrs.get('config'), sort_keys=True) not in done:
             self._requeue(t); res.append(t.number)
     return res
 
@@ -85,7 +97,8 @@ def _suggest(trial, k, p):
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c031s1
 @patch
 def _n_points(self:Sweep):
-    if not hasattr(self, '_np'): self._np = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else 0
+    if not hasattr(self, '_np'):
+        self._np = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else 0
     return self._np
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c031s2
@@ -97,9 +110,12 @@ def _claim(self:Sweep):
         try:
             if not st.set_trial_state_values(t._trial_id, TrialState.RUNNING): continue
         except UpdateFinishedTrialError: continue
-        if 'point' in t.user_attrs and st.get_n_trials(self.study._study_id) > self._n_points():   # retries or duplicates exist
-            same = [o for o in self.trials() if o.user_attrs.get('point') == t.user_attrs['point'] and o.number != t.number]
-            first = [o for o in same if o.state == TrialState.COMPLETE or (o.state == TrialState.RUNNING and o.number < t.number)]
+        # retries or duplicates exist
+        if 'point' in t.user_attrs and st.get_n_trials(self.study._study_id) > self._n_points():
+            same = [o for o in self.trials() if o.user_attrs.get('point') == t.user_attrs['point'] and o.number
+                    != t.number]
+            first = [o for o in same if o.state == TrialState.COMPLETE
+                     or (o.state == TrialState.RUNNING and o.number < t.number)]
             if first:
                 st.set_trial_user_attr(t._trial_id, 'duplicate_of', first[0].number)
                 st.set_trial_state_values(t._trial_id, TrialState.FAIL); continue
@@ -113,7 +129,8 @@ def _provenance(lease):
     "Where and from what a trial runs: host, worker, GPU, the working directory's git commit, the notebook, the lease."
     c = git_commit(Path.cwd())
     return dict(host=socket.gethostname(), pid=os.getpid(), worker=f'{socket.gethostname()}:{os.getpid()}',
-                gpu=os.environ.get('CUDA_VISIBLE_DEVICES'), git_commit=c.removesuffix('-dirty') if c else None, git_dirty=c.endswith('-dirty') if c else None,
+                gpu=os.environ.get('CUDA_VISIBLE_DEVICES'), git_commit=c.removesuffix('-dirty') if c else None,
+                git_dirty=c.endswith('-dirty') if c else None,
                 notebook=notebook_name(), lease=lease, started=datetime.now().isoformat(timespec='seconds'))
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c033ws1
@@ -130,7 +147,8 @@ _RESUMABLE = ('compvis_kit.runs:train', 'compvis_kit.sweep.cli:train_config')
 
 @patch
 def _resume_kw(self:Sweep, trial, kw) -> dict:
-    "Arguments that make the retry `trial` go on with the run of the trial it retries: that run's name and `resume=True` if it left a checkpoint."
+    ("Arguments that make the retry `trial` go on with the run of the trial it retries: that run's name and "
+     "`resume=True` if it left a checkpoint.")
     n = trial.user_attrs.get('retry_of')
     if n is None or function_name(self.fn) not in _RESUMABLE or not kw.get('path'): return {}
     name = self.study.trials[n].user_attrs.get('record', {}).get('run_name')
@@ -148,14 +166,19 @@ def _run_trial(self:Sweep, trial, lease=60.):
     ps, named = inspect.signature(self.fn).parameters, 'name' not in kw
     if named and 'name' in ps: kw['name'] = f'{self.name}-{trial.number:03d}'
     kw.update(self._resume_kw(trial, kw))
-    if named and 'force' in ps and not kw.get('resume'): kw.setdefault('force', True)   # a run of a name the sweep made is an earlier study's
+    # a run of a name the sweep made is an earlier study's
+    if named and 'force' in ps and not kw.get('resume'): kw.setdefault('force', True)
     trial.set_user_attr('config', cfg)
-    trial.set_user_attr('record', dict(_provenance(lease), run_name=kw.get('name'), **({'resumed_run': True} if kw.get('resume') else {})))
+    trial.set_user_attr('record',
+                        dict(_provenance(lease), run_name=kw.get('name'),
+                             **({'resumed_run': True} if kw.get('resume') else {})))
     _gpu_peak_mb()                                            # reset the peak
     hold, t0, err = Lease(self.study._storage, trial._trial_id, lease), time.time(), None
     try:
         metrics, paths = trial_outcome(self.fn(**kw), self.metric)
-        if self.metric not in metrics: raise KeyError(f"the train function returned no {self.metric!r} metric (it returned {sorted(metrics)}): set the sweep's metric")
+        if self.metric not in metrics:
+            raise KeyError(f"the train function returned no {self.metric!r} metric (it returned {sorted(metrics)}): "
+                           "set the sweep's metric")
     except Exception as e: err, tb = e, traceback.format_exc()
     finally: hold.stop()
     if hold.lost: return None                                 # reaped meanwhile: the retry's result counts
@@ -170,7 +193,8 @@ def _run_trial(self:Sweep, trial, lease=60.):
         self.study.tell(trial, metrics[self.metric])
         if self.spec.get('project'): _wandb_log(self, trial.number, cfg, metrics, res)
         return TrialState.COMPLETE
-    except (UpdateFinishedTrialError, ValueError, RuntimeError): return None    # reaped between our last renewal and now
+    # reaped between our last renewal and now
+    except (UpdateFinishedTrialError, ValueError, RuntimeError): return None
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c034s1
 def _wandb_log(sw, number, cfg, metrics, res):
@@ -198,18 +222,22 @@ def work(self:Sweep, lease=60., poll=0.5, max_trials=None) -> int:
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c038
 @patch
 def progress(self:Sweep) -> dict:
-    "Counts of the sweep's trials: done, running, failed, queued, retried; and `total` (grid points, or the search's run_cap)."
+    ("Counts of the sweep's trials: done, running, failed, queued, retried; and `total` (grid points, or the search's "
+     "run_cap).")
     ts = self.trials(); sup = _superseded(ts)
     c = Counter('retried' if t.state == TrialState.FAIL and t.number in sup else
-                dict(COMPLETE='done', RUNNING='running', FAIL='failed', WAITING='queued', PRUNED='failed')[t.state.name] for t in ts)
+                dict(COMPLETE='done', RUNNING='running', FAIL='failed', WAITING='queued',
+                     PRUNED='failed')[t.state.name] for t in ts)
     total = len(grid_points(self.spec['parameters'])) if self.spec['method'] == 'grid' else self.spec['run_cap']
-    return dict(done=c['done'], running=c['running'], failed=c['failed'], queued=c['queued'], retried=c['retried'], total=total)
+    return dict(done=c['done'], running=c['running'], failed=c['failed'], queued=c['queued'], retried=c['retried'],
+                total=total)
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c038s1
 def progress_line(p, width=30) -> str:
     "A text progress bar for the counts `p` of `Sweep.progress`."
     k = int(width*min(p['done'], p['total'])/max(p['total'], 1))
-    return f"[{'#'*k}{'.'*(width-k)}] {p['done']}/{p['total']} done | {p['running']} running | {p['failed']} failed | {p['queued']} queued | {p['retried']} retried"
+    return (f"[{'#'*k}{'.'*(width-k)}] {p['done']}/{p['total']} done | {p['running']} running | {p['failed']} failed | "
+            f"{p['queued']} queued | {p['retried']} retried")
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c039
 def _worker_main():
@@ -222,25 +250,30 @@ def _worker_main():
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c039s1
 @patch
 def spawn(self:Sweep, lease=60., poll=0.5, gpu=None, log=None) -> subprocess.Popen:
-    "Start one worker process (on GPU `gpu` alone, via `CUDA_VISIBLE_DEVICES`, if given); its output goes to the file `log`."
+    ("Start one worker process (on GPU `gpu` alone, via `CUDA_VISIBLE_DEVICES`, if given); its output goes to the file "
+     "`log`.")
     if not self.spec['function']:
-        raise ValueError(f"sweep {self.name!r}: its train function is not importable by other processes (defined in a notebook or script): "
+        raise ValueError(f"sweep {self.name!r}: its train function is not importable by other processes (defined in a "
+                         "notebook or script): "
                          "move it to a module (e.g. an nbdev export), or run with workers=0 in this process")
     env = dict(os.environ, CVK_NOTEBOOK=notebook_name() or '', PYTHONUNBUFFERED='1')
     if gpu is not None: env['CUDA_VISIBLE_DEVICES'] = str(gpu)
     out = open(log, 'a') if log else subprocess.DEVNULL
-    cmd = [sys.executable, '-c', 'from compvis_kit.sweep.workers import _worker_main; _worker_main()', self.name, self.url, str(lease), str(poll)]
+    cmd = [sys.executable, '-c', 'from compvis_kit.sweep.workers import _worker_main; _worker_main()', self.name,
+           self.url, str(lease), str(poll)]
     return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
 
 # %% ../../nbs/sweep_lib/40_workers.ipynb #c039s2
 @patch
 def run(self:Sweep, workers=1, gpus=None, lease=60., poll=0.5, wait=True, every=5., log_dir=None, quiet=False):
-    "Run the sweep: `workers` processes, or one per GPU id in `gpus`; `workers=0`: in this process. Waits (printing progress) unless not `wait`."
+    ("Run the sweep: `workers` processes, or one per GPU id in `gpus`; `workers=0`: in this process. Waits (printing "
+     "progress) unless not `wait`.")
     if workers == 0 and not gpus:
         self.work(lease, poll)
         if not quiet: print(progress_line(self.progress()))
         return self
-    gs = [g.strip() for g in str(gpus).split(',') if g.strip()] if isinstance(gpus, str) else list(gpus or [None]*workers)
+    gs = [g.strip() for g in str(gpus).split(',') if g.strip()] if isinstance(
+            gpus, str) else list(gpus or [None]*workers)
     log_dir = Path(log_dir or work_dir('sweeps', 'logs'))
     procs = [self.spawn(lease, poll, g, Path(log_dir)/f'{self.name}-worker{i}.log') for i, g in enumerate(gs)]
     return self.wait(procs, every, quiet) if wait else procs
