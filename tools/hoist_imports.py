@@ -7,7 +7,7 @@ nbdev's docs build executes every cell that holds an import (besides export cell
 something and then uses names from cells the docs build skips fails there (NameError). Imports at the top level of
 such a cell move to the first non-export cell that imports `fastcore.test`; the rest of the cell stays. Review the
 diff: an import placed after the notebook's own definitions on purpose (to reach the module's objects rather than the
-notebook's copies) must stay where it was, as 05b_data's does."""
+notebook's copies) must stay where it was, as 02_data's does."""
 import ast, json, sys
 from pathlib import Path
 

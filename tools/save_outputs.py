@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 120_000
 BAR = re.compile(r'[█▏▎▍▌▋▊▉]|\|[-█]{10,}\||\d+\.\d+% \[\d+/\d+')
-SKIP = {'26_install.ipynb', '27_readonly.ipynb'}       # they build venvs / mount folders: nothing to show
+SKIP = {'25_install.ipynb', '26_readonly.ipynb'}       # they build venvs / mount folders: nothing to show
 
 def noise(o) -> bool:
     "Whether the output `o` is noise for the docs: stderr, a progress bar, an empty result, or too large."

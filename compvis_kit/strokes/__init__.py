@@ -9,7 +9,7 @@ holdout, shards, image loaders), `models` (point sequences, CNN+LSTM, `StrokeDat
 
 Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.strokes
 import render`), but a module is imported only when one of its names is first used, so a render worker imports neither
-pandas nor torch. 15_all checks this table against the modules' `__all__`."""
+pandas nor torch. 27_all checks this table against the modules' `__all__`."""
 
 import importlib, sys
 
