@@ -330,8 +330,8 @@ class StrokeData(DataKind):
     @staticmethod
     def describe(d) -> str:
         "How a run saw its drawings, from its `data_spec` `d`: model, size, encoding, sample."
-        return (f"{d['model']} {d['size']}px {d['encoding']}" + (f" {d['per_class']}/word" if d.get('per_class') else '')
-                + (' streamed' if d.get('stream') else ''))
+        return (f"{d['model']} {d['size']}px {d['encoding']}"
+                + (f" {d['per_class']}/word" if d.get('per_class') else '') + (' streamed' if d.get('stream') else ''))
     def __repr__(self):
         return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k not in ('kind', 'streamed'))})"
     def spec(self) -> dict:
