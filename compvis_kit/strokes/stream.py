@@ -13,7 +13,7 @@ import numpy as np, pandas as pd
 from fastcore.all import *
 from fastai.vision.all import DataLoaders, IntToFloatTensor, CrossEntropyLossFlat, Callback
 from fastai.distributed import DistributedDL, num_distrib, rank_distrib
-from ..core import atomic_save, progress, data_work_dir
+from ..core import atomic_save, locked, progress, data_work_dir
 from ..loaders import ArrayDataset, ArrayDL, default_workers
 from ..tasks import Classification
 from .augment import StrokeAug
@@ -98,12 +98,14 @@ def stroke_index(path, force=False, verbose=True) -> StrokeIndex:
      "the files are unchanged (size, mtime), else scanned and saved.")
     path = Path(path); files = train_files(path)
     d = data_work_dir(path, 'stream'); fn = d/f'index-{_files_key(path, files)}.npz'
-    if fn.is_file() and not force: idx = _load_index(fn)
-    else:
-        idx = _scan_index(path, files, verbose)
-        _save_index(fn, idx)
-        for old in d.glob('index-*.npz'):
-            if old != fn: old.unlink(missing_ok=True)
+    # one process scans (data-parallel ranks, notebooks side by side); the others wait and load what it saved
+    with locked(d/'.index.lock'):
+        if fn.is_file() and not force: idx = _load_index(fn)
+        else:
+            idx = _scan_index(path, files, verbose)
+            _save_index(fn, idx)
+            for old in d.glob('index-*.npz'):
+                if old != fn: old.unlink(missing_ok=True)
     n = int(idx.n_bad.sum())
     if n:
         warnings.warn(f"stroke_index: skipped {n} bad record(s): {bad_text(idx.bad[:5])}{' ...' if n > 5 else ''}",
@@ -139,16 +141,19 @@ def _stage(per_class, epochs_per_stage, epoch):
 def epoch_sample(idx, hold, per_class=None, epoch=0, seed=42, epochs_per_stage=1) -> np.ndarray:
     ("Shuffled index positions of `epoch`'s training drawings: `per_class` per word of the schedule (fresh each "
      "epoch), or all of them; never the holdout `hold`.")
-    k, parts = _stage(per_class, epochs_per_stage, epoch), []
-    for f, w in enumerate(idx.words):
+    k, spans = _stage(per_class, epochs_per_stage, epoch), []
+    for f in range(len(idx.words)):
         s, e = idx.starts[f], idx.starts[f + 1]
         h = hold[np.searchsorted(hold, s):np.searchsorted(hold, e)] - s
-        n = e - s - len(h)
-        r = (np.arange(n) if k is None or k >= n
-             else np.random.default_rng([seed, epoch, zlib.crc32(w.encode())]).choice(n, k, replace=False))
-        parts.append(s + _skip(r, h))
-    out = np.concatenate([np.zeros(0, np.int64), *parts])
-    return np.random.default_rng([seed, epoch]).permutation(out)
+        n = e - s - len(h); spans.append((s, h, n, n if k is None else min(k, n)))
+    # one array filled and shuffled in place: 4 bytes a drawing for an epoch of every drawing
+    out, at = np.empty(sum(m for *_, m in spans), np.uint32 if len(idx) < 2**32 else np.int64), 0
+    for (s, h, n, m), w in zip(spans, idx.words):
+        r = np.arange(n) if m == n else np.random.default_rng([seed, epoch, zlib.crc32(w.encode())]).choice(n, m,
+                                                                                                    replace=False)
+        out[at:at + m] = s + _skip(r, h); at += m
+    np.random.default_rng([seed, epoch]).shuffle(out)
+    return out
 
 # %% ../../nbs/strokes/75_stream.ipynb #c011s4
 def check_schedule(per_class, epochs_per_stage):
