@@ -6,13 +6,13 @@ Docs: https://compvis-kit.github.io/compvis_kit/strokes/stream.html.md"""
 
 # %% ../../nbs/strokes/75_stream.ipynb #h002
 from __future__ import annotations
-import contextlib, hashlib, io, json, os, time, warnings, zlib
+import contextlib, hashlib, json, os, time, warnings, zlib
 from array import array
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from fastai.vision.all import DataLoaders, IntToFloatTensor, CrossEntropyLossFlat, Callback
-from fastai.distributed import DistributedDL, num_distrib, rank_distrib
+from fastai.distributed import DistributedDL, num_distrib
 from ..core import atomic_save, locked, progress, data_work_dir
 from ..loaders import ArrayDataset, ArrayDL, default_workers
 from ..tasks import Classification
@@ -210,6 +210,12 @@ class StreamDL(ArrayDL):
         "Draw `epoch`'s sample (once per epoch) and set the length to it."
         if epoch != self.epoch: self.epoch, self._idxs = epoch, self.sample_fn(epoch); self.n = len(self._idxs)
     def get_idxs(self): return self._idxs if self.sample_fn is not None else super().get_idxs()
+    def new(self, dataset=None, cls=None, **kwargs):
+        "A copy (fastai's `new`); over the same dataset it keeps the schedule and the epoch."
+        res = super().new(dataset, cls, **kwargs)
+        if dataset is None and isinstance(res, StreamDL) and self.sample_fn is not None:
+            res.sample_fn, res.epoch, res._idxs, res.n = self.sample_fn, self.epoch, self._idxs, self.n
+        return res
 
 # %% ../../nbs/strokes/75_stream.ipynb #c021s3
 class StreamDDL(DistributedDL):
