@@ -5,7 +5,8 @@ found through `data.KIND_MODULES` and the Quick Draw workflow through `workflow.
 Modules, in dependency order: `kernels` (numba: parsing and rasterising), `formats` (drawings, ndjson/CSV/binary files),
 `rendering` (`render`: encodings, engines; checks), `augment`, `hershey` (Hershey glyphs as a Quick Draw competition, glyph images),
 `source` (records read by byte offset, rendered in worker processes: numpy and the renderer only), `data` (items,
-holdout, shards, image loaders), `models` (point sequences, CNN+LSTM, `StrokeData`).
+holdout, shards, image loaders), `stream` (every drawing: a compact index, a per-epoch sample, rendered in the
+workers), `models` (point sequences, CNN+LSTM, `StrokeData`).
 
 Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.strokes
 import render`), but a module is imported only when one of its names is first used, so a render worker imports neither
@@ -24,9 +25,13 @@ _MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH
                          'quickdraw_cfg'),
                 source=('raw_records', 'record_fields', 'not_utf8_reason', 'csv_header', 'scan_csv', 'BadDrawing',
                         'StrokeSource', 'render_shape', 'read_drawing', 'render_rows', 'render_shard', 'StrokeRows'),
-                data=('sample_per_word', 'stroke_items', 'stroke_test_items', 'stroke_split', 'worker_context',
-                      'render_shards', 'ShardArray', 'stroke_norm', 'ids_table', 'shard_dls', 'BadLog', 'StrokeArray',
-                      'split_setup', 'stroke_dls', 'stroke_test_dl'),
+                data=('bad_text', 'train_files', 'word_rng', 'sample_per_word', 'file_records', 'stroke_items',
+                      'stroke_test_items', 'stroke_split', 'worker_context', 'render_shards', 'ShardArray',
+                      'stroke_norm', 'ids_table', 'shard_dls', 'BadLog', 'StrokeArray', 'split_setup', 'stroke_dls',
+                      'stroke_test_dl'),
+                stream=('StrokeIndex', 'stroke_index', 'stream_holdout', 'epoch_sample', 'check_schedule',
+                        'StreamArray', 'StreamLabels', 'StreamDL', 'StreamDDL', 'StreamEpoch', 'index_key_ids',
+                        'stream_dls'),
                 models=('STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter',
                         'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner',
                         'new_stroke_items', 'is_stroke_folder', 'StrokeData'))

@@ -25,21 +25,21 @@ from .augment import StrokeAug
 from .source import *
 
 # %% auto #0
-__all__ = ['sample_per_word', 'stroke_items', 'stroke_test_items', 'stroke_split', 'worker_context', 'render_shards',
-           'ShardArray', 'stroke_norm', 'ids_table', 'shard_dls', 'BadLog', 'StrokeArray', 'split_setup', 'stroke_dls',
-           'stroke_test_dl']
+__all__ = ['bad_text', 'train_files', 'word_rng', 'sample_per_word', 'file_records', 'stroke_items', 'stroke_test_items',
+           'stroke_split', 'worker_context', 'render_shards', 'ShardArray', 'stroke_norm', 'ids_table', 'shard_dls',
+           'BadLog', 'StrokeArray', 'split_setup', 'stroke_dls', 'stroke_test_dl']
 
 # %% ../../nbs/strokes/70_data.ipynb #c008
 _COLS = ('key_id', 'word', 'file', 'line', 'offset')
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s1
-def _bad_text(bad) -> str:
+def bad_text(bad) -> str:
     "Bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`."
     return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '')
                      + f": {b['reason']}" for b in bad)
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s2
-def _train_files(path) -> list:
+def train_files(path) -> list:
     "The training CSVs of the stroke folder `path` (`train_simplified/*.csv`)."
     d = Path(path)/'train_simplified'
     if not d.is_dir():
@@ -53,7 +53,7 @@ def _train_files(path) -> list:
     return fns
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s3
-def _word_rng(seed, word) -> np.random.Generator:
+def word_rng(seed, word) -> np.random.Generator:
     "The generator of `word`'s sample: from `seed` and the word, so that it does not depend on the other words."
     return np.random.default_rng([seed, zlib.crc32(str(word).encode())])
 
@@ -61,7 +61,7 @@ def _word_rng(seed, word) -> np.random.Generator:
 def sample_per_word(df, per_class, seed) -> pd.DataFrame:
     "At most `per_class` rows of `df` per word, drawn with `seed` per word, kept in their order."
     if per_class is None or not len(df): return df
-    keep = [idx if len(idx) <= per_class else _word_rng(seed, w).choice(idx, per_class, replace=False)
+    keep = [idx if len(idx) <= per_class else word_rng(seed, w).choice(idx, per_class, replace=False)
             for w, idx in sorted(df.groupby('word').indices.items())]
     return df.iloc[np.sort(np.concatenate(keep))]
 
@@ -89,7 +89,7 @@ def _no_drawings(fn, n_bad, first_bad) -> ValueError:
                       "restore the file's drawings or remove the file")
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s8
-def _file_records(fn, check=True, skip=()):
+def file_records(fn, check=True, skip=()):
     ("(key_id, word, line, offset, None) of each good record of the training CSV `fn`, (key_id or None, None, line, "
      "offset, reason) of each bad one; lines in `skip` left out.")
     cols, recs = scan_csv(fn, ('key_id', 'drawing') if check else ('key_id',))
@@ -125,10 +125,10 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
         raise ValueError(f"per_class must be an integer >= 1 or None, got {per_class!r}")
     if first and per_class is None:
         raise ValueError("first=True takes the first per_class drawings of each file: pass per_class")
-    files, parts, read, bad, n_bad, n_skip = _train_files(path), [], [], [], 0, {}
+    files, parts, read, bad, n_bad, n_skip = train_files(path), [], [], [], 0, {}
     for fn in progress(files, 'listing drawings'):
         rel, keys, words, lines, offs, names = fn.relative_to(path).as_posix(), [], [], [], [], {}
-        with contextlib.closing(_file_records(fn, check)) as recs:
+        with contextlib.closing(file_records(fn, check)) as recs:
             for k, w, line, off, why in recs:
                 if why is not None:
                     n_bad += 1; n_skip[fn.stem] = n_skip.get(fn.stem, 0) + 1
@@ -148,7 +148,7 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
                                               kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
     items.attrs['skipped'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
     if n_bad:
-        warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {_bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}",
+        warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}",
                       stacklevel=2)
     if verbose:
         c = items.attrs['counts'].kept
@@ -176,7 +176,7 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
     if bad:
         warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: "
                       "the submission needs "
-                          f"every key_id): {_bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
+                          f"every key_id): {bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)
     _check_dups(t)
     if (path/sample_csv).is_file():
@@ -292,14 +292,14 @@ class _TrainStream:
         self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])
         if self.n_bad:
             warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): "
-                          f"{_bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
+                          f"{bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
 
     def rows(self, first=False):
         ("(key_id, word, file, line, offset) of each good record: the `first` pass checks each drawing and remembers "
          "the bad ones, later passes skip them.")
-        for fn in _train_files(self.path):
+        for fn in train_files(self.path):
             rel = fn.relative_to(self.path).as_posix()
-            with contextlib.closing(_file_records(fn, check=first, skip=self.skip.get(rel, ()))) as recs:
+            with contextlib.closing(file_records(fn, check=first, skip=self.skip.get(rel, ()))) as recs:
                 for k, w, line, off, why in recs:
                     if why is None: yield k, w, rel, line, off
                     elif first:

@@ -25,6 +25,7 @@ from ..core import work_dir, load_json, data_work_dir
 from ..splits import fold_split, split_path
 from ..models import timm_learner, check_arch
 from .data import stroke_test_items, StrokeArray, BadLog, stroke_norm, ids_table, split_setup
+from .stream import stream_dls, StreamEpoch, check_schedule
 from .data import (stroke_items, stroke_split, sample_per_word, stroke_dls, shard_dls, render_shards,
                                       stroke_test_dl)
 
@@ -303,14 +304,21 @@ class StrokeData(DataKind):
     def __init__(self, model='cnn', size=64, encoding='plain', per_class=None, n_valid=None, n_folds=None, seed=42,
                  aug=True,
                  shards=False, shard_size=5000, n_workers=2, max_points=128, point_mode='even', lw=2, antialias=True,
-                 stats=None):
+                 stats=None, stream=False, epochs_per_stage=1):
         if model not in STROKE_MODELS: raise ValueError(f"model must be one of {list(STROKE_MODELS)}, got {model!r}")
         if shards and model != 'cnn':
             raise ValueError(f"shards hold images only: model={model!r} reads the strokes, so render on the fly "
                              "(shards=False)")
         # render's own checks of size, encoding, lw
         if size is not None: render_shape(size, encoding, lw, antialias)
-        store_attr()
+        if stream:
+            if model != 'cnn' or shards or n_folds:
+                raise ValueError("stream=True streams images for model='cnn' from the CSVs, with one fixed holdout: "
+                                 "no shards, no n_folds")
+            check_schedule(per_class, epochs_per_stage)
+        elif isinstance(per_class, (list, tuple)):
+            raise ValueError(f"a per_class schedule {per_class} needs stream=True (a fresh sample each epoch)")
+        store_attr(); self.streamed = None
     @classmethod
     def from_spec(cls, spec):
         "The `StrokeData` whose network a run recorded with `data_spec` `spec` trained."
@@ -322,15 +330,20 @@ class StrokeData(DataKind):
     @staticmethod
     def describe(d) -> str:
         "How a run saw its drawings, from its `data_spec` `d`: model, size, encoding, sample."
-        return f"{d['model']} {d['size']}px {d['encoding']}" + (f" {d['per_class']}/word" if d.get('per_class') else '')
-    def __repr__(self): return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k != 'kind')})"
+        return (f"{d['model']} {d['size']}px {d['encoding']}"
+                + (f" {d['per_class']}/word" if d.get('per_class') else '') + (' streamed' if d.get('stream') else ''))
+    def __repr__(self):
+        return f"StrokeData({', '.join(f'{k}={v!r}' for k, v in self.spec().items() if k not in ('kind', 'streamed'))})"
     def spec(self) -> dict:
         "What a run records about its data (and what `load_run_model` needs to rebuild the model)."
         return dict(kind='strokes', model=self.model, size=self.size, encoding=self.encoding, per_class=self.per_class,
                     n_valid=self.n_valid,
                     n_folds=self.n_folds, seed=self.seed,
                     aug=repr(self.aug) if not isinstance(self.aug, bool) else self.aug, shards=bool(self.shards),
-                    max_points=self.max_points, point_mode=self.point_mode, lw=self.lw, antialias=self.antialias)
+                    max_points=self.max_points, point_mode=self.point_mode, lw=self.lw, antialias=self.antialias,
+                    # streamed: the schedule, and what each stage's epoch trains on (once the loaders are built)
+                    **(dict(stream=True, epochs_per_stage=self.epochs_per_stage, streamed=self.streamed)
+                       if self.stream else {}))
     @property
     def channels(self) -> int:
         s = render_shape(self.size, self.encoding, self.lw, self.antialias); return 1 if len(s) == 2 else s[2]
@@ -359,6 +372,7 @@ class StrokeData(DataKind):
         return (load_json(fn).get('per_class') if fn.is_file() else None) or 80
     def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
         "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
+        if self.stream: return self._stream_dls(path, bs, fold, batch_tfms, num_workers, device)
         sp = self.split(path)
         sp = fold_split(sp, fold)
         if self.model != 'cnn' and batch_tfms:
@@ -375,6 +389,16 @@ class StrokeData(DataKind):
                               antialias=self.antialias, stats=self.stats, **kw)
         return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None,
                          stats=self.stats)
+    def _stream_dls(self, path, bs, fold, batch_tfms, num_workers, device) -> DataLoaders:
+        "`stream_dls` of `path` (every drawing, or the `per_class` schedule, from the CSVs); what it streams recorded."
+        if fold: raise ValueError(f"stream=True trains on one fixed holdout (fold 0), got fold={fold}")
+        # the test ids first, as split does: a bad test file fails before training
+        if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
+        dls = stream_dls(path, self.holdout(path), self.per_class, self.epochs_per_stage, self.seed, self.size,
+                         self.encoding, self.aug, bs, batch_tfms, device, num_workers, self.lw, self.antialias,
+                         self.stats, verbose=False)
+        self.streamed = dls.stream
+        return dls
     def render(self, path, split=None, verbose=True) -> Path:
         "Pre-render (or finish rendering) this data's drawings and the test set to shards in `shard_dir`; its path."
         sp = self.split(path) if split is None else split
@@ -399,7 +423,10 @@ class StrokeData(DataKind):
     def learner(self, dls, arch, pretrained=False, weights=None, **kwargs) -> Learner:
         "The fastai `Learner` for `dls` (from `dls`): `timm_learner` for the CNN, `stroke_learner` otherwise."
         if self.model == 'cnn':
-            return timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
+            learn = timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
+            # a streamed epoch's sample follows the epoch
+            if getattr(dls, 'stream', None): learn.add_cb(StreamEpoch())
+            return learn
         if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
         return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
     def test_dl(self, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)

@@ -95,23 +95,33 @@ class StrokeSource:
         if len(self._open) > self.max_open: self._open.popitem(last=False)[1][0].close()
         return self._open[rel]
 
-    def drawing(self, rel, line, offset, key_id) -> list:
-        ("The drawing of the record of `key_id` at byte `offset` (line `line`) of the file `rel`, checked to be that "
-         "record.")
+    def record(self, rel, line, offset, key_id=None) -> tuple:
+        ("The fields and column positions of the record at byte `offset` (line `line`) of the file `rel`: checked to "
+         "parse into the header's columns with a key_id (`key_id`, if given).")
         f, cols = self._file(rel)
         rec, where = next(raw_records(f, int(offset), int(line)), None), f"{self.path/rel}:{line}"
-        row = record_fields(rec[2]) if rec else []
-        found = row[cols['key_id']].strip() if len(row) == len(cols) else None
-        if found != key_id:
-            raise ValueError(f"{where}: expected the record of key_id {key_id}, found {found or 'no record'}: "
-                                             "the file changed since the items were listed; list them again "
-                                             "(stroke_items)")
+        try: row = record_fields(rec[2]) if rec else []
+        except UnicodeDecodeError as e: row, why = [], not_utf8_reason(rec[2], e)
+        else: why = f"{len(row)} fields, the header has {len(cols)}" if rec else 'the end of the file'
+        found = (row[cols['key_id']].strip() or None) if len(row) == len(cols) else None
+        if found is None or (key_id is not None and found != key_id):
+            head = (f"expected the record of key_id {key_id}, found {found or 'no record'}" if key_id is not None
+                    else f"no record at byte {offset} ({why})")
+            raise ValueError(f"{where}: {head}: the file changed since the items were listed; list them again "
+                             "(stroke_items)")
+        return row, cols
+
+    def drawing(self, rel, line, offset, key_id=None) -> list:
+        ("The drawing of the record at byte `offset` (line `line`) of the file `rel`, checked to be a record (of "
+         "`key_id`, if given).")
+        row, cols = self.record(rel, line, offset, key_id)
         try:
             d = as_drawing(row[cols['drawing']]); X = np.concatenate(d)[:, :2]
             # cheap on the whole drawing; the reason per stroke
             if not (X.min() >= -.5 and X.max() <= 255.5): check_range(d)
             return d
-        except ValueError as e: raise BadDrawing(f"{where} (key_id {key_id}): {e}") from None
+        except ValueError as e:
+            raise BadDrawing(f"{self.path/rel}:{line} (key_id {row[cols['key_id']].strip()}): {e}") from None
 
     def close(self):
         for f, _ in self._open.values(): f.close()
