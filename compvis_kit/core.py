@@ -14,7 +14,7 @@ import warnings
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
            'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json', 'load_json', 'require',
-           'MissingModule', 'LazyModule', 'competition_key', 'data_work_dir']
+           'MissingModule', 'LazyModule', 'lazy_names', 'competition_key', 'data_work_dir']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -184,6 +184,19 @@ class LazyModule:
         return getattr(self._mod, k)
     def __repr__(self):
         return f"LazyModule({self._args[0]!r}, extra={self._args[1]!r}{', imported' if self._mod else ''})"
+
+# %% ../nbs/00_core.ipynb #c035e
+def lazy_names(pkg, modules, also=None) -> tuple:
+    "`__getattr__`, `__dir__` and `__all__` for package `pkg` whose names live in `modules` ({module: names})."
+    where, also = {n: m for m, ns in modules.items() for n in ns}, also or {}
+    def __getattr__(name):
+        if name not in where:
+            raise AttributeError(f"module {pkg!r} has no attribute {name!r}", name=name, obj=sys.modules[pkg])
+        mod = importlib.import_module(f'{pkg}.{where[name]}')
+        for m in also.get(where[name], ()): importlib.import_module(f'{pkg}.{m}')
+        return getattr(mod, name)
+    def __dir__(): return sorted([*vars(sys.modules[pkg]), *where])
+    return __getattr__, __dir__, list(where)
 
 # %% ../nbs/00_core.ipynb #r002
 def competition_key(path) -> str:

@@ -12,7 +12,7 @@ Written by hand, not exported: every public name of those modules is importable 
 import render`), but a module is imported only when one of its names is first used, so a render worker imports neither
 pandas nor torch. 27_all checks this table against the modules' `__all__`."""
 
-import importlib, sys
+from compvis_kit.core import lazy_names     # light: no torch, fastai or pandas
 
 _MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'has_numba'),
                 formats=('as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
@@ -35,13 +35,4 @@ _MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH
                 models=('STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter',
                         'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner',
                         'new_stroke_items', 'is_stroke_folder', 'StrokeData'))
-_WHERE = {n: m for m, ns in _MODULES.items() for n in ns}
-__all__ = list(_WHERE)
-
-def __getattr__(name):
-    "The public name `name` of a stroke module, importing that module on first use."
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
-    return getattr(importlib.import_module(f'{__name__}.{_WHERE[name]}'), name)
-
-def __dir__(): return sorted([*globals(), *_WHERE])
+__getattr__, __dir__, __all__ = lazy_names(__name__, _MODULES)

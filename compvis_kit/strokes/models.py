@@ -410,7 +410,8 @@ class StrokeData(DataKind):
          "size, encoding and sample.")
         if isinstance(self.shards, (str, Path)): return Path(self.shards)
         path = Path(path).resolve()
-        name = (f"{self.encoding}-{self.size}px-lw{self.lw}-{'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'}-v{self.holdout(path)}")
+        sample = 'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'
+        name = f"{self.encoding}-{self.size}px-lw{self.lw}-{sample}-v{self.holdout(path)}"
         # where older versions of the kit rendered them: finished there
         old = work_dir()/'shards'/path.name/name
         if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old

@@ -9,7 +9,7 @@ Written by hand, not exported: every public name of those modules is importable 
 import Sweep`), but a module is imported only when one of its names is first used, so `cvk-sweep --help` imports
 neither Optuna nor pandas. `Sweep` comes with the methods `workers` adds (`run`, `work`, `progress`...)."""
 
-import importlib, sys
+from compvis_kit.core import lazy_names     # light: no torch, fastai or pandas
 
 _MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 'sweep_spec', 'load_sweep_yaml',
                       'grid_points', 'function_name', 'load_function', 'check_arguments', 'toy_train', 'numbers_in',
@@ -19,15 +19,4 @@ _MODULES = dict(spec=('SWEEP_KEYS', 'PARAM_KEYS', 'METHODS', 'DISTRIBUTIONS', 's
                 analysis=('param_importance', 'runs_study', 'plot_importance', 'sweep_report'),
                 workers=('Lease', 'progress_line'),
                 cli=('train_config', 'cvk_sweep'))
-_WHERE = {n: m for m, ns in _MODULES.items() for n in ns}
-__all__ = list(_WHERE)
-
-def __getattr__(name):
-    "The public name `name` of a sweep module, importing it (and `workers`, which completes `Sweep`) on first use."
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
-    mod = importlib.import_module(f'{__name__}.{_WHERE[name]}')
-    if _WHERE[name] == 'storage': importlib.import_module(f'{__name__}.workers')
-    return getattr(mod, name)
-
-def __dir__(): return sorted([*globals(), *_WHERE])
+__getattr__, __dir__, __all__ = lazy_names(__name__, _MODULES, also=dict(storage=('workers',)))
