@@ -1,4 +1,4 @@
-"""Find the images that would kill training (corrupt, truncated, empty, not images) before the loader meets them, and read odd modes correctly.
+"""Find the images that would kill training (corrupt, truncated, empty, not images), and read odd modes right.
 
 Docs: https://compvis-kit.github.io/compvis_kit/checks.html.md"""
 

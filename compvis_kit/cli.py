@@ -1,5 +1,4 @@
-"""The user's own competition folder from the shell: `cvk-train`, `cvk-runs`, `cvk-submit`, `cvk-check-images`,
-`cvk-predict`, without writing any Python.
+"""The shell commands: `cvk-train`, `cvk-runs`, `cvk-submit`, `cvk-check-images`, `cvk-predict`.
 
 Docs: https://compvis-kit.github.io/compvis_kit/cli.html.md"""
 

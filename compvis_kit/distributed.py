@@ -1,5 +1,4 @@
-"""Data-parallel training on several GPUs or machines: fastai's `DistributedTrainer` (accelerate's DDP), shards that
-match one process's batches, predictions gathered in id order.
+"""Data-parallel training on several GPUs or machines through fastai and accelerate.
 
 Docs: https://compvis-kit.github.io/compvis_kit/distributed.html.md"""
 

@@ -1,4 +1,4 @@
-"""Images decoded and resized on the device: loader workers only read file bytes, each batch is decoded in one call (nvJPEG on a GPU), resized as fastai's `Resize`/`CropPad` would, then fastai's batch transforms run as usual.
+"""Images decoded and resized on the device: workers read bytes, each batch decoded in one call (nvJPEG on a GPU).
 
 Docs: https://compvis-kit.github.io/compvis_kit/feed.html.md"""
 

@@ -1,4 +1,4 @@
-"""What a model gets wrong, from any `Preds`: confusion matrix, most confused classes, accuracy per class, and the worst items with their images.
+"""What a model gets wrong, from any `Preds`: confusion matrix, most confused, per-class accuracy, worst items.
 
 Docs: https://compvis-kit.github.io/compvis_kit/interpret.html.md"""
 

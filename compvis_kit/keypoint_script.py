@@ -1,4 +1,4 @@
-"""`cvk-keypoints`: the keypoint contest's training script (AdamW, weight decay 0.05, a plateau schedule, the best checkpoint kept), stage by stage, each stage resuming from the previous stage's best weights.
+"""`cvk-keypoints`: the keypoint contest's staged training script (AdamW, a plateau schedule, best weights).
 
 Docs: https://compvis-kit.github.io/compvis_kit/keypoint_script.html.md"""
 

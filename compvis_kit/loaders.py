@@ -1,4 +1,4 @@
-"""fastai `DataLoaders` over the items of any layout, on a fold of the shared split; a pre-decoded cache; the test loader.
+"""fastai `DataLoaders` over the items of any layout on a fold of the shared split; a pre-decoded cache; test.
 
 Docs: https://compvis-kit.github.io/compvis_kit/loaders.html.md"""
 

@@ -1,4 +1,4 @@
-"""Predictions on new images (or drawings) from saved runs: a run reloaded with everything it needs, one exported file, ONNX, and `cvk-predict`.
+"""Predictions on new images or drawings from saved runs: a run reloaded, one exported file, ONNX, `cvk-predict`.
 
 Docs: https://compvis-kit.github.io/compvis_kit/predict.html.md"""
 

@@ -1,4 +1,4 @@
-"""`Preds`: item ids, class or point names, probabilities or coordinates, and (when known) targets; the one currency between stages.
+"""`Preds`: ids, class or point names, probabilities or coordinates, targets; the one currency between stages.
 
 Docs: https://compvis-kit.github.io/compvis_kit/preds.html.md"""
 

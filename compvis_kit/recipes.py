@@ -1,4 +1,4 @@
-"""Training recipes from winning write-ups: schedules (step decay, a plateau schedule that really lowers the rate, staged training, SGDR), lr_find suggestions, gradient accumulation, EMA, progressive resizing, mixing, label smoothing, precomputed heads.
+"""Recipes from winning write-ups: schedules, lr_find suggestions, accumulation, EMA, resizing, mixing, smoothing.
 
 Docs: https://compvis-kit.github.io/compvis_kit/recipes.html.md"""
 

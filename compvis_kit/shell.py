@@ -1,5 +1,4 @@
-"""One way for every `cvk-*` command to speak shell: one-line errors in the command's own flags, suggestions for
-mistyped flags and names, `--debug` for the traceback.
+"""How every `cvk-*` command speaks shell: one-line errors in its own flags, suggestions, `--debug`.
 
 Docs: https://compvis-kit.github.io/compvis_kit/shell.html.md"""
 

@@ -1,4 +1,4 @@
-"""One validation split and k folds, drawn once and saved in the work folder (never in the data folder), that every model shares.
+"""One validation split and k folds, drawn once and saved in the work folder, that every model shares.
 
 Docs: https://compvis-kit.github.io/compvis_kit/splits.html.md"""
 

@@ -1,4 +1,4 @@
-"""Stacking: a second-level model trained on the members' out-of-fold predictions, then applied to their test predictions.
+"""Stacking: a second-level model trained on the members' out-of-fold predictions, applied to their test ones.
 
 Docs: https://compvis-kit.github.io/compvis_kit/stack.html.md"""
 

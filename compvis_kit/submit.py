@@ -1,5 +1,4 @@
-"""Submission files matched by id to the sample submission, with a manifest of what made them; and scoring
-against a held-out solution.
+"""Submission files matched by id to the sample, with a manifest of what made them; and scoring.
 
 Docs: https://compvis-kit.github.io/compvis_kit/submit.html.md"""
 

@@ -1,4 +1,4 @@
-"""What differs between classification and keypoint regression, in one place: blocks, loss, metrics, predictions, submissions.
+"""What differs between classification and keypoint regression: blocks, loss, metrics, predictions, submissions.
 
 Docs: https://compvis-kit.github.io/compvis_kit/tasks.html.md"""
 

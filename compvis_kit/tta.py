@@ -1,5 +1,4 @@
-"""Predictions from a fastai `Learner` as `Preds` aligned by id, and deterministic one-pass test-time augmentation:
-named views applied to each batch on the device, the data read once.
+"""`Preds` from a fastai `Learner`, and deterministic one-pass test-time augmentation.
 
 Docs: https://compvis-kit.github.io/compvis_kit/tta.html.md"""
 

@@ -2,11 +2,11 @@
 data, models. The generic kit imports nothing from here (`compvis_kit.all` re-exports it); the data kind `strokes` is
 found through `data.KIND_MODULES` and the Quick Draw workflow through `workflow.WORKFLOWS`.
 
-Modules, in dependency order: `kernels` (numba: parsing and rasterising), `formats` (drawings, ndjson/CSV/binary files),
-`rendering` (`render`: encodings, engines; checks), `augment`, `hershey` (Hershey glyphs as a Quick Draw competition, glyph images),
-`source` (records read by byte offset, rendered in worker processes: numpy and the renderer only), `data` (items,
-holdout, shards, image loaders), `stream` (every drawing: a compact index, a per-epoch sample, rendered in the
-workers), `models` (point sequences, CNN+LSTM, `StrokeData`).
+Modules, in dependency order: `kernels` (numba: parsing and rasterising), `formats` (drawings, ndjson/CSV/binary
+files), `rendering` (`render`: encodings, engines; checks), `augment`, `hershey` (Hershey glyphs as a Quick Draw
+competition, glyph images), `source` (records read by byte offset, rendered in worker processes: numpy and the
+renderer only), `data` (items, holdout, shards, image loaders), `stream` (every drawing, from a compact index),
+`models` (point sequences, CNN+LSTM, `StrokeData`).
 
 Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.strokes
 import render`), but a module is imported only when one of its names is first used, so a render worker imports neither

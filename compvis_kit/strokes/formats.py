@@ -1,4 +1,4 @@
-"""Drawings as arrays; the Quick Draw files (ndjson, Kaggle CSV, binary) read and written by streaming; raw strokes simplified
+"""Drawings as arrays; Quick Draw's files (ndjson, Kaggle CSV, binary) read and written streaming; simplified.
 
 Docs: https://compvis-kit.github.io/compvis_kit/strokes/formats.html.md"""
 

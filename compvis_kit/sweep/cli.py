@@ -1,4 +1,4 @@
-"""`cvk-sweep`: a sweep YAML run by local workers from the shell; and `train_config`, `train` from a flat configuration a YAML can sweep.
+"""`cvk-sweep`: a sweep YAML run by local workers from the shell; `train_config`: `train` from a flat config.
 
 Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/cli.html.md"""
 

@@ -1,4 +1,4 @@
-"""A sweep as a DataFrame (a row per trial, and per run made outside it), the best per group, and the two plots to choose by.
+"""A sweep as a DataFrame (a row per trial, and per run made outside it), the best per group, and two plots.
 
 Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/report.html.md"""
 

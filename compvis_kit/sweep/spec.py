@@ -1,4 +1,4 @@
-"""A sweep's spec (a W&B-shaped YAML or dict, checked key by key), its grid, and the train function: named so other processes can import it, its arguments checked, its result read.
+"""A sweep's spec (a W&B-shaped YAML, checked key by key), its grid, and its train function, importable by workers.
 
 Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/spec.html.md"""
 

@@ -1,4 +1,4 @@
-"""Where a sweep lives (a journal file, or PostgreSQL) and the `Sweep` itself: created, resumed, loaded; its grid enqueued once.
+"""Where a sweep lives (a journal file or PostgreSQL) and the `Sweep`: created, resumed, loaded, enqueued once.
 
 Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/storage.html.md"""
 

@@ -1,4 +1,4 @@
-"""Running a sweep: leases that bring a dead worker's trial back, claiming queued trials, running one with its record, worker processes, progress.
+"""Running a sweep: leases that bring a dead worker's trial back, claiming trials, worker processes, progress.
 
 Docs: https://compvis-kit.github.io/compvis_kit/sweep_lib/workers.html.md"""
 
