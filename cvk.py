@@ -70,13 +70,9 @@ def ensure_data():
 def ensure_chromium():
     "Debian's chromium for the sweep page's browser test: installed when missing and we are root with apt-get."
     if any(shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome')): return
-    apt = shutil.which('apt-get')
-    if apt and os.geteuid() == 0:
-        say('installing the Debian package chromium (the browser test of the sweep page)')
-        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-        for cmd in ([apt, 'install', '-y', '-q', 'chromium'], [apt, 'update', '-q'], [apt, 'install', '-y', '-q', 'chromium']):
-            if sh(cmd, check=False, stdout=subprocess.DEVNULL, env=env).returncode == 0 and 'install' in cmd: return
-    say('no Chromium: the browser test of the sweep page will say it is skipped')
+    sys.path.insert(0, str(ROOT/'tools'))
+    from pg_server import apt_install                   # the apt-get routine the PostgreSQL server's install uses
+    if not apt_install('chromium'): say('no Chromium: the browser test of the sweep page will say it is skipped')
 
 def main(args):
     ensure_venv()

@@ -22,17 +22,21 @@ def pg_bindir():
     for d in cands:
         if d and (Path(d)/'initdb').exists() and (Path(d)/'pg_ctl').exists(): return Path(d)
 
-def install_postgres():
-    "Install the Debian package `postgresql` when we are root and have apt-get; True if binaries are there afterwards."
+def apt_install(package) -> bool:
+    "Install the Debian package `package` when we are root and have apt-get (updating the lists if the first try fails)."
     apt = shutil.which('apt-get')
     if not (apt and os.geteuid() == 0): return False
-    say('installing the Debian package postgresql')
+    print(f'[apt] installing the Debian package {package}', file=sys.stderr, flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    for cmd in ([apt, 'install', '-y', '-q', 'postgresql'], [apt, 'update', '-q'], [apt, 'install', '-y', '-q', 'postgresql']):
+    for cmd in ([apt, 'install', '-y', '-q', package], [apt, 'update', '-q'], [apt, 'install', '-y', '-q', package]):
         r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if r.returncode == 0 and 'install' in cmd and pg_bindir(): return True
-    say(f'apt-get failed: {r.stderr.strip()[-300:]}')
+        if r.returncode == 0 and 'install' in cmd: return True
+    print(f'[apt] apt-get failed: {r.stderr.strip()[-300:]}', file=sys.stderr, flush=True)
     return False
+
+def install_postgres():
+    "Install the Debian package `postgresql` when we are root and have apt-get; True if binaries are there afterwards."
+    return apt_install('postgresql') and bool(pg_bindir())
 
 def free_port():
     with socket.socket() as s:

@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
-"""Wrap the lines of notebooks' export cells that exceed `--width` (default 120) without changing the code: a
-statement's trailing comment moves above it; a line is broken after a comma inside brackets (the rest aligned with the
-bracket), or a long string inside brackets (a docstring: put in parentheses) is split at a space into adjacent
-literals. A cell is rewritten only when its syntax tree is unchanged (`ast.dump`); lines it cannot wrap are listed.
+"""Wrap the lines of notebooks' export cells that exceed `--width` (default 120) without changing the code, by the
+first of these that applies to a long line, again until none does:
+1. a trailing comment moves above its statement (inside brackets: above its line, where docments still reads a
+   parameter's comment);
+2. a one-line compound statement (`if x: y`, `def f(): y`) gets its body on a line of its own;
+3. a break after a comma inside brackets (the shallowest that fits; not between a lambda's parameters), else before
+   an operator or keyword inside brackets, the rest aligned with the bracket (a hanging indent when that is far
+   right); else parentheses round what follows `=`, `return` or `import`, so that the next pass can break inside;
+4. a long string inside brackets (or a lone docstring, then put in parentheses) split at a space into adjacent
+   literals.
+A cell is rewritten only when its syntax tree is unchanged (`ast.dump`); lines it cannot wrap are listed.
 
     python3 tools/wrap_lines.py nbs/*.ipynb nbs/*/*.ipynb [--width 120] [--check]
 """
@@ -38,7 +45,8 @@ def _closes_at_end(s) -> bool:
 def fix(lines, i, toks, width):
     "Lines `i` of `lines` replaced by a shorter form, or None."
     line, row = lines[i], i + 1
-    on = [(t, st) for t, st in toks if t.start[0] == row and t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.DEDENT, tokenize.INDENT)]
+    skip = (tokenize.NL, tokenize.NEWLINE, tokenize.DEDENT, tokenize.INDENT)
+    on = [(t, st) for t, st in toks if t.start[0] == row and t.type not in skip]
     if not on: return None
     first = on[0]
     # 1. a trailing comment on a line that starts a statement (not inside brackets: docments comments stay put)
@@ -94,7 +102,8 @@ def fix(lines, i, toks, width):
         if first[0].string == 'from':
             open_at = next((t.end[1] for t, st in on if t.string == 'import'), None)
         for t, st in on:
-            if open_at is None and t.type == tokenize.OP and t.string in ('=', '+=', '|=') and not st: open_at = t.end[1]
+            if open_at is None and t.type == tokenize.OP and t.string in ('=', '+=', '|=') and not st:
+                open_at = t.end[1]
         end = on[-1][0]
         close_at = (on[-2][0] if end.type == tokenize.COMMENT and len(on) > 1 else end).end[1]
         rest = line[open_at:close_at].strip() if open_at else ''
@@ -153,7 +162,9 @@ def main(paths, width=120, check=False):
                 if same:
                     n += 1; dirty = True
                     ls = new.split('\n'); c['source'] = [l + '\n' for l in ls[:-1]] + ls[-1:]
-                else: long = [l for l in s.split('\n') if len(l) > width]; print(f'{p} {c.get("id")}: not wrapped (the tree changed)')
+                else:
+                    long = [l for l in s.split('\n') if len(l) > width]
+                    print(f'{p} {c.get("id")}: not wrapped (the tree changed)')
             left += [(p, c.get('id'), l) for l in long]
         if dirty and not check: Path(p).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
     for p, cid, l in left: print(f'{p} {cid}: {len(l)}: {l.strip()[:100]}')
