@@ -33,10 +33,11 @@ __all__ = ['bad_text', 'train_files', 'word_rng', 'sample_per_word', 'file_recor
 _COLS = ('key_id', 'word', 'file', 'line', 'offset')
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s1
-def bad_text(bad) -> str:
-    "Bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`."
+def bad_text(bad, first=5, total=None) -> str:
+    "The `first` bad records (dicts file, line, key_id, reason) as `file:line (key_id k): reason; ...`, of `total`."
+    more = ' ...' if (len(bad) if total is None else total) > first else ''
     return '; '.join(f"{b['file']}:{b['line']}" + (f" (key_id {b['key_id']})" if b.get('key_id') else '')
-                     + f": {b['reason']}" for b in bad)
+                     + f": {b['reason']}" for b in bad[:first]) + more
 
 # %% ../../nbs/strokes/70_data.ipynb #c008s2
 def train_files(path) -> list:
@@ -148,7 +149,7 @@ def stroke_items(path, per_class=None, seed=42, first=False, verbose=True, check
                                               kept=items.word.value_counts())).fillna(0).astype(int).rename_axis('word')
     items.attrs['skipped'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
     if n_bad:
-        warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {bad_text(bad[:5])}{' ...' if n_bad > 5 else ''}",
+        warnings.warn(f"stroke_items: skipped {n_bad} bad record(s): {bad_text(bad, total=n_bad)}",
                       stacklevel=2)
     if verbose:
         c = items.attrs['counts'].kept
@@ -176,7 +177,7 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
     if bad:
         warnings.warn(f"stroke_test_items: {len(bad)} test drawing(s) do not render and will be blank images (kept: "
                       "the submission needs "
-                          f"every key_id): {bad_text(bad[:5])}{' ...' if len(bad) > 5 else ''}", stacklevel=2)
+                          f"every key_id): {bad_text(bad)}", stacklevel=2)
     t = pd.DataFrame(rows, columns=['key_id', 'line', 'offset']).astype(dict(key_id=object)).assign(file=test_csv)
     _check_dups(t)
     if (path/sample_csv).is_file():
@@ -292,7 +293,7 @@ class _TrainStream:
         self.vocab, self.want = sorted(vocab), dict(n=self.n, key_ids=h.hexdigest()[:16])
         if self.n_bad:
             warnings.warn(f"render_shards: skipped {self.n_bad} bad record(s): "
-                          f"{bad_text(self.bad[:5])}{' ...' if self.n_bad > 5 else ''}", stacklevel=3)
+                          f"{bad_text(self.bad, total=self.n_bad)}", stacklevel=3)
 
     def rows(self, first=False):
         ("(key_id, word, file, line, offset) of each good record: the `first` pass checks each drawing and remembers "

@@ -108,7 +108,7 @@ def stroke_index(path, force=False, verbose=True) -> StrokeIndex:
                 if old != fn: old.unlink(missing_ok=True)
     n = int(idx.n_bad.sum())
     if n:
-        warnings.warn(f"stroke_index: skipped {n} bad record(s): {bad_text(idx.bad[:5])}{' ...' if n > 5 else ''}",
+        warnings.warn(f"stroke_index: skipped {n} bad record(s): {bad_text(idx.bad, total=n)}",
                       stacklevel=2)
     if verbose:
         c = idx.sizes()
