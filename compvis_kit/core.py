@@ -14,7 +14,7 @@ import warnings
 # %% auto #0
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
            'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json', 'load_json', 'require',
-           'MissingModule', 'LazyModule', 'lazy_names', 'competition_key', 'data_work_dir']
+           'MissingModule', 'LazyModule', 'lazy_names', 'competition_key', 'data_work_dir', 'strat_folds']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -224,3 +224,17 @@ def data_work_dir(path, *parts) -> Path:
             warnings.warn(f"{root} was made for {old}, which no longer exists: taken as moved to {src}", stacklevel=2)
         if old != src: save_json(dict(path=src), fn)
     return work_dir('competitions', root.name, *parts)
+
+# %% ../nbs/00_core.ipynb #f002
+def strat_folds(labels, n_folds, seed=0):
+    "The part 0..`n_folds`-1 of each item: `StratifiedKFold` by class `labels` (points: `KFold`), shuffled by `seed`."
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, KFold
+    y = np.asarray(labels)
+    if len(y) < n_folds: raise ValueError(f"{len(y)} items cannot make {n_folds} parts")
+    strat = y.ndim == 1 and np.unique(y, return_counts=True)[1].max() >= n_folds
+    kf, fold = (StratifiedKFold if strat else KFold)(n_folds, shuffle=True, random_state=seed), np.zeros(len(y), int)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'The least populated class', UserWarning)      # rare classes miss some parts
+        for k, (_, part) in enumerate(kf.split(np.zeros(len(y)), y if strat else None)): fold[part] = k
+    return fold

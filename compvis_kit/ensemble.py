@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import pandas as pd, torch
 from fastcore.all import *
+from .core import strat_folds
 from .preds import Preds, mean_nll, show_first
 
 # %% auto #0
@@ -146,17 +147,6 @@ def simplex_weights(preds, steps=100) -> list:
     opt.step(loss)
     return z.detach().softmax(0).tolist()
 
-# %% ../nbs/04_ensemble.ipynb #c031
-def _parts(targs, n_splits, seed):
-    "Positions of the items in each of `n_splits` parts, stratified by `targs` when they are classes."
-    from sklearn.model_selection import StratifiedKFold, KFold
-    n = len(targs)
-    if n < n_splits: raise ValueError(f"{n} items cannot make {n_splits} parts")
-    if targs.ndim == 1 and torch.bincount(targs).min() >= n_splits:
-        kf = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
-    else: kf = KFold(n_splits, shuffle=True, random_state=seed)
-    return [test for _, test in kf.split(torch.zeros(n), targs.numpy() if targs.ndim == 1 else None)]
-
 # %% ../nbs/04_ensemble.ipynb #c031s1
 FIT_WEIGHTS = dict(hill_climb=hill_climb_weights, simplex=simplex_weights,
                    equal=lambda preds: [1/len(preds)]*len(preds))
@@ -166,10 +156,9 @@ def cross_fit(preds, fit='hill_climb', n_splits=5, seed=0, name=None, **kwargs) 
     "Held-out ensemble `Preds` of `preds` with weights fitted by `fit` on the other parts, and the weights per part."
     al, _, t = _fit_input(preds)
     f = FIT_WEIGHTS[fit] if isinstance(fit, str) else fit
-    parts, res, ws = _parts(t, n_splits, seed), [], []
-    for test in parts:
-        train_ids = [al[0].ids[i] for i in sorted(set(range(len(t))) - set(test.tolist()))]
-        test_ids = [al[0].ids[i] for i in test]
+    part, res, ws = strat_folds(t.numpy(), n_splits, seed).tolist(), [], []      # the kit's one way to deal parts
+    for k in range(n_splits):
+        train_ids, test_ids = ([i for i, q in zip(al[0].ids, part) if (q == k) == held] for held in (False, True))
         w = f([p.reindex(train_ids) for p in al], **kwargs); ws.append(w)
         res.append(ensemble([p.reindex(test_ids) for p in al], w))
     out = Preds.concat(res).reindex(al[0].ids)

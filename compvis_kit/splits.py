@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import *
+from .core import strat_folds
 from .items import competition_items, read_csv_text, find_layout, show_list
 
 # %% auto #0
@@ -23,11 +24,6 @@ def _strat_order(labels, rng):
     for _, idx in sorted(labels.groupby(labels, sort=True).indices.items()):
         key[rng.permutation(idx)] = (np.arange(len(idx)) + rng.random()) / len(idx)
     return np.argsort(key, kind='stable')
-
-# %% ../nbs/11_splits.ipynb #c005s1
-def _deal(order, n_folds, first=1):
-    "Fold numbers `first`..`n_folds`-1 for the positions `order`, in contiguous blocks of (nearly) equal size."
-    return first + (np.arange(len(order)) * max(n_folds - first, 1)) // max(len(order), 1)
 
 # %% ../nbs/11_splits.ipynb #c007
 def _labels(items): return items.label.values if 'label' in items else np.zeros(len(items))
@@ -48,14 +44,16 @@ def draw_split(items, valid_pct, per_class, col_valid, n_folds, seed) -> pd.Data
         if not 0 < valid_pct < 1: raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}")
         is_valid = np.zeros(len(it), bool)
         is_valid[_strat_order(lab, rng)[:int(round(len(it)*valid_pct))]] = True
-    return pd.DataFrame(dict(image_id=it.image_id, is_valid=is_valid, fold=_grow_folds(it, is_valid, n_folds, rng)))
+    return pd.DataFrame(dict(image_id=it.image_id, is_valid=is_valid, fold=_grow_folds(it, is_valid, n_folds, seed)))
 
 # %% ../nbs/11_splits.ipynb #c007s2
-def _grow_folds(items, is_valid, n_folds, rng):
-    "Folds for `items` given fold 0 (`is_valid`): the others dealt into 1..n_folds-1, stratified."
+def _grow_folds(items, is_valid, n_folds, seed):
+    "Folds for `items` given fold 0 (`is_valid`): the others dealt into 1..n_folds-1 by `strat_folds`."
     if n_folds < 2: raise ValueError(f"n_folds must be at least 2 (fold 0 is the validation set), got {n_folds}")
-    fold, rest = np.zeros(len(items), int), np.flatnonzero(~np.asarray(is_valid))
-    fold[rest[_strat_order(_labels(items)[rest], rng)]] = _deal(rest, n_folds)
+    fold, rest, k = np.zeros(len(items), int), np.flatnonzero(~np.asarray(is_valid)), n_folds - 1
+    if k == 1: fold[rest] = 1
+    elif len(rest) < k: fold[rest] = 1 + np.random.default_rng(seed).permutation(len(rest))   # one item a fold
+    else: fold[rest] = 1 + strat_folds(_labels(items)[rest], k, seed)
     return fold
 
 # %% ../nbs/11_splits.ipynb #c008
@@ -136,8 +134,7 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
                                              split_spec(saved.get('valid_pct'), saved.get('per_class'),
                                                         saved.get('col'), None, None)[1]['n_folds'])
                 s = s.merge(items[['image_id'] + (['label'] if 'label' in items else [])], on='image_id', how='left')
-                s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'],
-                                        np.random.default_rng(saved.get('seed') or 42))
+                s['fold'] = _grow_folds(s, s.is_valid.values, saved['n_folds'], saved.get('seed') or 42)
                 if fn.parent != path: save_split(fn, s, saved)        # the data folder's own split is never rewritten
             s = s.set_index('image_id')
             return items.assign(is_valid=items.image_id.map(s.is_valid).astype(bool).values,

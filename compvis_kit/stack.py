@@ -9,13 +9,13 @@ from __future__ import annotations
 import warnings
 import numpy as np, torch
 from fastcore.all import *
+from .core import strat_folds
 from .preds import Preds
 from .ensemble import align_preds, member_name, ensemble, cross_fit, balance_priors
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import StratifiedKFold
 from sklearn.exceptions import ConvergenceWarning
 
 # %% auto #0
@@ -201,12 +201,9 @@ def stack_cv(oof, model='logreg', n_splits=5, seed=0, **kwargs) -> Preds:
         raise ValueError(f"stack_cv: {len(ids)} items is fewer than n_splits={n_splits}: every part needs items")
     part = lambda idx, p: Preds([p.ids[i] for i in idx], vocab, p.probs[idx], t[idx], p.meta)   # idx: a tensor
     probs = torch.zeros(len(ids), len(vocab))
-    with warnings.catch_warnings():
-        # rare classes: parts just lack them
-        warnings.filterwarnings('ignore', 'The least populated class', UserWarning)
-        folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(ids)), t.numpy()))
-    for tr, te in folds:
-        tr, te = torch.as_tensor(tr), torch.as_tensor(te)
+    fold = torch.as_tensor(strat_folds(t.numpy(), n_splits, seed))             # the parts cross_fit deals too
+    for k in range(n_splits):
+        tr, te = (fold != k).nonzero().flatten(), (fold == k).nonzero().flatten()
         st = fit_stacker([part(tr, p) for p in al], model, seed=seed, **kwargs)
         probs[te] = st.predict([part(te, p) for p in al]).probs
     meta = dict(name=f'stack-{model}', members=names, model=model, cv=n_splits,
