@@ -21,8 +21,9 @@ from .shell import run_as_main
 from fastai.data.transforms import image_extensions      # (its torch.jit FutureWarning: filtered by the package)
 
 # %% auto #0
-__all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 'make_bad_images', 'check_file', 'strict_images',
-           'scan_files', 'ImageCheck', 'check_images', 'image_sizes', 'size_counts', 'plot_image_sizes']
+__all__ = ['BAD_PROBLEMS', 'OK_MODES', 'to_rgb', 'load_image', 'class_folders', 'make_bad_images', 'check_file',
+           'strict_images', 'scan_files', 'ImageCheck', 'check_images', 'image_sizes', 'size_counts',
+           'plot_image_sizes']
 
 # %% ../nbs/09_checks.ipynb #c005
 _INT_MODES = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I')

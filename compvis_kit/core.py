@@ -12,9 +12,10 @@ from filelock import FileLock
 import warnings
 
 # %% auto #0
-__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name', 'progress',
-           'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json', 'load_json', 'require',
-           'MissingModule', 'LazyModule', 'lazy_names', 'competition_key', 'data_work_dir', 'strat_folds']
+__all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name',
+           'progress', 'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json',
+           'load_json', 'require', 'MissingModule', 'LazyModule', 'lazy_names', 'competition_key',
+           'data_work_dir', 'strat_folds']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:

@@ -21,8 +21,8 @@ from .shell import run_as_main
 from .cli import cvk_train
 
 # %% auto #0
-__all__ = ['world_size', 'rank', 'init_distributed', 'barrier', 'main_first', 'shard_idxs', 'ShardedDL', 'ShardedTrainer',
-           'sharded_ctx', 'shard_dl', 'gather_preds', 'sharded_predict', 'Processes']
+__all__ = ['world_size', 'rank', 'init_distributed', 'barrier', 'main_first', 'shard_idxs', 'ShardedDL',
+           'ShardedTrainer', 'sharded_ctx', 'shard_dl', 'gather_preds', 'sharded_predict', 'Processes']
 
 # %% ../nbs/24_distributed.ipynb #d005
 def world_size() -> int:

@@ -13,8 +13,8 @@ from .core import strat_folds
 from .preds import Preds, mean_nll, show_first
 
 # %% auto #0
-__all__ = ['FIT_WEIGHTS', 'member_name', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights', 'cross_fit',
-           'score_summary', 'fit_report', 'class_prior', 'balance_priors', 'ensemble_report']
+__all__ = ['FIT_WEIGHTS', 'member_name', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights',
+           'cross_fit', 'score_summary', 'fit_report', 'class_prior', 'balance_priors', 'ensemble_report']
 
 # %% ../nbs/04_ensemble.ipynb #c007
 def member_name(p, i):

@@ -28,8 +28,9 @@ from .data import register_data_kind
 from .image_data import ImageData
 
 # %% auto #0
-__all__ = ['jpeg_engine', 'decode_jpegs', 'read_image_bytes', 'decode_batch', 'resize_images', 'FeedBatch', 'FeedDecode',
-           'FeedDataset', 'FeedDL', 'resize_spec', 'feed_dls', 'feed_test_dl', 'presize_images', 'FeedData']
+__all__ = ['jpeg_engine', 'decode_jpegs', 'read_image_bytes', 'decode_batch', 'resize_images', 'FeedBatch',
+           'FeedDecode', 'FeedDataset', 'FeedDL', 'resize_spec', 'feed_dls', 'feed_test_dl', 'presize_images',
+           'FeedData']
 
 # %% ../nbs/19_feed.ipynb #c003
 # optional: torchvision 0.29 deprecates its decoders for TorchCodec's

@@ -15,8 +15,8 @@ from .items import competition_items, test_items, find_layout
 from .checks import load_image
 
 # %% auto #0
-__all__ = ['confusion_matrix', 'plot_confusion_matrix', 'most_confused', 'per_class_accuracy', 'top_losses', 'item_files',
-           'plot_top_losses']
+__all__ = ['confusion_matrix', 'plot_confusion_matrix', 'most_confused', 'per_class_accuracy', 'top_losses',
+           'item_files', 'plot_top_losses']
 
 # %% ../nbs/18_interpret.ipynb #c007
 def _class_targs(preds):

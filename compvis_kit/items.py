@@ -14,9 +14,10 @@ from .core import *
 from .checks import check_images, class_folders, image_sizes
 
 # %% auto #0
-__all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'ID_COLS', 'sniff_sep', 'read_csv_text',
-           'solution_path', 'build_competition', 'Layout', 'find_layout', 'image_resolver', 'point_col', 'point_names',
-           'point_columns', 'id_column', 'show_list', 'competition_items', 'test_items']
+__all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'ID_COLS', 'sniff_sep',
+           'read_csv_text', 'solution_path', 'build_competition', 'Layout', 'find_layout', 'image_resolver',
+           'point_col', 'point_names', 'point_columns', 'id_column', 'show_list', 'competition_items',
+           'test_items']
 
 # %% ../nbs/10_items.ipynb #c005
 CSV_SEPS = (',', '\t', ';')

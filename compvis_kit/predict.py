@@ -28,8 +28,9 @@ from .ensemble import ensemble
 from .submit import make_submission
 
 # %% auto #0
-__all__ = ['SPEC_KEYS', 'run_spec', 'spec_data', 'spec_model', 'new_image_items', 'RunPredictor', 'load_predictor', 'export_run',
-           'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx', 'ensemble_members', 'predict_folder']
+__all__ = ['SPEC_KEYS', 'run_spec', 'spec_data', 'spec_model', 'new_image_items', 'RunPredictor', 'load_predictor',
+           'export_run', 'load_exported', 'Folded', 'export_onnx', 'OrtModel', 'load_onnx',
+           'ensemble_members', 'predict_folder']
 
 # %% ../nbs/23_predict.ipynb #c005
 SPEC_KEYS = ('name', 'arch', 'model_kwargs', 'task', 'vocab', 'tta', 'data_spec', 'fold')

@@ -23,11 +23,12 @@ from .core import *
 from .loaders import ArrayDL
 
 # %% auto #0
-__all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'epoch_skipped', 'step_decay_factor', 'PlateauLR', 'pack_state', 'unpack_state',
-           'rng_states', 'set_rng_states', 'save_checkpoint', 'checkpoint_meta', 'load_checkpoint', 'KeepBest',
-           'sgdr_cycles', 'sgdr_factor', 'resume_checkpoints', 'ResumeCheckpoint', 'min_div10', 'step_decay_schedule',
-           'plateau_schedule', 'stages_schedule', 'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp',
-           'KitCutMix', 'mixup', 'cutmix', 'gpu_speedups', 'plain_train_dl', 'recalibrate_bn', 'precompute_features',
+__all__ = ['EpochSched', 'epoch_lrs', 'plot_lrs', 'epoch_skipped', 'step_decay_factor', 'PlateauLR', 'pack_state',
+           'unpack_state', 'rng_states', 'set_rng_states', 'save_checkpoint', 'checkpoint_meta',
+           'load_checkpoint', 'KeepBest', 'sgdr_cycles', 'sgdr_factor', 'resume_checkpoints',
+           'ResumeCheckpoint', 'min_div10', 'step_decay_schedule', 'plateau_schedule', 'stages_schedule',
+           'sgdr_schedule', 'GradAccum', 'EMA', 'ProgressiveResize', 'KitMixUp', 'KitCutMix', 'mixup',
+           'cutmix', 'gpu_speedups', 'plain_train_dl', 'recalibrate_bn', 'precompute_features',
            'fit_head_precomputed', 'precomputed_fine_tune_schedule']
 
 # %% ../nbs/20_recipes.ipynb #c006

@@ -24,10 +24,11 @@ from .data import data_for, data_kind, detect_kind
 from .image_data import ImageData, DATA_ARGS
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'ONE_PROCESS', 'Run', 'runs_dir', 'bare_model', 'RunRecorder', 'EpochEcho', 'get_schedule', 'SaveEpochs',
-           'default_tta', 'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks', 'default_precision', 'check_run_name',
-           'run_record', 'OneProcess', 'processes', 'predict_and_save', 'resume_point', 'train', 'load_run',
-           'runs_folder', 'runs_table', 'best_runs', 'load_run_model', 'checkpoint_ensemble', 'train_folds']
+__all__ = ['SCHEDULES', 'ONE_PROCESS', 'Run', 'runs_dir', 'bare_model', 'RunRecorder', 'EpochEcho', 'get_schedule',
+           'SaveEpochs', 'default_tta', 'get_data', 'WandbRun', 'WandbFinish', 'log_callbacks',
+           'default_precision', 'check_run_name', 'run_record', 'OneProcess', 'processes', 'predict_and_save',
+           'resume_point', 'train', 'load_run', 'runs_folder', 'runs_table', 'best_runs', 'load_run_model',
+           'checkpoint_ensemble', 'train_folds']
 
 # %% ../nbs/21_runs.ipynb #c005
 class Run(AttrDict):

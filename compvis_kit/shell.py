@@ -11,7 +11,8 @@ from functools import wraps, partial
 from fastcore.script import anno_parser, CliError
 
 # %% auto #0
-__all__ = ['did_you_mean', 'flag_spelling', 'error_line', 'UsageError', 'shell_parser', 'run_command', 'command', 'run_as_main']
+__all__ = ['did_you_mean', 'flag_spelling', 'error_line', 'UsageError', 'shell_parser', 'run_command', 'command',
+           'run_as_main']
 
 # %% ../nbs/06_shell.ipynb #s007
 def did_you_mean(name, names, n=3) -> str:

@@ -18,8 +18,8 @@ from .preds import Preds
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'dl_ids', 'flip_points', 'TTAView', 'get_views', 'with_identity', 'mirrors', 'trained_views',
-           'ViewsCallback', 'view_weights', 'merge_views', 'tta_meta', 'tfms_spec', 'tfms_from_spec', 'spec_from_repr',
-           'predict_spec']
+           'ViewsCallback', 'view_weights', 'merge_views', 'tta_meta', 'tfms_spec', 'tfms_from_spec',
+           'spec_from_repr', 'predict_spec']
 
 # %% ../nbs/03_tta.ipynb #c005
 def dl_ids(dl) -> list:

@@ -15,7 +15,8 @@ from ..core import *
 from ..items import solution_path, build_competition
 
 # %% auto #0
-__all__ = ['KP_NAMES', 'KP_FLIP_PAIRS', 'KP_COLS', 'SS', 'P_OUT', 'SKIN', 'KP_LAYOUTS', 'draw_face', 'keypoint_competition']
+__all__ = ['KP_NAMES', 'KP_FLIP_PAIRS', 'KP_COLS', 'SS', 'P_OUT', 'SKIN', 'KP_LAYOUTS', 'draw_face',
+           'keypoint_competition']
 
 # %% ../../nbs/datasets/keypoints.ipynb #c005
 KP_NAMES = ['left_eye', 'right_eye', 'nose', 'mouth_left', 'mouth_right']

@@ -25,9 +25,10 @@ from .augment import StrokeAug
 from .source import *
 
 # %% auto #0
-__all__ = ['bad_text', 'train_files', 'word_rng', 'sample_per_word', 'file_records', 'stroke_items', 'stroke_test_items',
-           'stroke_split', 'worker_context', 'render_shards', 'ShardArray', 'stroke_norm', 'ids_table', 'shard_dls',
-           'BadLog', 'StrokeArray', 'split_setup', 'stroke_dls', 'stroke_test_dl']
+__all__ = ['bad_text', 'train_files', 'word_rng', 'sample_per_word', 'file_records', 'stroke_items',
+           'stroke_test_items', 'stroke_split', 'worker_context', 'render_shards', 'ShardArray',
+           'stroke_norm', 'ids_table', 'shard_dls', 'BadLog', 'StrokeArray', 'split_setup', 'stroke_dls',
+           'stroke_test_dl']
 
 # %% ../../nbs/strokes/70_data.ipynb #c008
 _COLS = ('key_id', 'word', 'file', 'line', 'offset')

@@ -14,8 +14,8 @@ from ..core import atomic_save
 from .kernels import has_numba, nb_parse
 
 # %% auto #0
-__all__ = ['as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv', 'read_binary', 'read_strokes',
-           'write_ndjson', 'write_binary', 'simplify_raw']
+__all__ = ['as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv', 'read_binary',
+           'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw']
 
 # %% ../../nbs/strokes/20_formats.ipynb #c005
 def _parse_text(text, dtype):

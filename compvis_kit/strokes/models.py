@@ -30,9 +30,9 @@ from .data import (stroke_items, stroke_split, sample_per_word, stroke_dls, shar
                                       stroke_test_dl)
 
 # %% auto #0
-__all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray', 'StrokeSeqDL',
-           'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'new_stroke_items', 'is_stroke_folder',
-           'StrokeData']
+__all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray',
+           'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'new_stroke_items',
+           'is_stroke_folder', 'StrokeData']
 
 # %% ../../nbs/strokes/80_models.ipynb #c005
 _MODES = ('even', 'first')

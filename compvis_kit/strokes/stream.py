@@ -22,8 +22,8 @@ from .source import StrokeSource, BadDrawing, render_shape
 from .data import train_files, file_records, word_rng, bad_text, BadLog, stroke_norm, ids_table
 
 # %% auto #0
-__all__ = ['StrokeIndex', 'stroke_index', 'stream_holdout', 'epoch_sample', 'check_schedule', 'StreamArray', 'StreamLabels',
-           'StreamDL', 'StreamDDL', 'StreamEpoch', 'index_key_ids', 'stream_dls']
+__all__ = ['StrokeIndex', 'stroke_index', 'stream_holdout', 'epoch_sample', 'check_schedule', 'StreamArray',
+           'StreamLabels', 'StreamDL', 'StreamDDL', 'StreamEpoch', 'index_key_ids', 'stream_dls']
 
 # %% ../../nbs/strokes/75_stream.ipynb #c003
 class StrokeIndex:
