@@ -20,7 +20,7 @@ build is timed when it happens), side by side in one run:
   4. `shard_dls` train-loader throughput (images/s) against a training step of a small 4-conv CNN (16-128 channels) at
      the same size, each with torch's default thread count and with 1 thread.
   5. parse + render at 64 px in the 3-channel `time` encoding, one process, drawings per CPU second: ours (`read_kaggle_csv` streaming
-     -> `render`, engine 'auto': the numba rasteriser when numba is installed; engine='cv2' printed for reference) against a naive
+     -> `render`, engine 'auto': the numba rasteriser; engine='cv2' printed for reference) against a naive
      renderer written here (csv.reader, `json.loads` of the drawing column, PIL `ImageDraw.line` per segment drawing the same R/G/B
      time encoding), and the ratio; best of `--naive-repeat` runs, the renderers interleaved so that they see the same load; how close
      the naive images are to ours is printed beside.
@@ -267,9 +267,7 @@ def main():
         print(f'\n{el()}5. parse + render at 64 px, time encoding (3 channels), {nn_} drawings ({kn} from each of {len(fmt_files["csv"])} CSVs), '
               f'one process, best of {a.naive_repeat} by CPU time, the renderers interleaved')
         print(f'{"":62s} {"CPU s":>7s} {"drawings/s/core":>15s} {"/s wall":>8s}')
-        from compvis_kit.strokes import has_numba
-        print(f'{"ours: read_kaggle_csv -> render(d, 64, time), antialiased":62s} {oc:7.2f} {nn_ / oc:15.0f} {nn_ / ow:8.0f}'
-              + ('' if has_numba() else '  (numba not installed: the OpenCV engine)'))
+        print(f'{"ours: read_kaggle_csv -> render(d, 64, time), antialiased":62s} {oc:7.2f} {nn_ / oc:15.0f} {nn_ / ow:8.0f}')
         print(f'{"  the same with render(..., engine=cv2), for reference":62s} {cc:7.2f} {nn_ / cc:15.0f} {nn_ / cw:8.0f}')
         print(f'{"naive: csv.reader, json.loads, PIL ImageDraw.line per segment":62s} {nc:7.2f} {nn_ / nc:15.0f} {nn_ / nw_:8.0f}')
         print(f'ours / naive, per core: {nc / oc:.2f}x (target >= 3x)')

@@ -14,7 +14,7 @@ pandas nor torch. 27_all checks this table against the modules' `__all__`."""
 
 from compvis_kit.core import lazy_names     # light: no torch, fastai or pandas
 
-_MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'has_numba'),
+_MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'need_numba'),
                 formats=('as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv',
                          'read_binary', 'read_strokes', 'write_ndjson', 'write_binary', 'simplify_raw'),
                 rendering=('cv2', 'SHIFT', 'ENCODINGS', 'check_range', 'render', 'show_drawings', 'check_drawing'),

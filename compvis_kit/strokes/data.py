@@ -18,7 +18,6 @@ from ..items import read_csv_text, show_list
 from ..splits import shared_split, split_path, split_spec, draw_split, split_target, save_split
 from ..loaders import ArrayDataset, ArrayDL, default_workers
 from ..tasks import Classification
-from .kernels import has_numba
 from .formats import as_drawing
 from .rendering import render, ENCODINGS, check_drawing, check_range
 from .augment import StrokeAug
@@ -363,12 +362,9 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
                                  "dest")
             man['sets'][s] = want; man['shards'].setdefault(s, {})
             (dest/s).mkdir(exist_ok=True)
-        engine = 'numba' if has_numba() else 'cv2'     # what render(engine='auto') draws with in this environment
-        if man.setdefault('engine', engine) != engine and any(man['shards'].values()):
-            warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, this environment draws with "
-                          f"{engine} "
-                          f"(numba {'missing' if engine == 'cv2' else 'installed'}): shards rendered now differ "
-                          "slightly (antialiased edges)", stacklevel=2)
+        if man.setdefault('engine', 'numba') != 'numba' and any(man['shards'].values()):     # an older kit's, without numba
+            warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, the kit draws with numba: "
+                          "shards rendered now differ slightly (antialiased edges)", stacklevel=2)
         man['path'] = str(path.resolve()); save_json(man, jf)
         kw = (shape, int(size), encoding, int(lw), bool(antialias))
         done = {s: _done(dest, man, s) for s in sets}

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 from ..core import atomic_save
-from .kernels import has_numba, nb_parse
+from .kernels import need_numba, nb_parse
 
 # %% auto #0
 __all__ = ['as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read_kaggle_csv', 'read_binary',
@@ -21,7 +21,7 @@ __all__ = ['as_drawing', 'drawing_to_json', 'StrokeReader', 'read_ndjson', 'read
 def _parse_text(text, dtype):
     ("The drawing's JSON text as strokes (row slices of one array) by the compiled parser, or None when it is not "
      "plain whole numbers.")
-    if not has_numba(): return None
+    if nb_parse is None: need_numba()
     X, lens, ok = nb_parse(np.frombuffer(text.encode(), np.uint8))
     if not ok: return None
     X = X.astype(dtype, copy=False); res, i = [], 0

@@ -7,17 +7,18 @@ Docs: https://compvis-kit.github.io/compvis_kit/strokes/kernels.html.md"""
 # %% ../../nbs/strokes/10_kernels.ipynb #h002
 from __future__ import annotations
 import numpy as np
-try: import numba as _nb                                          # the strokes extra's; without it, Python and OpenCV
-except ImportError: _nb = None
+from ..core import require
+try: import numba as _nb                                          # the strokes extra's
+except ImportError: _nb = None                                    # still importable: each use says to install it
 nb_parse = nb_segment = nb_render = None                          # the kernels: compiled below when numba is installed
 
 # %% auto #0
-__all__ = ['nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'has_numba']
+__all__ = ['nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH', 'NB_DTYPES', 'need_numba']
 
 # %% ../../nbs/strokes/10_kernels.ipynb #k002
-def has_numba() -> bool:
-    "Whether the compiled kernels are available (numba installed)."
-    return _nb is not None
+def need_numba():
+    "numba, which the kernels are compiled by; where it is missing, `require`'s ImportError naming the `strokes` extra."
+    return require('numba', 'strokes')
 
 # %% ../../nbs/strokes/10_kernels.ipynb #k004
 if _nb is not None:

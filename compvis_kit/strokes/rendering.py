@@ -10,7 +10,7 @@ import json
 import numpy as np
 from ..core import LazyModule
 cv2 = LazyModule('cv2', 'strokes', pip='opencv-python-headless')     # the cv2 engine's: imported when it first draws
-from .kernels import has_numba, nb_render, NB_ENC, NB_CH, NB_DTYPES
+from .kernels import need_numba, nb_render, NB_ENC, NB_CH, NB_DTYPES
 from .formats import as_drawing
 
 # %% auto #0
@@ -168,13 +168,11 @@ def render(drawing, size=64, encoding='plain', lw=2, antialias=True, pad=None, e
     if size - 1 - 2 * pad < 1: raise ValueError(f"size {size} leaves no room inside a margin of {pad} px")
     if not len(drawing): raise ValueError("empty drawing (no strokes)")
     builtin = isinstance(encoding, str) and f is _BUILTIN.get(encoding)
-    if engine == 'numba':
-        if not has_numba():
-            raise ImportError('engine=\'numba\' needs numba: pip install "compvis-kit[strokes]" (or pip install numba)')
-        if not builtin:
-            raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), "
-                             f"not {encoding!r}")
-    if engine != 'cv2' and builtin and has_numba(): return _render_numba(drawing, size, encoding, lw, antialias, pad)
+    if engine == 'numba' and not builtin:
+        raise ValueError(f"engine='numba' draws only the built-in encodings ({', '.join(NB_ENC)}), not {encoding!r}")
+    if engine != 'cv2' and builtin:
+        if nb_render is None: need_numba()
+        return _render_numba(drawing, size, encoding, lw, antialias, pad)
     return f(_pixels(drawing, size, pad), drawing, size, lw, cv2.LINE_AA if antialias else cv2.LINE_8)
 
 # %% ../../nbs/strokes/30_rendering.ipynb #c064
