@@ -6,7 +6,7 @@ Modules, in dependency order: `kernels` (numba: parsing and rasterising), `forma
 files), `rendering` (`render`: encodings, engines; checks), `augment`, `hershey` (Hershey glyphs as a Quick Draw
 competition, glyph images), `source` (records read by byte offset, rendered in worker processes: numpy and the
 renderer only), `data` (items, holdout, shards, image loaders), `stream` (every drawing, from a compact index),
-`models` (point sequences, CNN+LSTM, `StrokeData`).
+`sequences` (drawings as point sequences, loaders of images and points), `models` (LSTM, CNN+LSTM, `StrokeData`).
 
 Written by hand, not exported: every public name of those modules is importable from here (`from compvis_kit.strokes
 import render`), but a module is imported only when one of its names is first used, so a render worker imports neither
@@ -32,7 +32,8 @@ _MODULES = dict(kernels=('nb_parse', 'nb_segment', 'nb_render', 'NB_ENC', 'NB_CH
                 stream=('StrokeIndex', 'stroke_index', 'stream_holdout', 'epoch_sample', 'check_schedule',
                         'StreamArray', 'StreamLabels', 'StreamDL', 'StreamDDL', 'StreamEpoch', 'index_key_ids',
                         'stream_dls'),
-                models=('STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter',
-                        'StrokeSeqArray', 'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner',
+                sequences=('stroke_points', 'StrokeSeqArray', 'StrokeSeqDL', 'seq_dataset', 'fused_dls', 'points_dls',
+                           'fused_test_dl'),
+                models=('STROKE_MODELS', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'stroke_learner',
                         'new_stroke_items', 'is_stroke_folder', 'StrokeData'))
 __getattr__, __dir__, __all__ = lazy_names(__name__, _MODULES)

@@ -362,7 +362,7 @@ def render_shards(path, dest, items=None, size=64, encoding='plain', shard_size=
                                  "dest")
             man['sets'][s] = want; man['shards'].setdefault(s, {})
             (dest/s).mkdir(exist_ok=True)
-        if man.setdefault('engine', 'numba') != 'numba' and any(man['shards'].values()):     # an older kit's, without numba
+        if man.setdefault('engine', 'numba') != 'numba' and any(man['shards'].values()):  # an older kit's
             warnings.warn(f"{dest}: its shards were drawn by the {man['engine']} renderer, the kit draws with numba: "
                           "shards rendered now differ slightly (antialiased edges)", stacklevel=2)
         man['path'] = str(path.resolve()); save_json(man, jf)

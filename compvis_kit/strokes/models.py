@@ -12,53 +12,27 @@ from torch import nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from fastcore.all import *
-from fastai.vision.all import (DataLoaders, IntToFloatTensor, CrossEntropyLossFlat, TensorImage, TensorCategory,
-                               Learner, params, trainable_params)
-from ..loaders import ArrayDataset, ArrayDL, default_workers
+from fastai.vision.all import DataLoaders, Learner, params, trainable_params
+from ..loaders import ArrayDataset, ArrayDL
 from ..models import timm_model
 from ..tasks import Classification
-from .rendering import render, ENCODINGS
+from .rendering import ENCODINGS
 from .augment import StrokeAug
-from .source import StrokeSource, StrokeRows, render_shape, read_drawing
+from .source import render_shape
 from ..data import DataKind, register_data_kind
 from ..core import work_dir, load_json, data_work_dir
 from ..splits import fold_split, split_path
 from ..models import timm_learner, check_arch
-from .data import stroke_test_items, StrokeArray, BadLog, stroke_norm, ids_table, split_setup
+from .data import stroke_test_items, StrokeArray, stroke_norm, ids_table
 from .stream import stream_dls, StreamEpoch, check_schedule
 from .data import (stroke_items, stroke_split, sample_per_word, stroke_dls, shard_dls, render_shards,
                                       stroke_test_dl)
+from .sequences import (stroke_points, StrokeSeqArray, StrokeSeqDL, seq_dataset, fused_dls,
+                                           points_dls, fused_test_dl)
 
 # %% auto #0
-__all__ = ['STROKE_MODELS', 'stroke_points', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'StrokeSeqArray',
-           'StrokeSeqDL', 'fused_dls', 'points_dls', 'fused_test_dl', 'stroke_learner', 'new_stroke_items',
+__all__ = ['STROKE_MODELS', 'StrokeLSTM', 'FusedStrokeModel', 'fused_splitter', 'stroke_learner', 'new_stroke_items',
            'is_stroke_folder', 'StrokeData']
-
-# %% ../../nbs/strokes/80_models.ipynb #c005
-_MODES = ('even', 'first')
-
-def stroke_points(drawing, max_points=128, scale=255., mode='even') -> tuple:
-    ("`drawing` as float32 (max_points, 3) rows dx, dy (from the previous point, the first from 0, / `scale`), lift "
-     "(1: a stroke's last point), zero-padded; and its length.")
-    if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-    if int(max_points) != max_points or max_points < 2:
-        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
-    if not len(drawing): raise ValueError("empty drawing (no strokes)")
-    lens = np.array([len(s) for s in drawing], np.int64)
-    xy = np.concatenate([np.asarray(s, np.float32)[:, :2] for s in drawing])
-    sid = np.repeat(np.arange(len(lens)), lens)
-    lift = np.zeros(len(xy), np.float32); lift[np.cumsum(lens) - 1] = 1
-    if len(xy) > max_points:
-        if mode == 'first': keep = np.arange(max_points)
-        else:
-            keep = np.rint(np.linspace(0, len(xy) - 1, max_points)).astype(np.int64)       # steps >= 1: all distinct
-            s = sid[keep]; lift = np.r_[s[1:] != s[:-1], True].astype(np.float32); xy = xy[keep]
-        if mode == 'first': xy, lift = xy[keep], lift[keep]
-    n = len(xy)
-    out = np.zeros((int(max_points), 3), np.float32)
-    out[:n, :2] = np.diff(xy.astype(np.float64), axis=0, prepend=0.) / scale
-    out[:n, 2] = lift
-    return out, n
 
 # %% ../../nbs/strokes/80_models.ipynb #c011
 def _valid(lengths, T, device) -> torch.Tensor:
@@ -146,115 +120,6 @@ class FusedStrokeModel(nn.Module):
 def fused_splitter(model) -> list:
     "Two parameter groups of a `FusedStrokeModel`: the CNN body, then the LSTM and the head."
     return [params(model.cnn), params(model.lstm) + params(model.head)]
-
-# %% ../../nbs/strokes/80_models.ipynb #c019
-def _seq_rows(src, keys, files, lines, offsets, max_points, mode, shape, size, encoding, lw, antialias, aug, bad=None):
-    ("The drawings at these positions read from `src` (in file, offset order), each augmented once by `aug`: renders "
-     "(None if no `shape`), points, lengths; a bad one blank (no points), told to `bad`.")
-    n = len(keys)
-    pts, lens = np.zeros((n, max_points, 3), np.float32), np.zeros(n, np.int64)
-    imgs = None if shape is None else np.zeros((n, *shape), np.uint8)
-    for j in sorted(range(n), key=lambda j: (files[j], offsets[j])):
-        d = read_drawing(src, keys[j], files[j], lines[j], offsets[j], aug, bad)
-        if d is None: continue
-        pts[j], lens[j] = stroke_points(d, max_points, mode=mode)
-        if imgs is not None: imgs[j] = render(d, size, encoding, lw, antialias)
-    return imgs, pts, lens
-
-# %% ../../nbs/strokes/80_models.ipynb #c019s1
-class StrokeSeqArray(StrokeRows):
-    ("The drawings `items` of the stroke folder `path` read when indexed (after `aug`): (uint8 renders (n, C, H, W) if "
-     "`size`, float32 points (n, max_points, 3), lengths).")
-    def __init__(self, path, items, max_points=128, size=64, encoding='plain', lw=2, antialias=True, aug=None,
-                 mode='even'):
-        if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-        self.max_points, self.mode, self.size, self.encoding, self.lw, self.antialias, self.aug = (
-                int(max_points), mode, size, encoding, lw, antialias, aug)
-        self.item_shape = None if size is None else render_shape(size, encoding, lw, antialias)
-        super().__init__(path, items)
-        self.bad = BadLog()
-
-    @property
-    def n_inp(self): return 2 if self.item_shape is None else 3
-    @property
-    def channels(self):
-        return None if self.item_shape is None else 1 if len(self.item_shape) == 2 else self.item_shape[2]
-
-    def __getitem__(self, i):
-        j = np.arange(len(self))[i]; one = np.ndim(j) == 0; j = np.atleast_1d(j)
-        imgs, pts, lens = _seq_rows(self.src, *self.rows(j), self.max_points, self.mode, self.item_shape, self.size,
-                                    self.encoding, self.lw, self.antialias, self.aug, self.bad)
-        res = (pts, lens) if imgs is None else (imgs[:, None] if imgs.ndim == 3 else imgs.transpose(0, 3, 1, 2), pts,
-                                                lens)
-        return tuple(o[0] for o in res) if one else res
-
-# %% ../../nbs/strokes/80_models.ipynb #c019s2
-class StrokeSeqDL(ArrayDL):
-    ("An `ArrayDL` over a `StrokeSeqArray`: batches (images, points, lengths, labels), without the images when it "
-     "renders none, without labels for a test set.")
-    def create_batch(self, b):
-        idx = np.asarray(b)
-        *img, pts, lens = self.dataset.x[idx]
-        xs = (*[TensorImage(torch.from_numpy(np.ascontiguousarray(o))) for o in img], torch.from_numpy(pts),
-              torch.from_numpy(lens))
-        y = self.dataset.y
-        return xs if y is None else (*xs, TensorCategory(torch.from_numpy(y[idx]).long()))
-
-# %% ../../nbs/strokes/80_models.ipynb #c020
-def _seq_ds(x, y, vocab, keys, words=None, split_idx=None) -> ArrayDataset:
-    ds = ArrayDataset(x, y, vocab, ids_table(keys, words))
-    ds.n_inp, ds.split_idx = x.n_inp, split_idx
-    return ds
-
-# %% ../../nbs/strokes/80_models.ipynb #c020s1
-def _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats,
-             mode) -> DataLoaders:
-    path = Path(path)
-    aug, vocab, o2i = split_setup(items, aug)
-    def ds(v, a):
-        it = items[items.is_valid.values == v]
-        x = StrokeSeqArray(path, it, max_points, size, encoding, lw, antialias, a, mode)
-        return _seq_ds(x, it.word.map(o2i).values.astype(np.int64), vocab, it.key_id, it.word, int(v))
-    tr, va = ds(False, aug), ds(True, None)
-    tr.loss_func = va.loss_func = CrossEntropyLossFlat()                  # what a plain fastai Learner(dls, model) uses
-    after = [] if size is None else [IntToFloatTensor(), stroke_norm(tr.x.channels, stats)]
-    nw = default_workers() if num_workers is None else num_workers
-    train = StrokeSeqDL(tr, bs=bs, shuffle=True, drop_last=len(tr) > bs, num_workers=nw, after_batch=after,
-                        device=device)
-    dls = DataLoaders(train, train.new(dataset=va, bs=bs * 2, shuffle=False, drop_last=False), path=path, device=device)
-    dls.task, dls.cvk_vocab = Classification(), vocab
-    dls.items = items.rename(columns=dict(key_id='image_id', word='label'))
-    dls.strokes = dict(kind='seq', path=str(path), max_points=int(max_points), mode=mode, size=size, encoding=encoding,
-                       lw=lw, antialias=antialias)
-    return dls
-
-# %% ../../nbs/strokes/80_models.ipynb #c020s2
-def fused_dls(path, items, size=64, max_points=128, encoding='plain', aug=True, bs=64, device=None, num_workers=None,
-              lw=2, antialias=True,
-              stats=None, mode='even') -> DataLoaders:
-    ("fastai `DataLoaders` of (image, points, lengths, label) batches of the split `items` of `path`, read, augmented "
-     "once (training: `aug`) and rendered as they load.")
-    if size is None: raise ValueError("fused_dls renders images: pass a size (points_dls gives the points alone)")
-    return _seq_dls(path, items, max_points, size, encoding, aug, bs, device, num_workers, lw, antialias, stats, mode)
-
-# %% ../../nbs/strokes/80_models.ipynb #c020s3
-def points_dls(path, items, max_points=128, aug=True, bs=64, device=None, num_workers=None, mode='even') -> DataLoaders:
-    ("fastai `DataLoaders` of (points, lengths, label) batches of the split `items` of `path` (`stroke_points` "
-     "sequences), for a `StrokeLSTM`.")
-    return _seq_dls(path, items, max_points, None, 'plain', aug, bs, device, num_workers, 2, True, None, mode)
-
-# %% ../../nbs/strokes/80_models.ipynb #c020s4
-def fused_test_dl(dls, **kwargs):
-    ("The test drawings for `dls` (from `fused_dls` or `points_dls`) in sample-submission order; its `.ids` are their "
-     "key_ids.")
-    st = getattr(dls, 'strokes', None)
-    if st is None or st['kind'] != 'seq':
-        raise ValueError("fused_test_dl needs DataLoaders from fused_dls or points_dls (stroke_test_dl serves "
-                         "shard_dls and stroke_dls)")
-    t = stroke_test_items(st['path'])
-    x = StrokeSeqArray(st['path'], t, st['max_points'], st['size'], st['encoding'], st['lw'], st['antialias'], None,
-                       st['mode'])
-    return dls.valid.new(dataset=_seq_ds(x, None, dls.vocab, t.key_id, split_idx=1), **kwargs)
 
 # %% ../../nbs/strokes/80_models.ipynb #c026
 def stroke_learner(dls, arch=None, metrics=None, loss_func=None, **kwargs) -> Learner:
@@ -450,7 +315,7 @@ class StrokeData(DataKind):
             x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None,
                                self.point_mode)
             after = list(after_batch) if size else []
-            dl = StrokeSeqDL(_seq_ds(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
+            dl = StrokeSeqDL(seq_dataset(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
         dl.ids = ids.tolist()
         return dl, None
     def input_shape(self) -> tuple:
