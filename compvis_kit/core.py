@@ -15,7 +15,7 @@ import warnings
 __all__ = ['RUN_MODES', 'project_root', 'work_dir', 'run_mode', 'machine_mode', 'git_commit', 'notebook_name',
            'progress', 'atomic_save', 'open_safetensors', 'load_safetensors', 'locked', 'save_json',
            'load_json', 'require', 'MissingModule', 'LazyModule', 'lazy_names', 'competition_key',
-           'data_work_dir', 'strat_folds']
+           'data_work_dir', 'show_first', 'strat_folds']
 
 # %% ../nbs/00_core.ipynb #c005
 def project_root(path=None) -> Path:
@@ -225,6 +225,12 @@ def data_work_dir(path, *parts) -> Path:
             warnings.warn(f"{root} was made for {old}, which no longer exists: taken as moved to {src}", stacklevel=2)
         if old != src: save_json(dict(path=src), fn)
     return work_dir('competitions', root.name, *parts)
+
+# %% ../nbs/00_core.ipynb #s002
+def show_first(xs, k=5) -> str:
+    "The first `k` of `xs` as a list, then how many there are in all if there are more: for error messages."
+    xs = list(xs)
+    return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
 
 # %% ../nbs/00_core.ipynb #f002
 def strat_folds(labels, n_folds, seed=0):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import pandas as pd, torch
 from fastcore.all import *
-from .core import strat_folds
-from .preds import Preds, mean_nll, show_first
+from .core import strat_folds, show_first
+from .preds import Preds, mean_nll
 
 # %% auto #0
 __all__ = ['FIT_WEIGHTS', 'member_name', 'align_preds', 'ensemble', 'hill_climb_weights', 'simplex_weights',

@@ -10,7 +10,8 @@ import math
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from .preds import Preds, show_first
+from .core import show_first
+from .preds import Preds
 from .items import competition_items, test_items, find_layout
 from .checks import load_image
 

@@ -16,8 +16,7 @@ from .checks import check_images, class_folders, image_sizes
 # %% auto #0
 __all__ = ['CSV_SEPS', 'TRAIN_CSVS', 'TRAIN_FOLDERS', 'TEST_FOLDERS', 'IMAGE_SUFFIXES', 'ID_COLS', 'sniff_sep',
            'read_csv_text', 'solution_path', 'build_competition', 'Layout', 'find_layout', 'image_resolver',
-           'point_col', 'point_names', 'point_columns', 'id_column', 'show_list', 'competition_items',
-           'test_items']
+           'point_col', 'point_names', 'point_columns', 'id_column', 'competition_items', 'test_items']
 
 # %% ../nbs/10_items.ipynb #c005
 CSV_SEPS = (',', '\t', ';')
@@ -184,11 +183,6 @@ def _target_cols(df, fn, id_col=None, label_col=None):
 # %% ../nbs/10_items.ipynb #c021
 def _lines(mask): return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
-# %% ../nbs/10_items.ipynb #c021s1
-def show_list(xs, k=10) -> str:
-    "The first `k` of `xs` as a list, then ' ...' if there are more: for messages naming rows, ids or files."
-    xs = list(xs); return f"{xs[:k]}{' ...' if len(xs) > k else ''}"
-
 # %% ../nbs/10_items.ipynb #c021s2
 def _coords(df, fn, cols, orig, sep=','):
     ("The point columns `cols` of `df` as floats, NaN where a cell is empty or `nan`; raises on text, inf and half "
@@ -198,13 +192,13 @@ def _coords(df, fn, cols, orig, sep=','):
     miss = (txt == '') | (txt.apply(lambda s: s.str.lower()) == 'nan')
     num = txt.apply(pd.to_numeric, errors='coerce')
     if (bad := _lines((num.isna() & ~miss).any(axis=1))):
-        raise ValueError(f"{fn}: coordinates that are not numbers on lines {show_list(bad)}")
+        raise ValueError(f"{fn}: coordinates that are not numbers on lines {show_first(bad, 10)}")
     if (bad := _lines(np.isinf(num).any(axis=1))):
-        raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {show_list(bad)}")
+        raise ValueError(f"{fn}: coordinates that are not finite (inf) on lines {show_first(bad, 10)}")
     half = miss[cols[0::2]].values != miss[cols[1::2]].values
     if (bad := _lines(half.any(1))):
         r, j = np.argwhere(half)[0]; x, y = cols[2*j:2*j+2]; have, lack = (x, y) if miss[y].iloc[r] else (y, x)
-        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {show_list(bad)} (line "
+        raise ValueError(f"{fn}: points with one coordinate and not the other on lines {show_first(bad, 10)} (line "
                          f"{bad[0]}: "
                          f"{orig.get(have, have)} given, {orig.get(lack, lack)} empty): give both or leave both empty")
     return num.astype(float)
@@ -215,14 +209,14 @@ def _check_rows(df, fn, i, targets, orig=None, sep=','):
      "pointless rows, repeats, pointless).")
     pts = isinstance(targets, list)
     cols = [f'{n}_{a}' for n in targets for a in 'xy'] if pts else [targets]
-    if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {show_list(bad)}")
+    if (bad := _lines(df[i].str.strip() == '')): raise ValueError(f"{fn}: empty id on lines {show_first(bad, 10)}")
     none = pd.DataFrame()
     if pts:
         df = df.assign(**_coords(df, fn, cols, orig or {}, sep))
         empty = df[cols].isna().all(axis=1)
         none, df = df[empty], df[~empty]
     elif (bad := _lines((df[cols[0]].str.strip() == ''))):
-        raise ValueError(f"{fn}: empty label on lines {show_list(bad)}")
+        raise ValueError(f"{fn}: empty label on lines {show_first(bad, 10)}")
     dup = df[i].duplicated(keep=False)
     if dup.any():
         clash = df[dup].groupby(i)[cols].nunique(dropna=False).gt(1).any(axis=1)
@@ -249,7 +243,7 @@ def _check_inside(path, items, fn, names, orig, lines, margin=0.5):
     r, j, a = np.argwhere(out)[0]; c = f"{names[j]}_{'xy'[a]}"; w, h = wh[r, 0]
     bad = [lines[k] for k in np.flatnonzero(out.any((1, 2)))]
     raise ValueError(f"{fn}: points outside the image (more than {margin:.0%} of its side beyond an edge) on lines "
-                     f"{show_list(bad)}: line {lines[r]}, "
+                     f"{show_first(bad, 10)}: line {lines[r]}, "
                      f"id {items.image_id.iloc[r]!r}: {orig.get(c, c)}={p[r, j, a]:g} but {items.fname.iloc[r]} is "
                      f"{w:.0f}x{h:.0f} pixels")
 
@@ -267,7 +261,7 @@ def _folder_items(path, lay):
     items = pd.DataFrame(rows, columns=['image_id', 'fname', 'label'])
     if not len(items): raise ValueError(f"{tr}: no class folders with files (expected {lay.folder}/<label>/<image>)")
     if (dup := items.image_id[items.image_id.duplicated()].tolist()):
-        raise ValueError(f"{tr}: image ids appear in more than one class folder: {show_list(dup)}")
+        raise ValueError(f"{tr}: image ids appear in more than one class folder: {show_first(dup, 10)}")
     return items, skipped, {}
 
 # %% ../nbs/10_items.ipynb #c024s1
@@ -305,7 +299,8 @@ def _csv_items(path, lay, id_col=None, label_col=None, point_margin=0.5):
               f"{int(items[tcols[0::2]].isna().any(axis=1).sum())} "
                    f"of {len(items)} rows: kept, the loss and metrics skip them")
     if none:
-        print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines {show_list([l for l, _ in none])}")
+        print(f"{fn.name}: skipped {len(none)} row(s) with no point at all, lines "
+              f"{show_first([l for l, _ in none], 10)}")
     return items, skipped, dict(point_cols=orig, missing_points=miss, rows_without_points=len(none))
 
 # %% ../nbs/10_items.ipynb #c025
@@ -323,7 +318,7 @@ def competition_items(path, check=True, id_col=None, label_col=None, point_margi
         items = items[~items.fname.isin(bad)]
     items = items.reset_index(drop=True)
     items.attrs.update(skipped=skipped, layout=dict(lay), **info)
-    if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {show_list(skipped)}")
+    if skipped: print(f"skipped {len(skipped)} training file(s) that cannot be used: {show_first(skipped, 10)}")
     return items
 
 # %% ../nbs/10_items.ipynb #c027
@@ -337,8 +332,8 @@ def test_items(path, **kwargs) -> pd.DataFrame:
     fs = ids.map(image_resolver(path/lay.test_folder, lay.suff))
     if fs.isna().any():
         raise FileNotFoundError(f"{int(fs.isna().sum())} ids in {path/lay.sample_csv} have no image in "
-                                f"{path/lay.test_folder}: {show_list(ids[fs.isna()])}")
+                                f"{path/lay.test_folder}: {show_first(ids[fs.isna()], 10)}")
     res = pd.DataFrame(dict(image_id=ids.values, fname=(lay.test_folder + '/' + fs).values))
     bad = res.fname.isin(set(check_images(path).bad))
-    if bad.any(): raise ValueError(f"test images that cannot be read: {show_list(res.fname[bad])}")
+    if bad.any(): raise ValueError(f"test images that cannot be read: {show_first(res.fname[bad], 10)}")
     return res

@@ -10,18 +10,12 @@ import json
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from .core import atomic_save
+from .core import atomic_save, show_first
 from safetensors import safe_open
 from safetensors.torch import save as st_save
 
 # %% auto #0
-__all__ = ['show_first', 'Preds', 'mean_nll', 'map_at_k']
-
-# %% ../nbs/01_preds.ipynb #c004b
-def show_first(xs, k=5) -> str:
-    "The first `k` of `xs` as a list, then how many there are in all if there are more: for error messages."
-    xs = list(xs)
-    return f"{xs[:k]}{f' ... ({len(xs)} in all)' if len(xs) > k else ''}"
+__all__ = ['Preds', 'mean_nll', 'map_at_k']
 
 # %% ../nbs/01_preds.ipynb #c005
 def _tensor(o, dtype):
@@ -32,10 +26,9 @@ def _tensor(o, dtype):
                            else o).detach().to(dtype).cpu().as_subclass(torch.Tensor)
 
 # %% ../nbs/01_preds.ipynb #c005s1
-def _at(ids, mask, k=5):
-    "The ids of the rows where `mask` (n,) is true: how many and the first `k`."
-    bad = mask.nonzero().flatten().tolist()
-    return f"{len(bad)} item(s), e.g. {[ids[i] for i in bad[:k]]}"
+def _at(ids, mask):
+    "The ids of the rows where `mask` (n,) is true, as `show_first` lists them."
+    return show_first([ids[i] for i in mask.nonzero().flatten().tolist()])
 
 # %% ../nbs/01_preds.ipynb #c005s2
 def _check_values(ids, probs, tol=1e-2):

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
 from .core import *
-from .core import strat_folds
-from .items import competition_items, read_csv_text, find_layout, show_list
+from .items import competition_items, read_csv_text, find_layout
 
 # %% auto #0
 __all__ = ['draw_split', 'split_spec', 'split_path', 'split_target', 'save_split', 'shared_split', 'fold_split']
@@ -126,7 +125,7 @@ def shared_split(path, items=None, valid_pct=None, n_folds=None, per_class=None,
             s['is_valid'] = s.is_valid.str.lower() == 'true'
             new = items.image_id[~items.image_id.isin(s.image_id)].tolist()
             if new:
-                raise ValueError(f"{fn} does not cover {len(new)} items ({show_list(new, 5)}): new data? pass "
+                raise ValueError(f"{fn} does not cover {len(new)} items ({show_first(new, 5)}): new data? pass "
                                  "force=True to redraw")
             # an older split: grow folds around its validation set
             if 'fold' not in s or 'n_folds' not in saved:

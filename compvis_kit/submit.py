@@ -12,18 +12,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.all import *
-from .core import atomic_save, save_json, load_json, git_commit, notebook_name
+from .core import atomic_save, save_json, load_json, git_commit, notebook_name, show_first
 from .preds import Preds
 from .items import read_csv_text, point_names, point_col
 from .tasks import Classification, Keypoints
 
 # %% auto #0
 __all__ = ['LABEL_NAMES', 'manifest_path', 'make_submission', 'apk', 'mapk', 'score_submission']
-
-# %% ../nbs/16_submit.ipynb #c005
-def _show(xs, k=10):
-    xs = list(xs)
-    return f"{len(xs)}: {xs[:k]}{' ...' if len(xs)>k else ''}"
 
 # %% ../nbs/16_submit.ipynb #c005s1
 LABEL_NAMES = ('label', 'labels', 'target', 'class', 'category', 'word', 'words', 'prediction', 'predictions',
@@ -50,7 +45,7 @@ def _read_ids_csv(path, id_col=None, label_col=None, what='file'):
     id_col = id_col or cols[0]
     label_col = label_col or _label_col([c for c in cols if c != id_col])
     dups = df[id_col][df[id_col].duplicated()].unique().tolist()
-    if dups: raise ValueError(f"{what} {path} has duplicated ids, {_show(dups)}")
+    if dups: raise ValueError(f"{what} {path} has duplicated ids, {show_first(dups, 10)}")
     return df, id_col, label_col
 
 # %% ../nbs/16_submit.ipynb #c005s4
@@ -129,14 +124,14 @@ def make_submission(preds:Preds, sample_csv, dest, members=None, weights=None, n
                          "download?)")
     sids, have = df[id_col].tolist(), set(preds.ids)
     missing = [o for o in sids if o not in have]
-    if missing: raise KeyError(f"sample submission ids missing from the predictions, {_show(missing)}")
+    if missing: raise KeyError(f"sample submission ids missing from the predictions, {show_first(missing, 10)}")
     ss = set(sids)
     ignored = [o for o in preds.ids if o not in ss]
     if preds.kind != 'points' and (pts := list(dict.fromkeys(p[0] for c in df.columns if c != id_col
                                                              and (p := point_col(c))))):
         raise ValueError(f"sample submission {sample_csv} asks for points "
                          f"({', '.join(pts[:3])}{' ...' if len(pts) > 3 else ''}) but the predictions "
-                         f"are class probabilities over {_show(preds.vocab, 3)}: predictions of another run, or "
+                         f"are class probabilities over {show_first(preds.vocab, 3)}: predictions of another run, or "
                          "another competition's sample?")
     if preds.kind != 'points' and label_col is None:
         raise ValueError(f"sample submission {sample_csv} has several columns besides the id {id_col!r}: "
@@ -184,7 +179,8 @@ def _points(df, fn, missing_ok=False):
     v = df.apply(pd.to_numeric, errors='coerce').values.astype(float)
     ok = np.isfinite(v) | (missing_ok & df.apply(lambda s: s.str.strip().str.lower().isin(['', 'nan'])).values)
     bad = ~ok.all(1)
-    if bad.any(): raise ValueError(f"{fn}: coordinates that are not finite numbers for ids {_show(df.index[bad])}")
+    if bad.any():
+        raise ValueError(f"{fn}: coordinates that are not finite numbers for ids {show_first(df.index[bad], 10)}")
     return v.reshape(len(df), -1, 2)
 
 # %% ../nbs/16_submit.ipynb #c022s1
@@ -194,9 +190,9 @@ def score_submission(sub_csv, solution_csv, id_col=None, label_col=None) -> floa
     sub, sid, slab = _read_ids_csv(sub_csv, id_col, label_col, what='submission')
     sol, oid, olab = _read_ids_csv(solution_csv, id_col, label_col, what='solution')
     miss = [o for o in sol[oid] if o not in set(sub[sid])]
-    if miss: raise KeyError(f"solution ids missing from the submission {sub_csv}, {_show(miss)}")
+    if miss: raise KeyError(f"solution ids missing from the submission {sub_csv}, {show_first(miss, 10)}")
     extra = [o for o in sub[sid] if o not in set(sol[oid])]
-    if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {_show(extra)}")
+    if extra: raise KeyError(f"submission ids missing from the solution {solution_csv}, {show_first(extra, 10)}")
     if not len(sol): raise ValueError(f"solution {solution_csv} has no rows")
     # Point_M0_X -> Point_M0_x
     pts = lambda d: d.rename(columns={c: '_'.join(p) for c in d if c not in (sid, oid) and (p := point_col(c))})

@@ -14,7 +14,8 @@ import numpy as np, pandas as pd
 from fastcore.all import *
 from fastai.vision.all import DataLoaders, IntToFloatTensor, Normalize, CrossEntropyLossFlat
 from ..core import atomic_save, locked, save_json, load_json, progress, data_work_dir
-from ..items import read_csv_text, show_list
+from ..items import read_csv_text
+from ..core import show_first
 from ..splits import shared_split, split_path, split_spec, draw_split, split_target, save_split
 from ..loaders import ArrayDataset, ArrayDL, default_workers
 from ..tasks import Classification
@@ -185,8 +186,8 @@ def stroke_test_items(path, test_csv='test_simplified.csv', sample_csv='sample_s
         if 'key_id' not in s: raise ValueError(f"{path/sample_csv}: no key_id column (columns: {list(s.columns)})")
         order = s.key_id.str.strip()
         miss, extra = order[~order.isin(t.key_id)].tolist(), t.key_id[~t.key_id.isin(order)].tolist()
-        if miss: raise ValueError(f"{path/sample_csv}: {len(miss)} key_id(s) not in {test_csv}: {show_list(miss, 5)}")
-        if extra: raise ValueError(f"{fn}: {len(extra)} key_id(s) not in {sample_csv}: {show_list(extra, 5)}")
+        if miss: raise ValueError(f"{path/sample_csv}: {len(miss)} key_id(s) not in {test_csv}: {show_first(miss, 5)}")
+        if extra: raise ValueError(f"{fn}: {len(extra)} key_id(s) not in {sample_csv}: {show_first(extra, 5)}")
         t = t.set_index('key_id').loc[order.values].reset_index()
     t = t[['key_id', 'file', 'line', 'offset']]
     t.attrs['bad'] = pd.DataFrame(bad, columns=['file', 'line', 'key_id', 'reason'])
@@ -484,7 +485,8 @@ def _shard_set(dest, man, split) -> tuple:
     done = _done(dest, man, split)
     miss = [o for o in names if o not in done]
     if miss:
-        raise ValueError(f"{dest}: {len(miss)} of {len(names)} {split} shards are not rendered ({show_list(miss, 3)}): "
+        raise ValueError(f"{dest}: {len(miss)} of {len(names)} {split} shards are not rendered "
+                         f"({show_first(miss, 3)}): "
                          "run render_shards again to finish them")
     ids = pd.concat([read_csv_text(dest/split/f'{o}.csv', f'{split} shard ids') for o in names], ignore_index=True)
     dup = ids.key_id.duplicated(keep=False)
@@ -511,14 +513,14 @@ def shard_dls(dest, bs=64, batch_tfms=None, device=None, split=None, fold=0, sta
     valid = ids.key_id.map(_split_table(split, man, fold))
     if valid.isna().any():
         raise ValueError(f"{int(valid.isna().sum())} drawings in {dest} are not in the split "
-                         f"({show_list(ids.key_id[valid.isna()], 3)}): "
+                         f"({show_first(ids.key_id[valid.isna()], 3)}): "
                                             "was the split drawn over other items? pass split= or draw it again "
                                             "(stroke_split(..., force=True))")
     valid, bad = valid.astype(bool).values, _bad_keys(man, 'train')
     ok = ~ids.key_id.isin(list(bad)).values
     if bad:
         warnings.warn(f"shard_dls: left out {len(bad)} drawing(s) that do not render (blank in the shards): "
-                      f"{show_list(list(bad.values()), 3)}", stacklevel=2)
+                      f"{show_first(list(bad.values()), 3)}", stacklevel=2)
     vocab = man['vocab']; o2i = {w: i for i, w in enumerate(vocab)}
     y = ids.word.map(o2i).values.astype(np.int64)
     ds = lambda m: ArrayDataset(ShardArray(fns, lens, man['spec']['shape'], np.flatnonzero(m)), y[m], vocab,
