@@ -40,14 +40,19 @@ _SIZES = dict(quick=dict(n=3000, bs=64, tta_views=_TTA, cache=True),
               cpu=dict(n=None, bs=128, tta_views=_TTA, cache=True),
               gpu=dict(n=None, bs=256, tta_views=('identity', 'flip', 'zoom', 'flip_zoom'), cache=True))
 
+# %% ../nbs/07_workflow.ipynb #c005s2f
+def _fmnist_sized(mode, sizes) -> Sizing:
+    "`sizing(mode, sizes)` with a generated Fashion-MNIST competition folder of its `n` images as `.path`."
+    from compvis_kit.datasets.fmnist import fmnist_competition
+    cfg = sizing(mode, sizes)
+    cfg.path = fmnist_competition(n=cfg.n)
+    return cfg
+
 # %% ../nbs/07_workflow.ipynb #c005s3
 def fmnist_cfg(mode=None) -> Sizing:
     ("Sizing of the Fashion-MNIST workflow for `mode` (default: `run_mode()`; `$CVK_MODE` overrides), with its folder "
      "as `.path`.")
-    from compvis_kit.datasets.fmnist import fmnist_competition
-    cfg = sizing(mode, _SIZES)
-    cfg.path = fmnist_competition(n=cfg.n)
-    return cfg
+    return _fmnist_sized(mode, _SIZES)
 
 # %% ../nbs/07_workflow.ipynb #c008
 _KP_SIZES = dict(quick=dict(n=600, size=64, bs=32, tta_views=_TTA, cache=True),
@@ -71,10 +76,7 @@ _LESSON_SIZES = dict(quick=dict(n=240, size=32, bs=32, lr_its=15, cycles=1, step
 def lesson_cfg(mode=None) -> Sizing:
     ("Sizing of the lesson-2 workflow (`nbs/lesson`: pretrained EfficientNet-Lite0 on a small Fashion-MNIST folder) "
      "for `mode`, with its folder as `.path`.")
-    from compvis_kit.datasets.fmnist import fmnist_competition
-    cfg = sizing(mode, _LESSON_SIZES)
-    cfg.path = fmnist_competition(n=cfg.n)
-    return cfg
+    return _fmnist_sized(mode, _LESSON_SIZES)
 
 # %% ../nbs/07_workflow.ipynb #c008s6
 # name: sizing function, or 'module:function' of one imported when its workflow is run (the stroke code registers itself

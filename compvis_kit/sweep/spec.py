@@ -31,16 +31,20 @@ def _did_you_mean(k, options):
     m = difflib.get_close_matches(str(k), list(options), n=1)
     return f" (did you mean {m[0]!r}?)" if m else ''
 
+# %% ../../nbs/sweep_lib/10_spec.ipynb #c006k
+def _known_keys(d, keys, where, what):
+    "Refuse the first key of mapping `d` not in `keys`, naming `where` and the closest key; `what` has `keys`."
+    bad = [k for k in d if k not in keys]
+    if bad:
+        raise ValueError(f"{where}: unknown key {bad[0]!r}{_did_you_mean(bad[0], keys)}; {what} has {', '.join(keys)}")
+
 # %% ../../nbs/sweep_lib/10_spec.ipynb #c007
 def _param_spec(k, p, method, where):
     "One parameter's spec normalised: dict(values=[...]) or dict(min, max, distribution); ('fixed', v) for `value:`."
     if isinstance(p, (list, tuple)): p = dict(values=list(p))
     if not isinstance(p, dict):
         raise ValueError(f"{where}: expected a list of values or a mapping with {list(PARAM_KEYS)}, got {p!r}")
-    bad = [x for x in p if x not in PARAM_KEYS]
-    if bad:
-        raise ValueError(f"{where}: unknown key {bad[0]!r}{_did_you_mean(bad[0], PARAM_KEYS)}; a parameter has "
-                         f"{', '.join(PARAM_KEYS)}")
+    _known_keys(p, PARAM_KEYS, where, 'a parameter')
     if 'value' in p: return ('fixed', p['value'])
     if 'values' in p:
         vs = p['values']
@@ -69,10 +73,7 @@ def sweep_spec(spec, source='sweep spec') -> dict:
     "Check the sweep `spec` (a W&B-shaped dict) and return it normalised; errors name `source` and the key."
     if not isinstance(spec, dict):
         raise ValueError(f"{source}: expected a mapping with keys {list(SWEEP_KEYS)}, got {type(spec).__name__}")
-    bad = [k for k in spec if k not in SWEEP_KEYS]
-    if bad:
-        raise ValueError(f"{source}: unknown key {bad[0]!r}{_did_you_mean(bad[0], SWEEP_KEYS)}; a sweep has "
-                         f"{', '.join(SWEEP_KEYS)}")
+    _known_keys(spec, SWEEP_KEYS, source, 'a sweep')
     name = spec.get('name')
     if not name or not re.fullmatch(r'[\w.\-+=]+', str(name)):
         raise ValueError(f"{source}: `name` {name!r}: give a name of letters, digits, and . - + = _")
