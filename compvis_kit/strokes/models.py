@@ -221,112 +221,151 @@ class StrokeData(DataKind):
             raise ValueError(f"arch 'lstm' needs StrokeData(model='lstm'); model={self.model!r} needs a timm "
                              "architecture")
         else: check_arch(arch)
-    def split(self, path) -> pd.DataFrame:
-        "The drawings a run uses: the saved holdout over all drawings, plus `per_class` training drawings per word."
-        # the test ids first (a key_id twice, ids not in the sample submission): a bad test file fails before any split
-        if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
-        sp = stroke_split(path, stroke_items(path, verbose=False), n_valid=self.holdout(path), seed=self.seed,
-                          n_folds=self.n_folds)
-        if self.per_class is None: return sp
-        tr = sample_per_word(sp[~sp.is_valid], self.per_class, self.seed)
-        return sp[sp.is_valid | sp.index.isin(tr.index)]
-    def holdout(self, path) -> int:
-        "Drawings held out per word: `n_valid`, else the saved split's, else 80 (as the write-ups did)."
-        if self.n_valid is not None: return self.n_valid
-        fn = split_path(path).with_name('splits.json')
-        return (load_json(fn).get('per_class') if fn.is_file() else None) or 80
-    def dls(self, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
-        "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
-        if self.stream: return self._stream_dls(path, bs, fold, batch_tfms, num_workers, device)
-        sp = self.split(path)
-        sp = fold_split(sp, fold)
-        if self.model != 'cnn' and batch_tfms:
-            raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the "
-                             "strokes with aug=StrokeAug(...))")
-        kw = dict(bs=bs, device=device, num_workers=num_workers)
-        if self.model == 'lstm': return points_dls(path, sp, self.max_points, self.aug, mode=self.point_mode, **kw)
-        if self.model == 'fused':
-            return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw,
-                             antialias=self.antialias,
-                                                   stats=self.stats, mode=self.point_mode, **kw)
-        if not self.shards:
-            return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw,
-                              antialias=self.antialias, stats=self.stats, **kw)
-        return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None,
-                         stats=self.stats)
-    def _stream_dls(self, path, bs, fold, batch_tfms, num_workers, device) -> DataLoaders:
-        "`stream_dls` of `path` (every drawing, or the `per_class` schedule, from the CSVs); what it streams recorded."
-        if fold: raise ValueError(f"stream=True trains on one fixed holdout (fold 0), got fold={fold}")
-        # the test ids first, as split does: a bad test file fails before training
-        if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
-        dls = stream_dls(path, self.holdout(path), self.per_class, self.epochs_per_stage, self.seed, self.size,
-                         self.encoding, self.aug, bs, batch_tfms, device, num_workers, self.lw, self.antialias,
-                         self.stats, verbose=False)
-        self.streamed = dls.stream
-        return dls
-    def render(self, path, split=None, verbose=True) -> Path:
-        "Pre-render (or finish rendering) this data's drawings and the test set to shards in `shard_dir`; its path."
-        sp = self.split(path) if split is None else split
-        return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size,
-                             self.encoding, self.shard_size, self.n_workers,
-                             self.lw, self.antialias, verbose=verbose)
-    def shard_dir(self, path) -> Path:
-        ("Where the shards of these drawings live (`shards`, else in the folder's work folder): one folder per folder, "
-         "size, encoding and sample.")
-        if isinstance(self.shards, (str, Path)): return Path(self.shards)
-        path = Path(path).resolve()
-        sample = 'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'
-        name = f"{self.encoding}-{self.size}px-lw{self.lw}-{sample}-v{self.holdout(path)}"
-        # where older versions of the kit rendered them: finished there
-        old = work_dir()/'shards'/path.name/name
-        if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old
-        return data_work_dir(path, 'shards', name)
-    def model_for(self, arch, n_out, task=None, **kwargs) -> nn.Module:
-        "The network of this kind for `n_out` words (`kwargs` to it)."
-        if self.model == 'lstm': return StrokeLSTM(n_out, **kwargs)
-        if self.model == 'fused': return FusedStrokeModel(arch, n_out, in_chans=self.channels, **kwargs)
-        return timm_model(arch, n_out, in_chans=self.channels, **kwargs)
-    def learner(self, dls, arch, pretrained=False, weights=None, **kwargs) -> Learner:
-        "The fastai `Learner` for `dls` (from `dls`): `timm_learner` for the CNN, `stroke_learner` otherwise."
-        if self.model == 'cnn':
-            learn = timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
-            # a streamed epoch's sample follows the epoch
-            if getattr(dls, 'stream', None): learn.add_cb(StreamEpoch())
-            return learn
-        if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
-        return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
-    def test_dl(self, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)
-    def predict_norm(self, model=None) -> dict:
-        "The mean and std (per channel) the rendered drawings are normalised with; None for the LSTM (points alone)."
-        if self.model == 'lstm': return None
-        norm = stroke_norm(self.channels, self.stats)
-        return {k: getattr(norm, k).flatten().tolist() for k in ('mean', 'std')}
-    def predict_dl(self, src, vocab, sample=None, bs=64, after_batch=(), device='cpu') -> tuple:
-        "A test loader over the new drawings `src` (`new_stroke_items`) for a model trained on `vocab`; no files."
-        t = new_stroke_items(src, sample); folder, ids = t.attrs['folder'], t.key_id
-        kw = dict(bs=bs, shuffle=False, drop_last=False, num_workers=0, device=device)
-        if self.model == 'cnn':
-            x = StrokeArray(folder, t, self.size, self.encoding, self.lw, self.antialias)
-            ds = ArrayDataset(x, None, vocab, ids_table(ids))
-            ds.split_idx = 1
-            dl = ArrayDL(ds, after_batch=list(after_batch), **kw)
-        else:
-            size = None if self.model == 'lstm' else self.size
-            x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None,
-                               self.point_mode)
-            after = list(after_batch) if size else []
-            dl = StrokeSeqDL(seq_dataset(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
-        dl.ids = ids.tolist()
-        return dl, None
-    def input_shape(self) -> tuple:
-        "(C, H, W) of the images the CNN sees (the ONNX input)."
-        return (self.channels, self.size, self.size)
-    def check_onnx(self, name):
-        "Refuse ONNX export of a model that reads point sequences (run `name`)."
-        if self.model != 'cnn':
-            raise ValueError(f"run {name!r}: model={self.model!r} reads packed point sequences, which ONNX export does "
-                             "not cover; "
-                             "use export_run (safetensors) or a stroke CNN run")
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p00
+@patch
+def split(self:StrokeData, path) -> pd.DataFrame:
+    "The drawings a run uses: the saved holdout over all drawings, plus `per_class` training drawings per word."
+    # the test ids first (a key_id twice, ids not in the sample submission): a bad test file fails before any split
+    if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
+    sp = stroke_split(path, stroke_items(path, verbose=False), n_valid=self.holdout(path), seed=self.seed,
+                      n_folds=self.n_folds)
+    if self.per_class is None: return sp
+    tr = sample_per_word(sp[~sp.is_valid], self.per_class, self.seed)
+    return sp[sp.is_valid | sp.index.isin(tr.index)]
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p01
+@patch
+def holdout(self:StrokeData, path) -> int:
+    "Drawings held out per word: `n_valid`, else the saved split's, else 80 (as the write-ups did)."
+    if self.n_valid is not None: return self.n_valid
+    fn = split_path(path).with_name('splits.json')
+    return (load_json(fn).get('per_class') if fn.is_file() else None) or 80
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p02
+@patch
+def dls(self:StrokeData, path, bs=64, fold=0, batch_tfms=None, num_workers=None, device=None) -> DataLoaders:
+    "The loaders of fold `fold` (`batch_tfms` after the images are normalised)."
+    if self.stream: return self._stream_dls(path, bs, fold, batch_tfms, num_workers, device)
+    sp = self.split(path)
+    sp = fold_split(sp, fold)
+    if self.model != 'cnn' and batch_tfms:
+        raise ValueError(f"batch_tfms act on images alone: model={self.model!r} also reads the points (augment the "
+                         "strokes with aug=StrokeAug(...))")
+    kw = dict(bs=bs, device=device, num_workers=num_workers)
+    if self.model == 'lstm': return points_dls(path, sp, self.max_points, self.aug, mode=self.point_mode, **kw)
+    if self.model == 'fused':
+        return fused_dls(path, sp, self.size, self.max_points, self.encoding, self.aug, lw=self.lw,
+                         antialias=self.antialias,
+                                               stats=self.stats, mode=self.point_mode, **kw)
+    if not self.shards:
+        return stroke_dls(path, sp, self.size, self.encoding, self.aug, batch_tfms=batch_tfms, lw=self.lw,
+                          antialias=self.antialias, stats=self.stats, **kw)
+    return shard_dls(self.render(path, sp, verbose=False), bs, batch_tfms, device, split=sp, fold=None,
+                     stats=self.stats)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p03
+@patch
+def _stream_dls(self:StrokeData, path, bs, fold, batch_tfms, num_workers, device) -> DataLoaders:
+    "`stream_dls` of `path` (every drawing, or the `per_class` schedule, from the CSVs); what it streams recorded."
+    if fold: raise ValueError(f"stream=True trains on one fixed holdout (fold 0), got fold={fold}")
+    # the test ids first, as split does: a bad test file fails before training
+    if (Path(path)/'test_simplified.csv').is_file(): stroke_test_items(path, check=False)
+    dls = stream_dls(path, self.holdout(path), self.per_class, self.epochs_per_stage, self.seed, self.size,
+                     self.encoding, self.aug, bs, batch_tfms, device, num_workers, self.lw, self.antialias,
+                     self.stats, verbose=False)
+    self.streamed = dls.stream
+    return dls
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p04
+@patch
+def render(self:StrokeData, path, split=None, verbose=True) -> Path:
+    "Pre-render (or finish rendering) this data's drawings and the test set to shards in `shard_dir`; its path."
+    sp = self.split(path) if split is None else split
+    return render_shards(path, self.shard_dir(path), sp.drop(columns=['is_valid', 'fold']), self.size,
+                         self.encoding, self.shard_size, self.n_workers,
+                         self.lw, self.antialias, verbose=verbose)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p05
+@patch
+def shard_dir(self:StrokeData, path) -> Path:
+    ("Where the shards of these drawings live (`shards`, else in the folder's work folder): one folder per folder, "
+     "size, encoding and sample.")
+    if isinstance(self.shards, (str, Path)): return Path(self.shards)
+    path = Path(path).resolve()
+    sample = 'all' if self.per_class is None else f'{self.per_class}pc-seed{self.seed}'
+    name = f"{self.encoding}-{self.size}px-lw{self.lw}-{sample}-v{self.holdout(path)}"
+    # where older versions of the kit rendered them: finished there
+    old = work_dir()/'shards'/path.name/name
+    if (old/'shards.json').is_file() and load_json(old/'shards.json').get('path') == str(path): return old
+    return data_work_dir(path, 'shards', name)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p06
+@patch
+def model_for(self:StrokeData, arch, n_out, task=None, **kwargs) -> nn.Module:
+    "The network of this kind for `n_out` words (`kwargs` to it)."
+    if self.model == 'lstm': return StrokeLSTM(n_out, **kwargs)
+    if self.model == 'fused': return FusedStrokeModel(arch, n_out, in_chans=self.channels, **kwargs)
+    return timm_model(arch, n_out, in_chans=self.channels, **kwargs)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p07
+@patch
+def learner(self:StrokeData, dls, arch, pretrained=False, weights=None, **kwargs) -> Learner:
+    "The fastai `Learner` for `dls` (from `dls`): `timm_learner` for the CNN, `stroke_learner` otherwise."
+    if self.model == 'cnn':
+        learn = timm_learner(dls, arch, pretrained=pretrained, weights=weights, in_chans=self.channels, **kwargs)
+        # a streamed epoch's sample follows the epoch
+        if getattr(dls, 'stream', None): learn.add_cb(StreamEpoch())
+        return learn
+    if self.model == 'lstm': return stroke_learner(dls, None, **kwargs)
+    return stroke_learner(dls, arch, pretrained=pretrained, weights=weights, **kwargs)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p08
+@patch
+def test_dl(self:StrokeData, dls, path=None): return fused_test_dl(dls) if self.model != 'cnn' else stroke_test_dl(dls)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p09
+@patch
+def predict_norm(self:StrokeData, model=None) -> dict:
+    "The mean and std (per channel) the rendered drawings are normalised with; None for the LSTM (points alone)."
+    if self.model == 'lstm': return None
+    norm = stroke_norm(self.channels, self.stats)
+    return {k: getattr(norm, k).flatten().tolist() for k in ('mean', 'std')}
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p10
+@patch
+def predict_dl(self:StrokeData, src, vocab, sample=None, bs=64, after_batch=(), device='cpu') -> tuple:
+    "A test loader over the new drawings `src` (`new_stroke_items`) for a model trained on `vocab`; no files."
+    t = new_stroke_items(src, sample); folder, ids = t.attrs['folder'], t.key_id
+    kw = dict(bs=bs, shuffle=False, drop_last=False, num_workers=0, device=device)
+    if self.model == 'cnn':
+        x = StrokeArray(folder, t, self.size, self.encoding, self.lw, self.antialias)
+        ds = ArrayDataset(x, None, vocab, ids_table(ids))
+        ds.split_idx = 1
+        dl = ArrayDL(ds, after_batch=list(after_batch), **kw)
+    else:
+        size = None if self.model == 'lstm' else self.size
+        x = StrokeSeqArray(folder, t, self.max_points, size, self.encoding, self.lw, self.antialias, None,
+                           self.point_mode)
+        after = list(after_batch) if size else []
+        dl = StrokeSeqDL(seq_dataset(x, None, vocab, ids, split_idx=1), after_batch=after, **kw)
+    dl.ids = ids.tolist()
+    return dl, None
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p11
+@patch
+def input_shape(self:StrokeData) -> tuple:
+    "(C, H, W) of the images the CNN sees (the ONNX input)."
+    return (self.channels, self.size, self.size)
+
+# %% ../../nbs/strokes/80_models.ipynb #c030p12
+@patch
+def check_onnx(self:StrokeData, name):
+    "Refuse ONNX export of a model that reads point sequences (run `name`)."
+    if self.model != 'cnn':
+        raise ValueError(f"run {name!r}: model={self.model!r} reads packed point sequences, which ONNX export does "
+                         "not cover; "
+                         "use export_run (safetensors) or a stroke CNN run")
 
 # %% ../../nbs/strokes/80_models.ipynb #c030s3
 register_data_kind('strokes', StrokeData, detect=is_stroke_folder)
